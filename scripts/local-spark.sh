@@ -1,0 +1,396 @@
+#!/usr/bin/env bash
+# Local Spark standalone cluster for tests and end-to-end runs: one Master (with the REST
+# submission server enabled) and one Worker, all bound to 127.0.0.1, built from Spark jars
+# fetched from Maven Central (no Spark tarball needed).
+#
+#   scripts/local-spark.sh start    prepare SPARK_HOME, start master + worker, wait until ready
+#   scripts/local-spark.sh stop     stop worker (and the drivers/executors it spawned) and master
+#   scripts/local-spark.sh status   print what is up; exit 0 only when master, worker and REST are
+#   scripts/local-spark.sh home     only prepare SPARK_HOME and print its path (for `java -cp`)
+#
+# Every subcommand is idempotent. Progress goes to stderr; `home` prints only the path on stdout,
+# `start`/`status` print KEY=value lines (SPARK_HOME, URLs) on stdout.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly SCRIPT_DIR
+readonly POM="$SCRIPT_DIR/local-spark/pom.xml"
+
+readonly SPARK_VERSION="${SPARK_VERSION:-3.5.6}"
+# Also the variable Spark's launcher reads (AbstractCommandBuilder.getScalaVersion).
+readonly SCALA_BINARY="${SPARK_SCALA_VERSION:-2.12}"
+readonly CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/spark-deploy-action"
+SPARK_HOME="${SPARK_HOME:-$CACHE_DIR/spark-$SPARK_VERSION}"
+export SPARK_HOME # the worker hands it to every driver/executor command it builds
+readonly STATE_DIR="${SPARK_DEPLOY_STATE_DIR:-${TMPDIR:-/tmp}/spark-deploy-action/local-spark}"
+
+readonly HOST=127.0.0.1
+readonly MASTER_PORT="${LOCAL_SPARK_MASTER_PORT:-7077}"
+readonly REST_PORT="${LOCAL_SPARK_REST_PORT:-6066}"
+readonly MASTER_UI_PORT="${LOCAL_SPARK_MASTER_UI_PORT:-8080}"
+readonly WORKER_UI_PORT="${LOCAL_SPARK_WORKER_UI_PORT:-8081}"
+# Oversubscribed on purpose: a cluster-mode driver and its executor each take cores and memory.
+readonly WORKER_CORES="${LOCAL_SPARK_WORKER_CORES:-4}"
+readonly WORKER_MEMORY="${LOCAL_SPARK_WORKER_MEMORY:-4g}"
+readonly DAEMON_MEMORY="${LOCAL_SPARK_DAEMON_MEMORY:-512m}"
+readonly START_TIMEOUT="${LOCAL_SPARK_START_TIMEOUT:-120}"
+readonly STOP_TIMEOUT="${LOCAL_SPARK_STOP_TIMEOUT:-20}"
+readonly FETCH_LOCK_TIMEOUT="${LOCAL_SPARK_FETCH_LOCK_TIMEOUT:-1200}"
+
+readonly MASTER_CLASS=org.apache.spark.deploy.master.Master
+readonly WORKER_CLASS=org.apache.spark.deploy.worker.Worker
+readonly MARKER_NAME=.local-spark-complete
+readonly LOG_DIR="$STATE_DIR/logs"
+readonly MASTER_URL="spark://$HOST:$MASTER_PORT"
+readonly REST_URL="http://$HOST:$REST_PORT"
+readonly MASTER_UI_URL="http://$HOST:$MASTER_UI_PORT"
+readonly WORKER_UI_URL="http://$HOST:$WORKER_UI_PORT"
+
+if [[ -n "${JAVA_HOME:-}" ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; fi
+readonly JAVA
+
+log() { printf 'local-spark: %s\n' "$*" >&2; }
+die() { printf 'local-spark: error: %s\n' "$*" >&2; exit 1; }
+
+# tail_log FILE: show the end of a log on stderr (used on every failure).
+tail_log() {
+  if [[ -s "$1" ]]; then
+    printf -- '--- last lines of %s ---\n' "$1" >&2
+    tail -n "${2:-40}" "$1" >&2
+    printf -- '---\n' >&2
+  fi
+}
+
+need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found on PATH: $2"; }
+
+# ---------------------------------------------------------------------------------------------
+# SPARK_HOME
+# ---------------------------------------------------------------------------------------------
+
+# marker_content: what a complete home built from the current pom/version must contain.
+marker_content() {
+  local pom_sum
+  pom_sum="$(sha256sum "$POM" | cut -d' ' -f1)"
+  printf 'spark=%s scala=%s pom=%s\n' "$SPARK_VERSION" "$SCALA_BINARY" "$pom_sum"
+}
+
+# is_distribution DIR: a real Spark distribution (unpacked tarball) that we use as it is.
+is_distribution() {
+  [[ ! -e "$1/$MARKER_NAME" && -f "$1/RELEASE" && -d "$1/jars" ]]
+}
+
+home_is_complete() {
+  [[ -f "$SPARK_HOME/$MARKER_NAME" && "$(cat "$SPARK_HOME/$MARKER_NAME")" == "$(marker_content)" ]]
+}
+
+# write_module_options JARS_DIR OUT: Java 17 needs the --add-opens list of Spark's own
+# JavaModuleOptions on every Spark JVM. Spark adds it to spark-submit and to executors, but the
+# worker's WorkerCommandBuilder does not add it to a cluster-mode driver launched through the REST
+# server; it does read $SPARK_CONF_DIR/java-opts for every JVM it builds, so the list goes there.
+write_module_options() {
+  local jars="$1" out="$2" src
+  src="$(mktemp -d)"
+  cat >"$src/PrintModuleOptions.java" <<'JAVA'
+public class PrintModuleOptions {
+  public static void main(String[] args) {
+    System.out.println(org.apache.spark.launcher.JavaModuleOptions.defaultModuleOptions());
+  }
+}
+JAVA
+  if ! "$JAVA" -cp "$jars/*" "$src/PrintModuleOptions.java" >"$out" 2>"$src/err"; then
+    tail_log "$src/err"
+    rm -rf "$src"
+    die "could not read JavaModuleOptions from the Spark launcher jar in $jars"
+  fi
+  rm -rf "$src"
+  [[ -s "$out" ]] || die "JavaModuleOptions printed nothing"
+}
+
+# fetch_home: fill a fresh SPARK_HOME from Maven Central, atomically (build aside, then rename).
+fetch_home() {
+  need mvn "install Maven 3.6+ (the local Spark is assembled from Maven Central jars)"
+  need "$JAVA" "install a JDK 17 (or set JAVA_HOME)"
+  local partial="$SPARK_HOME.partial.$$" mvn_log="$LOG_DIR/mvn-fetch.log" started=$SECONDS
+  rm -rf "$partial"
+  mkdir -p "$partial/jars" "$partial/conf" "$LOG_DIR"
+  log "fetching Spark $SPARK_VERSION (Scala $SCALA_BINARY) jars from Maven Central into $SPARK_HOME (first run only)"
+  if ! mvn -B -ntp -f "$POM" \
+      "-Dspark.version=$SPARK_VERSION" "-Dscala.binary.version=$SCALA_BINARY" \
+      dependency:copy-dependencies "-DoutputDirectory=$partial/jars" \
+      >"$mvn_log" 2>&1; then
+    tail_log "$mvn_log"
+    rm -rf "$partial"
+    die "Maven could not fetch Spark $SPARK_VERSION for Scala $SCALA_BINARY (full log: $mvn_log)"
+  fi
+  local core="$partial/jars/spark-core_$SCALA_BINARY-$SPARK_VERSION.jar"
+  [[ -f "$core" ]] || { rm -rf "$partial"; die "Maven finished but $(basename "$core") is missing"; }
+
+  write_module_options "$partial/jars" "$partial/conf/java-opts"
+  local hadoop
+  hadoop="$(find "$partial/jars" -name 'hadoop-client-api-*.jar' -printf '%f\n' | sed 's/^hadoop-client-api-//; s/\.jar$//')"
+  {
+    printf 'Spark %s built for Hadoop %s\n' "$SPARK_VERSION" "${hadoop:-unknown}"
+    printf 'Assembled from Maven Central jars (spark-core_%s, spark-sql_%s) by scripts/local-spark.sh\n' \
+      "$SCALA_BINARY" "$SCALA_BINARY"
+  } >"$partial/RELEASE"
+  marker_content >"$partial/$MARKER_NAME" # last: the home is complete from here on
+
+  if [[ -e "$SPARK_HOME" ]]; then rm -rf "$SPARK_HOME"; fi
+  mv "$partial" "$SPARK_HOME"
+  log "SPARK_HOME ready in $((SECONDS - started))s: $(find "$SPARK_HOME/jars" -name '*.jar' | wc -l) jars, $(du -sh "$SPARK_HOME" | cut -f1)"
+}
+
+# prepare_home: make SPARK_HOME usable; fetch only when it is missing or stale.
+prepare_home() {
+  if home_is_complete; then return 0; fi
+  if is_distribution "$SPARK_HOME"; then
+    log "using the Spark distribution at $SPARK_HOME as it is"
+    return 0
+  fi
+  if [[ -d "$SPARK_HOME" && ! -e "$SPARK_HOME/$MARKER_NAME" && -n "$(ls -A "$SPARK_HOME")" ]]; then
+    die "SPARK_HOME=$SPARK_HOME is not empty and was not built by this script; unset SPARK_HOME or point it to an empty or new directory"
+  fi
+  mkdir -p "$(dirname "$SPARK_HOME")"
+  # Parallel callers (test workers) wait for one fetch instead of racing it.
+  local lock="$SPARK_HOME.lock"
+  exec 9>"$lock"
+  if command -v flock >/dev/null 2>&1; then
+    flock -w "$FETCH_LOCK_TIMEOUT" 9 || die "timed out waiting for another fetch of $SPARK_HOME ($lock)"
+  fi
+  if ! home_is_complete; then fetch_home; fi
+  exec 9>&-
+}
+
+# ---------------------------------------------------------------------------------------------
+# Processes
+# ---------------------------------------------------------------------------------------------
+
+pid_file() { printf '%s/%s.pid' "$STATE_DIR" "$1"; }
+
+# running_pid NAME CLASS: print the pid from NAME's pid file if that process is alive and is the
+# Spark daemon CLASS (guards against pid reuse); fail otherwise.
+running_pid() {
+  local file pid cmd
+  file="$(pid_file "$1")"
+  [[ -f "$file" ]] || return 1
+  pid="$(cat "$file")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  if [[ -r "/proc/$pid/cmdline" ]]; then
+    cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline")"
+  else
+    cmd="$(ps -o command= -p "$pid" 2>/dev/null || true)"
+  fi
+  [[ "$cmd" == *"$2"* ]] || return 1
+  printf '%s\n' "$pid"
+}
+
+# port_open PORT: something accepts TCP connections on 127.0.0.1:PORT.
+port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+http_get() { curl -fsS --max-time 5 "$1" 2>/dev/null; }
+
+# alive_workers: number of ALIVE workers the master reports in /json/ (0 when unreachable).
+alive_workers() {
+  local json n
+  json="$(http_get "$MASTER_UI_URL/json/")" || { echo 0; return; }
+  n="$(grep -Eo '"aliveworkers" *: *[0-9]+' <<<"$json" | grep -Eo '[0-9]+$' || true)"
+  echo "${n:-0}"
+}
+
+# rest_up: the REST submission server answers a status request with a SubmissionStatusResponse.
+rest_up() {
+  local body
+  body="$(curl -sS --max-time 5 "$REST_URL/v1/submissions/status/local-spark-probe" 2>/dev/null)" || return 1
+  [[ "$body" == *SubmissionStatusResponse* ]]
+}
+
+# launch NAME CLASS ARGS...: start a Spark daemon in the background in its own process group
+# (so `stop` can also reach the drivers and executors a worker forks), record its pid.
+launch() {
+  local name="$1" class="$2"
+  shift 2
+  local out="$LOG_DIR/$name.log" opts=()
+  # Same JVM flags Spark's launcher gives its daemons: the Java 17 --add-opens list.
+  if [[ -f "$SPARK_HOME/conf/java-opts" ]]; then
+    read -r -a opts <"$SPARK_HOME/conf/java-opts"
+  fi
+  printf '\n===== %s starting %s =====\n' "$(date -u +%FT%TZ)" "$name" >>"$out"
+  set -m # job control: the background job becomes its own process group leader
+  SPARK_SCALA_VERSION="$SCALA_BINARY" SPARK_LOCAL_IP="$HOST" \
+    SPARK_LOG_DIR="$LOG_DIR" SPARK_LOCAL_DIRS="$STATE_DIR/local" \
+    nohup "$JAVA" -cp "$SPARK_HOME/conf/:$SPARK_HOME/jars/*" "-Xmx$DAEMON_MEMORY" "${opts[@]}" \
+    "-Dlocal-spark.state-dir=$STATE_DIR" "$@" "$class" "${DAEMON_ARGS[@]}" \
+    </dev/null >>"$out" 2>&1 &
+  local pid=$!
+  set +m
+  echo "$pid" >"$(pid_file "$name")"
+  log "started $name (pid $pid, log $out)"
+}
+
+start_master() {
+  if running_pid master "$MASTER_CLASS" >/dev/null; then return 0; fi
+  local port
+  for port in "$MASTER_PORT" "$REST_PORT" "$MASTER_UI_PORT"; do
+    port_open "$port" && die "port $HOST:$port is already in use by a process this script did not start (state dir $STATE_DIR); stop it or set LOCAL_SPARK_*_PORT"
+  done
+  DAEMON_ARGS=(--host "$HOST" --port "$MASTER_PORT" --webui-port "$MASTER_UI_PORT")
+  # Spark reads spark.* JVM system properties into its conf (what SPARK_MASTER_OPTS does).
+  launch master "$MASTER_CLASS" \
+    -Dspark.master.rest.enabled=true "-Dspark.master.rest.port=$REST_PORT"
+}
+
+start_worker() {
+  if running_pid worker "$WORKER_CLASS" >/dev/null; then return 0; fi
+  port_open "$WORKER_UI_PORT" && die "port $HOST:$WORKER_UI_PORT is already in use by a process this script did not start; stop it or set LOCAL_SPARK_WORKER_UI_PORT"
+  mkdir -p "$STATE_DIR/work"
+  DAEMON_ARGS=("$MASTER_URL" --host "$HOST" --webui-port "$WORKER_UI_PORT"
+    --cores "$WORKER_CORES" --memory "$WORKER_MEMORY" --work-dir "$STATE_DIR/work")
+  launch worker "$WORKER_CLASS"
+}
+
+# wait_ready: until the master lists an ALIVE worker and REST answers, or fail with log tails.
+wait_ready() {
+  local deadline=$((SECONDS + START_TIMEOUT)) name class
+  while ((SECONDS < deadline)); do
+    for name in master worker; do
+      class="$MASTER_CLASS"
+      [[ "$name" == worker ]] && class="$WORKER_CLASS"
+      if ! running_pid "$name" "$class" >/dev/null; then
+        tail_log "$LOG_DIR/$name.log"
+        die "the $name exited during start-up (log: $LOG_DIR/$name.log)"
+      fi
+    done
+    if (($(alive_workers) >= 1)) && rest_up; then return 0; fi
+    sleep 1
+  done
+  tail_log "$LOG_DIR/master.log" 20
+  tail_log "$LOG_DIR/worker.log" 20
+  die "Spark was not ready after ${START_TIMEOUT}s (master /json/ aliveworkers=$(alive_workers), REST $(rest_up && echo up || echo down)); logs in $LOG_DIR"
+}
+
+# kill_orphans PGID: KILL the members of process group PGID that are ours (working directory under
+# the worker's work dir, or started by this script); a reused pid never matches both tests.
+kill_orphans() {
+  local pgid="$1" member cwd cmd
+  for member in $(ps -e -o pid=,pgid= | awk -v g="$pgid" '$2 == g { print $1 }'); do
+    cwd="$(readlink "/proc/$member/cwd" 2>/dev/null || true)"
+    cmd="$(tr '\0' ' ' <"/proc/$member/cmdline" 2>/dev/null || true)"
+    if [[ "$cwd" == "$STATE_DIR/work"* || "$cmd" == *"-Dlocal-spark.state-dir=$STATE_DIR"* ]]; then
+      log "killing leftover Spark process $member"
+      kill -KILL "$member" 2>/dev/null || true
+    fi
+  done
+}
+
+# stop_daemon NAME CLASS: TERM, then KILL, the daemon's whole process group.
+stop_daemon() {
+  local name="$1" class="$2" pid file deadline
+  file="$(pid_file "$name")"
+  if ! pid="$(running_pid "$name" "$class")"; then
+    # The daemon is gone; drivers/executors it forked may still run in its process group.
+    if [[ -f "$file" ]] && pid="$(cat "$file")" && [[ "$pid" =~ ^[0-9]+$ ]]; then
+      kill_orphans "$pid"
+    fi
+    rm -f "$file"
+    log "$name was not running"
+    return 0
+  fi
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + STOP_TIMEOUT))
+  while kill -0 -- "-$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
+  if kill -0 -- "-$pid" 2>/dev/null; then
+    log "$name (pid $pid) did not stop within ${STOP_TIMEOUT}s, killing it"
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  rm -f "$file"
+  log "stopped $name (pid $pid)"
+}
+
+print_env() {
+  cat <<EOF
+SPARK_HOME=$SPARK_HOME
+SPARK_VERSION=$SPARK_VERSION
+SPARK_MASTER_URL=$MASTER_URL
+SPARK_REST_URL=$REST_URL
+SPARK_MASTER_UI_URL=$MASTER_UI_URL
+SPARK_WORKER_UI_URL=$WORKER_UI_URL
+LOCAL_SPARK_STATE_DIR=$STATE_DIR
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------------------------
+
+cmd_home() {
+  prepare_home
+  printf '%s\n' "$SPARK_HOME"
+}
+
+cmd_start() {
+  need curl "install curl (used to probe the master and the REST server)"
+  local started=$SECONDS
+  if running_pid master "$MASTER_CLASS" >/dev/null && running_pid worker "$WORKER_CLASS" >/dev/null &&
+    (($(alive_workers) >= 1)) && rest_up; then
+    log "already running"
+    print_env
+    return 0
+  fi
+  prepare_home
+  mkdir -p "$LOG_DIR" "$STATE_DIR/local"
+  start_master
+  start_worker
+  wait_ready
+  print_env | tee "$STATE_DIR/env"
+  log "ready in $((SECONDS - started))s"
+}
+
+cmd_stop() {
+  stop_daemon worker "$WORKER_CLASS"
+  stop_daemon master "$MASTER_CLASS"
+  rm -f "$STATE_DIR/env"
+}
+
+cmd_status() {
+  local ok=0 pid workers
+  if pid="$(running_pid master "$MASTER_CLASS")"; then
+    echo "master: up (pid $pid) $MASTER_URL, UI $MASTER_UI_URL"
+  else
+    echo "master: down"
+    ok=1
+  fi
+  if pid="$(running_pid worker "$WORKER_CLASS")"; then
+    workers="$(alive_workers)"
+    if ((workers >= 1)); then
+      echo "worker: up (pid $pid) ALIVE in master, UI $WORKER_UI_URL"
+    else
+      echo "worker: process up (pid $pid) but the master lists no ALIVE worker"
+      ok=1
+    fi
+  else
+    echo "worker: down"
+    ok=1
+  fi
+  if rest_up; then echo "rest:   up $REST_URL"; else
+    echo "rest:   down"
+    ok=1
+  fi
+  if ((ok == 0)); then print_env; fi
+  echo "logs:   $LOG_DIR"
+  return "$ok"
+}
+
+usage() {
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+DAEMON_ARGS=()
+case "${1:-}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  home) cmd_home ;;
+  *) usage ;;
+esac
