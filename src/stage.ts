@@ -1,0 +1,33 @@
+import type { Stage } from './constants.js';
+import type { Finding } from './findings.js';
+
+/** StageOutcome is how one stage ended, for the stage table in the summary and the check run. */
+export interface StageOutcome {
+  stage: Stage;
+  result: 'success' | 'failure' | 'skipped' | 'cancelled';
+  durationMs: number;
+  /** One line shown in the stage table (e.g. "12 tests passed", "driver FINISHED"). */
+  detail?: string;
+}
+
+/** Artifact is what the build (or the `jar` input) hands to verify, image and deploy. */
+export interface Artifact {
+  /** Absolute path of the assembly JAR. */
+  jarPath: string;
+  /** Path relative to the workspace, forward slashes (what users and annotations see). */
+  jarDisplayPath: string;
+  sizeBytes: number;
+  sha256?: string;
+  /** Main class as verified from the manifest, when the verify stage ran. */
+  mainClass?: string;
+  /** Java release the main class was compiled for, when the verify stage ran. */
+  javaRelease?: number;
+}
+
+/** Reporter is the narrow view of reporting a stage gets: outputs as soon as known, and findings. */
+export interface Reporter {
+  output(name: string, value: string): void;
+  finding(f: Finding): void;
+  /** A markdown section added to the job summary (e.g. the artifact or the deployment). */
+  section(title: string, markdown: string): void;
+}

@@ -1,0 +1,61 @@
+import type { TargetName } from '../constants.js';
+import type { Finding } from '../findings.js';
+import type { Plan } from '../plan/plan.js';
+import type { Artifact } from '../stage.js';
+
+/** Phase is the target-independent state of a deployed job. */
+export type Phase = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'UNKNOWN';
+
+/** Handle identifies one submitted job; it is JSON-serialisable so the post step can cancel it. */
+export interface Handle {
+  target: TargetName;
+  /** Spark driver id, SparkApplication name, EMR step id. */
+  submissionId: string;
+  /** Spark application id once known. */
+  applicationId?: string;
+  /** Target-specific data needed to find the job again (master URL, namespace, cluster id...). */
+  data: Record<string, string>;
+}
+
+/** Status is one observation of a job: the mapped phase plus the native state and message, nothing lost. */
+export interface Status {
+  phase: Phase;
+  nativeState: string;
+  message?: string;
+  applicationId?: string;
+  /** True once the phase can no longer change. */
+  terminal: boolean;
+  /** When the target recorded this state, if it says (ms since epoch). */
+  at?: number;
+}
+
+/** Links are where a user looks next. */
+export interface Links {
+  sparkUi?: string;
+  /** Master UI, Kubernetes dashboard or EMR console. */
+  console?: string;
+  logs?: string;
+  /** A command to reach a UI that has no public URL (e.g. kubectl port-forward). */
+  portForward?: string;
+  history?: string;
+}
+
+/** DeployPlan is the Plan with its config present: deploy never runs without one. */
+export type DeployPlan = Plan & { config: NonNullable<Plan['config']>; target: TargetName };
+
+/** Target is what every deploy backend implements (DESIGN.md "The Target interface"). */
+export interface Target {
+  readonly name: TargetName;
+  /** render returns what submit would send, for dry runs and the `render` command; secrets masked. */
+  render(plan: DeployPlan, artifact: Artifact): Promise<{ kind: string; text: string }[]>;
+  submit(plan: DeployPlan, artifact: Artifact, signal: AbortSignal): Promise<Handle>;
+  /** watch yields statuses until terminal (batch) or healthy (streaming), or the signal aborts. */
+  watch(handle: Handle, signal: AbortSignal): AsyncIterable<Status>;
+  cancel(handle: Handle): Promise<void>;
+  find(selector: { app: string; preview?: number }): Promise<Handle[]>;
+  links(handle: Handle, status?: Status): Links;
+  /** logTail fetches the last lines of the driver log, when the target can. */
+  logTail?(handle: Handle, lines: number): Promise<string | undefined>;
+  /** Findings gathered along the way (warnings such as insecure REST). */
+  readonly findings?: Finding[];
+}
