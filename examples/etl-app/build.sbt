@@ -46,6 +46,7 @@ lazy val root = (project in file("."))
     Test / fork := true,
     Test / javaOptions ++= sparkJava17Options ++ Seq("-Xmx1g", "-Dspark.ui.enabled=false"),
     Test / parallelExecution := false,
+    Test / envVars := Map("SPARK_LOCAL_IP" -> "127.0.0.1"),
     // JUnit XML goes to target/test-reports/ (sbt's built-in JUnitXmlReportPlugin).
     Test / testOptions += Tests.Argument(TestFrameworks.ScalaTest, "-oD"),
 
