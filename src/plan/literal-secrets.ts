@@ -65,6 +65,8 @@ function words(key: string): string[] {
 
 /** isCredentialKey tells whether a config key names a credential (and not a reference to one). */
 export function isCredentialKey(key: string): boolean {
+  // Spark on Kubernetes names secrets to mount: spark.kubernetes.driver.secrets.<name>, ...secretKeyRef.<env>.
+  if (/\.secrets\.|\.secretKeyRef\./i.test(key)) return false;
   const ws = words(key);
   const i = ws.findIndex((w) => CREDENTIAL_WORDS.has(w));
   if (i < 0) return false;

@@ -17,7 +17,7 @@ export function parseConfigSource(
   text: string,
 ): { source?: ConfigSource; findings: Finding[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true, strict: true });
   const findings: Finding[] = doc.errors.map((e) => {
     const pos = e.linePos?.[0];
     const first = e.message.split('\n')[0] ?? e.message;

@@ -1,0 +1,155 @@
+import { Output } from '../constants.js';
+import { escapeCell } from '../report/summary.js';
+import type { Artifact, Reporter } from '../stage.js';
+import type { DeployPlan, Handle, Links, Status, Target } from '../targets/target.js';
+import { ActionError, errorMessage } from '../util/errors.js';
+
+export interface DeployStageInput {
+  plan: DeployPlan;
+  artifact: Artifact;
+  target: Target;
+  /** Aborted when the workflow run is cancelled (SIGINT/SIGTERM). */
+  signal: AbortSignal;
+  /** Called the moment a submission exists, so the post step can cancel it if this step dies. */
+  saveHandle(handle: Handle): void;
+  /** Called once the job no longer needs the post step's attention. */
+  markFinished(): void;
+  log(line: string): void;
+}
+
+export interface DeployStageResult {
+  handle?: Handle;
+  status?: Status;
+  links?: Links;
+  detail: string;
+}
+
+function linksTable(links: Links): string {
+  const rows: [string, string | undefined][] = [
+    ['Spark UI', links.sparkUi],
+    ['Console', links.console],
+    ['Driver logs', links.logs],
+    ['History', links.history],
+  ];
+  const lines = rows.filter(([, v]) => v).map(([k, v]) => `| ${k} | ${v} |`);
+  if (links.portForward) lines.push(`| Port-forward | \`${links.portForward}\` |`);
+  return lines.length ? ['| link | |', '| --- | --- |', ...lines].join('\n') : '';
+}
+
+function statusLine(s: Status): string {
+  return `${s.phase} (${s.nativeState || 'no state yet'})${s.message ? `: ${s.message.split('\n')[0]}` : ''}`;
+}
+
+/**
+ * runDeployStage submits the job, saves its handle, follows it to a terminal or healthy state within the
+ * plan's timeout, and reports ids, state and links. A failed job throws with the driver log tail.
+ */
+export async function runDeployStage(
+  input: DeployStageInput,
+  reporter: Reporter,
+): Promise<DeployStageResult> {
+  const { plan, artifact, target } = input;
+  reporter.output(Output.target, target.name);
+  if (plan.dryRun) {
+    const rendered = await target.render(plan, artifact);
+    for (const r of rendered) input.log(`dry run: ${r.kind}\n${r.text}`);
+    reporter.section(
+      'Dry run',
+      rendered
+        .map((r) => `<details><summary>${r.kind}</summary>\n\n\`\`\`\n${r.text}\n\`\`\`\n\n</details>`)
+        .join('\n'),
+    );
+    return { detail: 'dry run: rendered, nothing submitted' };
+  }
+
+  const handle = await target.submit(plan, artifact, input.signal);
+  input.saveHandle(handle);
+  reporter.output(Output.submissionId, handle.submissionId);
+  input.log(`submitted: ${handle.submissionId}`);
+
+  const report = (status: Status | undefined) => {
+    const links = target.links(handle, status);
+    if (links.sparkUi) reporter.output(Output.sparkUiUrl, links.sparkUi);
+    const appId = status?.applicationId ?? handle.applicationId;
+    if (appId) reporter.output(Output.applicationId, appId);
+    if (status) reporter.output(Output.state, status.phase);
+    const rows = [
+      `| target | ${target.name} |`,
+      `| submission | \`${handle.submissionId}\` |`,
+      ...(appId ? [`| application | \`${appId}\` |`] : []),
+      ...(status ? [`| state | ${status.phase} (native: ${status.nativeState || '—'}) |`] : []),
+      ...(status?.message ? [`| message | ${escapeCell(status.message.split('\n')[0] ?? '')} |`] : []),
+    ];
+    reporter.section('Deployment', ['| | |', '| --- | --- |', ...rows, '', linksTable(links)].join('\n'));
+    return links;
+  };
+
+  if (!plan.wait) {
+    const links = report(undefined);
+    input.markFinished();
+    return { handle, links, detail: `submitted ${handle.submissionId} (not waiting)` };
+  }
+
+  const timeout = AbortSignal.timeout(plan.timeoutMs);
+  const watchSignal = AbortSignal.any([input.signal, timeout]);
+  let last: Status | undefined;
+  try {
+    for await (const status of target.watch(handle, watchSignal)) {
+      if (!last || last.phase !== status.phase || last.nativeState !== status.nativeState) {
+        input.log(`state: ${statusLine(status)}`);
+      }
+      last = status;
+      if (status.applicationId) handle.applicationId = status.applicationId;
+    }
+  } catch (err) {
+    if (!watchSignal.aborted) throw err;
+  }
+  if (watchSignal.aborted) {
+    const why = input.signal.aborted
+      ? 'the workflow run was cancelled'
+      : `timed out after ${plan.timeoutMs / 60_000} min`;
+    let cancelled = '';
+    if (plan.cancelOnAbort) {
+      try {
+        await target.cancel(handle);
+        cancelled = `; cancelled ${handle.submissionId} (cancel-on-abort)`;
+      } catch (err) {
+        cancelled = `; cancelling ${handle.submissionId} failed: ${errorMessage(err)}`;
+      }
+    } else cancelled = `; ${handle.submissionId} is left running (cancel-on-abort is false)`;
+    input.markFinished();
+    report(last);
+    reporter.output(Output.state, input.signal.aborted ? 'CANCELLED' : (last?.phase ?? 'UNKNOWN'));
+    throw new ActionError(
+      `deploy: ${why} while ${handle.submissionId} was ${last ? statusLine(last) : 'not yet observed'}${cancelled}`,
+    );
+  }
+  input.markFinished();
+  const links = report(last);
+  const streamingHealthy = plan.config.app.mode === 'streaming' && last?.phase === 'RUNNING';
+  if (last?.phase === 'SUCCEEDED' || streamingHealthy) {
+    return {
+      handle,
+      ...(last ? { status: last } : {}),
+      links,
+      detail: streamingHealthy
+        ? `healthy: RUNNING for ${plan.config.app.healthyAfter} s`
+        : `${last?.nativeState ?? ''}`,
+    };
+  }
+  let tail: string | undefined;
+  try {
+    tail = await target.logTail?.(handle, 50);
+  } catch (err) {
+    tail = `(could not fetch the driver log: ${errorMessage(err)})`;
+  }
+  if (tail)
+    reporter.section(
+      'Driver log (last 50 lines)',
+      `<details open><summary>stderr</summary>\n\n\`\`\`text\n${tail}\n\`\`\`\n\n</details>`,
+    );
+  const where = links.logs ? `\nDriver log: ${links.logs}` : '';
+  throw new ActionError(
+    `deploy: ${handle.submissionId} ended ${last ? statusLine(last) : 'without a state'}${where}${tail ? `\n--- driver stderr (last lines) ---\n${tail}` : ''}`,
+  );
+}

@@ -1,0 +1,79 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { State } from './constants.js';
+import { getInputs } from './inputs.js';
+import { runPipeline } from './pipeline.js';
+import { buildPlan } from './plan/build-plan.js';
+import { readRunContext } from './plan/context.js';
+import type { Plan } from './plan/plan.js';
+import { emitAnnotations } from './report/annotations.js';
+import { RunReport } from './report/run-report.js';
+import { renderSummary } from './report/summary.js';
+import { ActionError, errorMessage } from './util/errors.js';
+
+function heading(plan: Plan | undefined): string {
+  if (!plan) return 'spark-deploy';
+  const parts = [plan.config?.app.name, plan.environment, plan.target].filter(Boolean);
+  return `spark-deploy${parts.length ? `: ${parts.join(' · ')}` : ''}${plan.dryRun ? ' (dry run)' : ''}`;
+}
+
+/** run is the main step: parse inputs, build the Plan, run the stages, report. */
+export async function run(): Promise<void> {
+  const report = new RunReport((name, value) => core.setOutput(name, value));
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    core.warning(`received ${sig}: stopping${controller.signal.aborted ? ' (again)' : ''}`);
+    controller.abort(new ActionError(`cancelled by ${sig}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let plan: Plan | undefined;
+  try {
+    plan = buildPlan(getInputs(), readRunContext(), {
+      env: process.env,
+      setSecret: (s) => core.setSecret(s),
+    });
+    core.saveState(State.cancelOnAbort, String(plan.cancelOnAbort));
+    if (plan.githubToken) {
+      core.info(
+        'GitHub check runs, deployments and PR comments are not yet supported: reporting via annotations and the job summary',
+      );
+    } else core.notice('no github-token: skipping GitHub API reporting (check run, deployment, PR comment)');
+    if (plan.stages.length === 0) core.info(`plan is valid: ${heading(plan)} (no stages to run)`);
+    const tempDir = process.env.RUNNER_TEMP || mkdtempSync(join(tmpdir(), 'spark-deploy-'));
+    await runPipeline(plan, report, controller.signal, {
+      group: (name, fn) => core.group(name, fn),
+      info: (l) => core.info(l),
+      notice: (m) => core.notice(m),
+      warning: (m) => core.warning(m),
+      saveHandle: (h) => {
+        core.saveState(State.handle, JSON.stringify(h));
+        core.saveState(State.finished, 'false');
+      },
+      markFinished: () => core.saveState(State.finished, 'true'),
+      tempDir,
+    });
+  } catch (err) {
+    report.failure = errorMessage(err);
+    if (err instanceof ActionError) for (const f of err.findings) report.finding(f);
+    else if (err instanceof Error && err.stack) core.debug(err.stack);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  emitAnnotations(report.findings, {
+    error: (m, p) => core.error(m, p),
+    warning: (m, p) => core.warning(m, p),
+    notice: (m, p) => core.notice(m, p),
+  });
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    try {
+      await core.summary.addRaw(renderSummary(report, heading(plan))).write();
+    } catch (err) {
+      core.warning(`could not write the job summary: ${errorMessage(err)}`);
+    }
+  }
+  if (report.failure) core.setFailed(report.failure);
+}

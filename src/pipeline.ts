@@ -1,0 +1,183 @@
+import type { Stage } from './constants.js';
+import { hasErrors } from './findings.js';
+import type { Plan } from './plan/plan.js';
+import type { RunReport } from './report/run-report.js';
+import type { Artifact } from './stage.js';
+import type { DeployPlan, Handle } from './targets/target.js';
+import { ActionError } from './util/errors.js';
+
+/** PipelineIO is what the pipeline needs from the runner, injected so tests can run it without one. */
+export interface PipelineIO {
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  info(line: string): void;
+  notice(message: string): void;
+  warning(message: string): void;
+  saveHandle(handle: Handle): void;
+  markFinished(): void;
+  /** Directory for files the run leaves for later steps (RUNNER_TEMP). */
+  tempDir: string;
+}
+
+interface Carry {
+  artifact?: Artifact;
+}
+
+async function resolveArtifact(plan: Plan, carry: Carry, io: PipelineIO): Promise<Artifact> {
+  if (carry.artifact) return carry.artifact;
+  const { discoverJar } = await import('./build/discover-jar.js');
+  const { repoPath } = await import('./build/build-stage.js');
+  const jar = discoverJar(plan.workingDirectory, plan.jar, io.warning);
+  carry.artifact = {
+    jarPath: jar.path,
+    jarDisplayPath: repoPath(plan.workspace, jar.path) ?? jar.path,
+    sizeBytes: jar.sizeBytes,
+  };
+  return carry.artifact;
+}
+
+async function runStage(
+  stage: Stage,
+  plan: Plan,
+  report: RunReport,
+  carry: Carry,
+  signal: AbortSignal,
+  io: PipelineIO,
+) {
+  switch (stage) {
+    case 'build': {
+      const { runBuildStage } = await import('./build/build-stage.js');
+      const result = await runBuildStage(
+        {
+          workspace: plan.workspace,
+          workingDirectory: plan.workingDirectory,
+          sbtTasks: plan.sbtTasks,
+          ...(plan.jar ? { jarPattern: plan.jar } : {}),
+          signal,
+          onLine: io.info,
+          warn: io.warning,
+        },
+        report,
+      );
+      if (result.artifact) carry.artifact = result.artifact;
+      const t = result.tests;
+      const tests =
+        t.tests > 0 ? `${t.tests - t.failures - t.errors - t.skipped}/${t.tests} tests passed` : 'no tests';
+      return `${tests}${result.artifact ? `; ${result.artifact.jarDisplayPath}` : ''}`;
+    }
+    case 'verify': {
+      const artifact = await resolveArtifact(plan, carry, io);
+      const { runVerifyStage } = await import('./jar/verify-stage.js');
+      const fromInput = plan.mainClass !== undefined && plan.mainClass !== plan.config?.app.mainClass;
+      const configLoc = plan.configRef?.locate(['app', 'mainClass']);
+      const result = await runVerifyStage(
+        {
+          artifact,
+          ...(plan.mainClass
+            ? {
+                expectedMainClass: fromInput
+                  ? { value: plan.mainClass, from: 'input' as const }
+                  : {
+                      value: plan.mainClass,
+                      from: 'config' as const,
+                      ...(configLoc?.file ? { file: configLoc.file } : {}),
+                      ...(configLoc?.line ? { line: configLoc.line } : {}),
+                    },
+              }
+            : {}),
+          javaRelease: plan.javaRelease,
+          ...(plan.config?.verify?.maxSizeMb ? { maxSizeMb: plan.config.verify.maxSizeMb } : {}),
+          ...(plan.config?.verify?.allowBundledSpark !== undefined
+            ? { allowBundledSpark: plan.config.verify.allowBundledSpark }
+            : {}),
+          reportDir: io.tempDir,
+          signal,
+        },
+        report,
+      );
+      carry.artifact = result.artifact;
+      const errors = result.findings.filter((f) => f.severity === 'error');
+      if (hasErrors(result.findings)) {
+        throw new ActionError(
+          `verify: ${errors.length} problem${errors.length === 1 ? '' : 's'} in ${artifact.jarDisplayPath}:\n${errors.map((f) => `  ${f.title} — ${f.message}`).join('\n')}`,
+        );
+      }
+      const warnings = result.findings.length - errors.length;
+      return `${result.artifact.mainClass ?? ''}${result.artifact.javaRelease ? ` (Java ${result.artifact.javaRelease})` : ''}${warnings ? `; ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`;
+    }
+    case 'image': {
+      if (!plan.config?.image?.repository && (plan.target ?? 'standalone') === 'standalone') {
+        io.notice(
+          'image: skipped: the standalone target runs the JAR itself and no image.repository is configured',
+        );
+        return 'skipped: not needed by the standalone target';
+      }
+      throw new ActionError(
+        'image: building images is not yet supported by this version of spark-deploy-action; remove image from the `stages` input, or drop image.repository from the config for the standalone target',
+      );
+    }
+    case 'deploy': {
+      if (!plan.config || !plan.target)
+        throw new ActionError('deploy: a config file with a target is required');
+      const deployPlan = plan as DeployPlan;
+      const artifact = await resolveArtifact(plan, carry, io);
+      const { createTarget } = await import('./targets/factory.js');
+      const target = await createTarget(deployPlan.target, deployPlan);
+      const { runDeployStage } = await import('./deploy/deploy-stage.js');
+      const result = await runDeployStage(
+        {
+          plan: deployPlan,
+          artifact,
+          target,
+          signal,
+          saveHandle: io.saveHandle,
+          markFinished: io.markFinished,
+          log: io.info,
+        },
+        report,
+      );
+      for (const f of target.findings ?? []) report.finding(f);
+      return result.detail;
+    }
+  }
+}
+
+/** runPipeline runs the plan's stages in order, each in a log group, recording outcomes; the first failure stops it. */
+export async function runPipeline(
+  plan: Plan,
+  report: RunReport,
+  signal: AbortSignal,
+  io: PipelineIO,
+): Promise<void> {
+  if (plan.command !== 'deploy') {
+    throw new ActionError(
+      `input \`command\`: ${plan.command} is not yet supported by this version of spark-deploy-action; only deploy is`,
+    );
+  }
+  const carry: Carry = {};
+  for (const [i, stage] of plan.stages.entries()) {
+    const started = performance.now();
+    try {
+      const detail = await io.group(`spark-deploy: ${stage}`, () =>
+        runStage(stage, plan, report, carry, signal, io),
+      );
+      const skipped = detail.startsWith('skipped');
+      report.stages.push({
+        stage,
+        result: skipped ? 'skipped' : 'success',
+        durationMs: performance.now() - started,
+        detail,
+      });
+    } catch (err) {
+      report.stages.push({
+        stage,
+        result: signal.aborted ? 'cancelled' : 'failure',
+        durationMs: performance.now() - started,
+        detail: (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 200) ?? '',
+      });
+      for (const rest of plan.stages.slice(i + 1)) {
+        report.stages.push({ stage: rest, result: 'skipped', durationMs: 0, detail: `${stage} failed` });
+      }
+      throw err;
+    }
+  }
+}

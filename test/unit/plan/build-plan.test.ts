@@ -1,0 +1,217 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseInputs } from '../../../src/inputs.js';
+import { buildPlan } from '../../../src/plan/build-plan.js';
+import type { RunContext } from '../../../src/plan/context.js';
+import { ActionError } from '../../../src/util/errors.js';
+
+const CONFIG = `
+defaults:
+  target: standalone
+  app:
+    name: etl-{{environment}}
+    mainClass: com.etl.Main
+    args: [--config, "configs/{{environment}}.json", --run, "{{run_id}}-{{short_sha}}"]
+  spark:
+    driver: { memory: 1g }
+    conf:
+      spark.sql.shuffle.partitions: 8
+environments:
+  local:
+    standalone:
+      masters: [http://127.0.0.1:6066]
+      headers:
+        Authorization: { fromEnv: REST_TOKEN }
+  staging:
+    target: emr
+    spark:
+      driver: { cores: 2 }
+`;
+
+function workspace(config = CONFIG): string {
+  const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+  mkdirSync(join(dir, '.github'));
+  writeFileSync(join(dir, '.github/spark-deploy.yml'), config);
+  return dir;
+}
+
+const ctx = (ws: string): RunContext => ({
+  workspace: ws,
+  sha: 'abcdef0123456789',
+  ref: 'refs/heads/main',
+  refName: 'main',
+  runId: '77',
+  runAttempt: '1',
+  serverUrl: 'https://github.com',
+  apiUrl: 'https://api.github.com',
+  eventName: 'push',
+});
+
+function plan(
+  inputs: Record<string, string>,
+  ws = workspace(),
+  env: NodeJS.ProcessEnv = { REST_TOKEN: 's3cr3t' },
+) {
+  const masked: string[] = [];
+  const p = buildPlan(
+    parseInputs((n) => inputs[n] ?? ''),
+    ctx(ws),
+    { env, setSecret: (s) => masked.push(s) },
+  );
+  return { p, masked };
+}
+
+function planError(inputs: Record<string, string>, ws = workspace(), env: NodeJS.ProcessEnv = {}): string {
+  try {
+    plan(inputs, ws, env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ActionError);
+    return (err as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+describe('buildPlan', () => {
+  it('merges defaults with the environment, renders templates and resolves secrets', () => {
+    const { p, masked } = plan({ environment: 'local' });
+    expect(p.target).toBe('standalone');
+    expect(p.config?.app.name).toBe('etl-local');
+    expect(p.config?.app.args).toEqual(['--config', 'configs/local.json', '--run', '77-abcdef0']);
+    expect(p.config?.standalone?.headers).toEqual({ Authorization: 's3cr3t' });
+    expect(p.config?.spark.driver).toEqual({ memory: '1g' });
+    expect(p.config?.spark.version).toBe('3.5.6');
+    expect(p.javaRelease).toBe(17);
+    expect(p.mainClass).toBe('com.etl.Main');
+    expect(masked).toEqual(['s3cr3t']);
+    expect(p.stages).toEqual(['build', 'verify', 'image', 'deploy']);
+    expect(p.timeoutMs).toBe(3_600_000);
+  });
+
+  it('deep-merges nested maps and lets the environment win', () => {
+    const { p } = plan({ environment: 'staging' }, workspace(), {});
+    expect(p.target).toBe('emr');
+    expect(p.config?.spark.driver).toEqual({ memory: '1g', cores: 2 });
+  });
+
+  it('lets the target and main-class inputs override the config', () => {
+    const { p } = plan(
+      { environment: 'staging', target: 'standalone', 'main-class': 'com.x.Other' },
+      workspace(),
+      {
+        REST_TOKEN: 't',
+      },
+    );
+    expect(p.target).toBe('standalone');
+    expect(p.mainClass).toBe('com.x.Other');
+  });
+
+  it('names an unknown environment with a suggestion and the file line', () => {
+    expect(planError({ environment: 'stagin' })).toBe(
+      '.github/spark-deploy.yml:12:1: environments: input `environment` is "stagin" but the config has no such environment (did you mean "staging"?); defined: local, staging',
+    );
+  });
+
+  it('names an unset fromEnv variable and where it is used', () => {
+    expect(planError({ environment: 'local' })).toMatch(
+      /^\.github\/spark-deploy\.yml:17:\d+: standalone\.headers\.Authorization: environment variable REST_TOKEN is not set/,
+    );
+  });
+
+  it('does not need credentials of sections the run does not use', () => {
+    const { p } = plan({ environment: 'local', stages: 'build,verify' }, workspace(), {});
+    expect(p.config?.standalone?.headers).toEqual({ Authorization: { fromEnv: 'REST_TOKEN' } });
+  });
+
+  it('reports an unknown template variable at its line', () => {
+    const ws = workspace(
+      'defaults:\n  target: standalone\n  app:\n    name: etl\n    args: ["{{commit}}"]\n',
+    );
+    expect(planError({}, ws)).toMatch(
+      /^\.github\/spark-deploy\.yml:5:\d+: app\.args\[0\]: unknown template variable \{\{commit\}\}/,
+    );
+  });
+
+  it('requires an environment when several exist and a deploy is asked for', () => {
+    expect(planError({})).toBe(
+      'input `environment`: required to choose one of the environments in .github/spark-deploy.yml: local, staging',
+    );
+  });
+
+  it('runs build and verify without a config file', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'plan-'));
+    const { p } = plan({ stages: 'build,verify', 'java-release': '11' }, ws, {});
+    expect(p.config).toBeUndefined();
+    expect(p.javaRelease).toBe(11);
+  });
+
+  it('requires a config file for deploy', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'plan-'));
+    expect(planError({}, ws)).toMatch(
+      /^input `config`: deploy config \.github\/spark-deploy\.yml not found; the image and deploy stages need it/,
+    );
+  });
+
+  it('requires a target to deploy', () => {
+    const ws = workspace('defaults:\n  app: { name: etl }\n');
+    expect(planError({ stages: 'deploy' }, ws)).toMatch(/no deploy target/);
+  });
+
+  it('rejects a working directory that does not exist', () => {
+    expect(planError({ 'working-directory': 'nope' })).toMatch(
+      /^input `working-directory`: nope is not a directory/,
+    );
+  });
+});
+
+describe('parseInputs', () => {
+  const parse = (inputs: Record<string, string>) => parseInputs((n) => inputs[n] ?? '');
+  it('applies the action.yml defaults', () => {
+    const i = parse({});
+    expect(i).toMatchObject({
+      command: 'deploy',
+      stages: ['build', 'verify', 'image', 'deploy'],
+      workingDirectory: '.',
+      sbtTasks: ['clean', 'test', 'assembly'],
+      config: '.github/spark-deploy.yml',
+      wait: true,
+      timeoutMinutes: 60,
+      cancelOnAbort: true,
+      dryRun: false,
+    });
+  });
+  it.each([
+    [{ stages: 'deploy, build' }, { stages: ['build', 'deploy'] }],
+    [{ stages: 'none' }, { stages: [] }],
+    [{ preview: '12' }, { preview: 12 }],
+    [{ preview: 'auto' }, { preview: 'auto' }],
+    [{ 'timeout-minutes': '2.5' }, { timeoutMinutes: 2.5 }],
+    [{ wait: 'False' }, { wait: false }],
+  ])('parses %o', (inputs, expected) => {
+    expect(parse(inputs)).toMatchObject(expected);
+  });
+  it.each([
+    [
+      { command: 'destroy' },
+      'input `command`: expected one of deploy | status | cancel | cleanup | render, got "destroy"',
+    ],
+    [
+      { stages: 'build,tset' },
+      'input `stages`: unknown stage "tset"; expected a comma list of build, verify, image, deploy (or none)',
+    ],
+    [{ wait: 'yes' }, 'input `wait`: expected true or false, got "yes"'],
+    [
+      { 'timeout-minutes': 'soon' },
+      'input `timeout-minutes`: expected a positive number of minutes, got "soon"',
+    ],
+    [{ target: 'yarn' }, 'input `target`: expected one of standalone | kubernetes | emr, got "yarn"'],
+    [{ preview: 'pr-3' }, 'input `preview`: expected a pull-request number or "auto", got "pr-3"'],
+    [
+      { 'main-class': 'com.etl.' },
+      'input `main-class`: expected a fully qualified class name such as com.etl.Main',
+    ],
+  ])('rejects %o', (inputs, message) => {
+    expect(() => parse(inputs)).toThrow(message);
+  });
+});

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfigText } from '../../../src/plan/load-config.js';
+
+const load = (text: string, file = '.github/spark-deploy.yml') => loadConfigText(file, text);
+const messages = (text: string) => load(text).findings.map((f) => f.message);
+
+describe('loadConfigText', () => {
+  it('accepts a full config', () => {
+    const { config, findings } = load(`
+version: 1
+defaults:
+  target: standalone
+  app: { name: etl, mainClass: com.etl.Main, args: [--config, "configs/{{environment}}.json"] }
+  spark:
+    conf: { spark.sql.shuffle.partitions: 200, spark.hadoop.fs.s3a.secret.key: { fromEnv: S3_SECRET } }
+    driver: { cores: 1, memory: 1g }
+environments:
+  local:
+    standalone: { masters: [http://127.0.0.1:6066] }
+`);
+    expect(findings).toEqual([]);
+    expect(config?.file.environments?.local?.standalone?.masters).toEqual(['http://127.0.0.1:6066']);
+  });
+
+  it.each([
+    [
+      'unknown key with a suggestion',
+      'defaults:\n  spark:\n    driver:\n      memroy: 4g\n',
+      '.github/spark-deploy.yml:4:7: defaults.spark.driver.memroy: unknown key (did you mean "memory"?)',
+    ],
+    [
+      'unknown top-level key',
+      'default:\n  target: emr\n',
+      '.github/spark-deploy.yml:1:1: default: unknown key (did you mean "defaults"?)',
+    ],
+    [
+      'wrong type',
+      'defaults:\n  spark:\n    executor:\n      cores: two\n',
+      '.github/spark-deploy.yml:4:14: defaults.spark.executor.cores: expected a number, got the string "two"',
+    ],
+    [
+      'bad enum with suggestion',
+      'environments:\n  prod:\n    target: kubernets\n',
+      '.github/spark-deploy.yml:3:13: environments.prod.target: expected one of "standalone" | "kubernetes" | "emr", got the string "kubernets" (did you mean "kubernetes"?)',
+    ],
+    [
+      'bad memory format',
+      'defaults:\n  spark:\n    driver: { memory: lots }\n',
+      '.github/spark-deploy.yml:3:23: defaults.spark.driver.memory: expected a Spark memory size such as 512m, 4g or 2048, got the string "lots"',
+    ],
+  ])('reports %s with file, line and key', (_name, text, expected) => {
+    expect(messages(text)).toEqual([expected]);
+  });
+
+  it('refuses a literal password without echoing it', () => {
+    const f = load(
+      'defaults:\n  image:\n    registryAuth:\n      username: bob\n      password: hunter2\n',
+    ).findings;
+    expect(f).toHaveLength(1);
+    expect(f[0]?.message).toMatch(
+      /^\.github\/spark-deploy\.yml:5:17: defaults\.image\.registryAuth\.password: a credential/,
+    );
+    expect(f[0]?.message).not.toContain('hunter2');
+    expect(f[0]?.rule).toBe('config/literal-secret');
+  });
+
+  it.each([
+    ['spark.hadoop.fs.s3a.secret.key', 'abc', true],
+    ['spark.hadoop.fs.s3a.access.key', 'abc', true],
+    ['spark.ssl.keyStorePassword', 'abc', true],
+    ['spark.authenticate.secret', 'abc', true],
+    ['spark.kubernetes.authenticate.oauthToken', 'abc', true],
+    ['spark.kubernetes.authenticate.oauthTokenFile', '/var/run/token', false],
+    ['spark.kubernetes.driver.secrets.spark-secret', '/etc/secrets', false],
+    ['spark.sql.shuffle.partitions', '200', false],
+    [
+      'spark.hadoop.fs.s3a.aws.credentials.provider',
+      'com.amazonaws.auth.DefaultAWSCredentialsProviderChain',
+      false,
+    ],
+    ['spark.executor.extraJavaOptions', '-Dkey=AKIAIOSFODNN7EXAMPLE', true],
+    ['spark.eventLog.dir', 's3a://user:pa55@bucket/logs', true],
+  ])('spark conf %s is a literal credential: %s', (key, value, refused) => {
+    const f = load(`defaults:\n  spark:\n    conf:\n      "${key}": "${value}"\n`).findings;
+    expect(f.some((x) => x.rule === 'config/literal-secret')).toBe(refused);
+    for (const x of f) expect(x.message).not.toContain(value === 'abc' ? 'abc"' : value);
+  });
+
+  it('accepts a credential given as { fromEnv }', () => {
+    expect(
+      load('defaults:\n  spark:\n    conf:\n      spark.authenticate.secret: { fromEnv: SPARK_SECRET }\n')
+        .findings,
+    ).toEqual([]);
+  });
+
+  it('reports malformed YAML with line and column', () => {
+    const f = messages('defaults:\n  app: { name: etl\n  target: emr\n');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatch(/^\.github\/spark-deploy\.yml:\d+:\d+: malformed YAML: /);
+  });
+
+  it('reports malformed JSON with line and column', () => {
+    const f = load('{\n  "defaults": {\n    "target": "emr",,\n  }\n}\n', 'deploy.json').findings;
+    expect(f[0]?.message).toMatch(/^deploy\.json:3:\d+: malformed JSON: /);
+  });
+
+  it('reports a duplicate key', () => {
+    expect(messages('defaults:\n  target: emr\n  target: standalone\n')[0]).toMatch(
+      /:3:\d+: malformed YAML: .*[Uu]nique|Map keys must be unique/,
+    );
+  });
+
+  it('reads JSON configs with positions', () => {
+    expect(messages('{\n  "defaults": {\n    "app": { "nmae": "etl" }\n  }\n}\n')).toEqual([
+      '.github/spark-deploy.yml:3:14: defaults.app.nmae: unknown key (did you mean "name"?)',
+    ]);
+  });
+});
