@@ -249,6 +249,19 @@ start_worker() {
   launch worker "$WORKER_CLASS"
 }
 
+# wait_master_port: until the master accepts RPC connections (or died / timed out).
+wait_master_port() {
+  local deadline=$((SECONDS + START_TIMEOUT))
+  until port_open "$MASTER_PORT"; do
+    if ! running_pid master "$MASTER_CLASS" >/dev/null; then
+      tail_log "$LOG_DIR/master.log"
+      die "the master exited during start-up (log: $LOG_DIR/master.log)"
+    fi
+    ((SECONDS < deadline)) || die "the master did not listen on $HOST:$MASTER_PORT after ${START_TIMEOUT}s (log: $LOG_DIR/master.log)"
+    sleep 0.2
+  done
+}
+
 # wait_ready: until the master lists an ALIVE worker and REST answers, or fail with log tails.
 wait_ready() {
   local deadline=$((SECONDS + START_TIMEOUT)) name class
@@ -262,7 +275,7 @@ wait_ready() {
       fi
     done
     if (($(alive_workers) >= 1)) && rest_up; then return 0; fi
-    sleep 1
+    sleep 0.25
   done
   tail_log "$LOG_DIR/master.log" 20
   tail_log "$LOG_DIR/worker.log" 20
@@ -283,28 +296,36 @@ kill_orphans() {
   done
 }
 
-# stop_daemon NAME CLASS: TERM, then KILL, the daemon's whole process group.
-stop_daemon() {
-  local name="$1" class="$2" pid file deadline
-  file="$(pid_file "$name")"
-  if ! pid="$(running_pid "$name" "$class")"; then
-    # The daemon is gone; drivers/executors it forked may still run in its process group.
-    if [[ -f "$file" ]] && pid="$(cat "$file")" && [[ "$pid" =~ ^[0-9]+$ ]]; then
-      kill_orphans "$pid"
+# stop_daemons: TERM the worker's and the master's process groups together (the worker's group
+# holds the drivers and executors it forked), wait, then KILL what is left.
+stop_daemons() {
+  local name class pid file deadline groups=() names=()
+  for name in worker master; do
+    class="$MASTER_CLASS"
+    [[ "$name" == worker ]] && class="$WORKER_CLASS"
+    file="$(pid_file "$name")"
+    if pid="$(running_pid "$name" "$class")"; then
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      groups+=("$pid")
+      names+=("$name (pid $pid)")
+    else
+      # The daemon is gone; drivers/executors it forked may still run in its process group.
+      if [[ -f "$file" ]] && pid="$(cat "$file")" && [[ "$pid" =~ ^[0-9]+$ ]]; then
+        kill_orphans "$pid"
+      fi
+      log "$name was not running"
     fi
-    rm -f "$file"
-    log "$name was not running"
-    return 0
-  fi
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  done
   deadline=$((SECONDS + STOP_TIMEOUT))
-  while kill -0 -- "-$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
-  if kill -0 -- "-$pid" 2>/dev/null; then
-    log "$name (pid $pid) did not stop within ${STOP_TIMEOUT}s, killing it"
-    kill -KILL -- "-$pid" 2>/dev/null || true
-  fi
-  rm -f "$file"
-  log "stopped $name (pid $pid)"
+  for pid in "${groups[@]}"; do
+    while kill -0 -- "-$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    if kill -0 -- "-$pid" 2>/dev/null; then
+      log "process group $pid did not stop within ${STOP_TIMEOUT}s, killing it"
+      kill -KILL -- "-$pid" 2>/dev/null || true
+    fi
+  done
+  rm -f "$(pid_file worker)" "$(pid_file master)"
+  if ((${#names[@]} > 0)); then log "stopped ${names[*]}"; fi
 }
 
 print_env() {
@@ -340,6 +361,8 @@ cmd_start() {
   prepare_home
   mkdir -p "$LOG_DIR" "$STATE_DIR/local"
   start_master
+  # A worker that starts before the master listens retries only after 5-15 s: wait for the port.
+  wait_master_port
   start_worker
   wait_ready
   print_env | tee "$STATE_DIR/env"
@@ -347,8 +370,7 @@ cmd_start() {
 }
 
 cmd_stop() {
-  stop_daemon worker "$WORKER_CLASS"
-  stop_daemon master "$MASTER_CLASS"
+  stop_daemons
   rm -f "$STATE_DIR/env"
 }
 

@@ -1,0 +1,79 @@
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * SmokeJob is a tiny Spark application for checking the local cluster of scripts/local-spark.sh
+ * (spark-examples is not published to Maven Central, so SparkPi has to be rebuilt here).
+ *
+ * <pre>
+ *   pi [slices]        estimate pi like SparkPi; prints "Pi is roughly ..."
+ *   write OUT_DIR      write a small table as Parquet and CSV under OUT_DIR, read both back
+ *   sleep SECONDS      start a SparkContext, then wait (something to kill)
+ *   fail               throw after the SparkContext is up (driver exits non-zero)
+ * </pre>
+ */
+public final class SmokeJob {
+  private SmokeJob() {}
+
+  public static void main(String[] args) throws Exception {
+    String mode = args.length > 0 ? args[0] : "pi";
+    // No appName(): the name the master shows is then the submitted spark.app.name.
+    SparkSession spark = SparkSession.builder().getOrCreate();
+    try {
+      switch (mode) {
+        case "pi":
+          pi(spark, args.length > 1 ? Integer.parseInt(args[1]) : 2);
+          break;
+        case "write":
+          write(spark, args[1]);
+          break;
+        case "sleep":
+          long seconds = Long.parseLong(args[1]);
+          spark.range(10).count();
+          System.out.println("sleeping " + seconds + "s");
+          Thread.sleep(seconds * 1000L);
+          break;
+        case "fail":
+          spark.range(10).count();
+          throw new IllegalStateException("SmokeJob failed on purpose");
+        default:
+          throw new IllegalArgumentException("unknown mode " + mode);
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static void pi(SparkSession spark, int slices) {
+    int n = 100000 * slices;
+    List<Integer> range = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      range.add(i);
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    long inside = jsc.parallelize(range, slices).filter(i -> {
+      double x = Math.random() * 2 - 1;
+      double y = Math.random() * 2 - 1;
+      return x * x + y * y <= 1;
+    }).count();
+    System.out.println("Pi is roughly " + 4.0 * inside / n);
+  }
+
+  private static void write(SparkSession spark, String out) {
+    Dataset<Row> df = spark.range(1000).selectExpr("id", "id % 7 AS bucket", "concat('row-', id) AS name");
+    df.write().mode(SaveMode.Overwrite).parquet(out + "/parquet");
+    df.write().mode(SaveMode.Overwrite).option("header", "true").csv(out + "/csv");
+    long parquetRows = spark.read().parquet(out + "/parquet").count();
+    long csvRows = spark.read().option("header", "true").csv(out + "/csv").count();
+    System.out.println("wrote parquet rows=" + parquetRows + " csv rows=" + csvRows + " to " + out);
+    if (parquetRows != 1000 || csvRows != 1000) {
+      throw new IllegalStateException("read back " + parquetRows + "/" + csvRows + " rows, expected 1000");
+    }
+  }
+}
