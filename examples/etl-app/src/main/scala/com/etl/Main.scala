@@ -46,6 +46,7 @@ object Main {
       2
     case Right(parsed) =>
       var spark: Option[SparkSession] = None
+      var exitCode = 1
       try {
         val config = loadConfig(parsed.config, () => spark.getOrElse {
           val s = startSpark(Map.empty, "etl-pipeline"); spark = Some(s); s
@@ -55,6 +56,7 @@ object Main {
         println(s"ETL output: ${config.output.format} ${config.output.path} (mode ${config.output.mode})")
         if (parsed.validateOnly) {
           println(s"CONFIG OK: ${config.name}")
+          exitCode = 0
           0
         } else {
           val session = spark match {
@@ -68,6 +70,7 @@ object Main {
           }
           val result = Pipeline.run(session, config)
           println(s"ETL OK: wrote ${result.rows} rows to ${result.outputPath}")
+          exitCode = 0
           0
         }
       } catch {
@@ -82,7 +85,8 @@ object Main {
           e.printStackTrace()
           1
       } finally {
-        spark.foreach(_.stop())
+        // the exit code reaches cluster managers that read it (YARN client, Kubernetes)
+        spark.foreach(_.sparkContext.stop(exitCode))
       }
   }
 
