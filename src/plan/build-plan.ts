@@ -174,6 +174,8 @@ export function buildPlan(inputs: Inputs, ctx: RunContext, deps: PlanDeps): Plan
     pr: preview !== undefined ? String(preview) : '',
     run_id: ctx.runId,
     run_attempt: ctx.runAttempt,
+    workspace,
+    working_directory: workingDirectory,
   };
   const onUnknown = (path: Path, name: string) => {
     const l = at(path);

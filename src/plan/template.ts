@@ -11,6 +11,8 @@ export const TEMPLATE_VARS = [
   'run_id',
   'run_attempt',
   'app',
+  'workspace',
+  'working_directory',
 ] as const;
 export type TemplateVars = Record<(typeof TEMPLATE_VARS)[number], string>;
 
