@@ -59,6 +59,8 @@ lazy val root = (project in file("."))
     run / fork := true,
     run / javaOptions ++= sparkJava17Options,
     run / connectInput := false,
+    // forked stdout/stderr as is (otherwise Spark's stderr logging shows up as sbt [error] lines)
+    run / outputStrategy := Some(StdoutOutput),
 
     // Assembly: only our classes (Spark and Scala come from the runtime).
     assembly / mainClass := Some("com.etl.Main"),
