@@ -118,3 +118,28 @@ describe('compilerFindings', () => {
     expect(outside[0]?.file).toBeUndefined();
   });
 });
+
+describe('real sbt output (test/fixtures/sbt-output)', () => {
+  it('finds exactly the fixture compile error and warning', async () => {
+    const { readFileSync } = await import('node:fs');
+    const log = readFileSync(new URL('../../fixtures/sbt-output/compile-error.txt', import.meta.url), 'utf8');
+    expect(
+      parseCompilerMessages(log).map((m) => [
+        m.severity,
+        m.path.replace(/^.*\/src\//, 'src/'),
+        m.line,
+        m.column,
+      ]),
+    ).toEqual([
+      ['error', 'src/main/scala/com/example/Broken.scala', 5, 20],
+      ['warning', 'src/main/scala/com/example/Warnings.scala', 6, 24],
+    ]);
+  });
+
+  it('finds no compiler message in a failing-test log', async () => {
+    const { readFileSync } = await import('node:fs');
+    const log = readFileSync(new URL('../../fixtures/sbt-output/failing-test.txt', import.meta.url), 'utf8');
+    expect(parseCompilerMessages(log)).toEqual([]);
+    expect(parseTaskErrors(log)).toEqual(['(Test / test) sbt.TestsFailedException: Tests unsuccessful']);
+  });
+});
