@@ -25,6 +25,8 @@ const result = await build({
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
   logLevel: 'warning',
+  // yaml's ESM build: tree-shakeable, and it loads in half the time of its CommonJS build.
+  alias: { yaml: './node_modules/yaml/browser/dist/index.js' },
 });
 // dist/ is ESM whatever the consumer's package.json says.
 writeFileSync(`${root}dist/package.json`, '{ "type": "module" }\n');

@@ -1,7 +1,7 @@
-import * as core from '@actions/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { COMMANDS, Input, STAGES, type Stage, TARGETS } from './constants.js';
 import { ActionError } from './util/errors.js';
+import { getInput, setSecret } from './util/runner.js';
 
 // The runner fills action.yml defaults in; a local run (or a test) may not, so the same defaults live here.
 const DEFAULTS: Record<string, string> = {
@@ -16,95 +16,98 @@ const DEFAULTS: Record<string, string> = {
   [Input.dryRun]: 'false',
 };
 
+type Ctx = { issues: z.core.$ZodRawIssue[] };
+/** field validates one raw input string; `parse` returns the value or calls `bad` with what was expected. */
+function field<T>(name: string, parse: (v: string, bad: (expected: string) => never) => T) {
+  return z.pipe(
+    z.string(),
+    z.transform((v: string, ctx: Ctx) => {
+      class Bad extends Error {}
+      try {
+        return parse(v, (expected) => {
+          throw new Bad(expected);
+        });
+      } catch (e) {
+        if (!(e instanceof Bad)) throw e;
+        ctx.issues.push({ code: 'custom', message: `input \`${name}\`: ${e.message}`, input: v });
+        return z.NEVER as T;
+      }
+    }),
+  );
+}
+
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
 const bool = (name: string) =>
-  z.string().transform((v, ctx) => {
+  field(name, (v, bad) => {
     if (TRUE.includes(v)) return true;
     if (FALSE.includes(v)) return false;
-    ctx.addIssue({ code: 'custom', message: `input \`${name}\`: expected true or false, got "${v}"` });
-    return z.NEVER;
+    return bad(`expected true or false, got "${v}"`);
   });
-const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
+const oneOf = <T extends string>(name: string, values: readonly T[]) =>
+  field(name, (v, bad): T => {
+    if ((values as readonly string[]).includes(v)) return v as T;
+    return bad(`expected one of ${values.join(' | ')}, got "${v}"`);
+  });
+const optional = <T>(name: string, parse: (v: string, bad: (expected: string) => never) => T) =>
+  field(name, (v, bad) => (v === '' ? undefined : parse(v, bad)));
+const CLASS = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
 
 const InputsSchema = z.object({
-  command: z.enum(COMMANDS, {
-    error: (i) => `input \`command\`: expected one of ${COMMANDS.join(' | ')}, got "${String(i.input)}"`,
-  }),
-  stages: z.string().transform((v, ctx): Stage[] => {
+  command: oneOf('command', COMMANDS),
+  stages: field('stages', (v, bad): Stage[] => {
     const items = v
       .split(/[\s,]+/)
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean);
     if (items.length === 1 && items[0] === 'none') return [];
-    const bad = items.filter((s) => !(STAGES as readonly string[]).includes(s));
-    if (bad.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `input \`stages\`: unknown stage ${bad.map((b) => `"${b}"`).join(', ')}; expected a comma list of ${STAGES.join(', ')} (or none)`,
-      });
-      return z.NEVER;
+    const unknown = items.filter((s) => !(STAGES as readonly string[]).includes(s));
+    if (unknown.length > 0) {
+      bad(
+        `unknown stage ${unknown.map((b) => `"${b}"`).join(', ')}; expected a comma list of ${STAGES.join(', ')} (or none)`,
+      );
     }
     // Stages always run in pipeline order, whatever order they were listed in.
     return STAGES.filter((s) => items.includes(s));
   }),
   workingDirectory: z.string(),
-  sbtTasks: z.string().transform((v, ctx) => {
+  sbtTasks: field('sbt-tasks', (v, bad) => {
     const tasks = v.split(/\s+/).filter(Boolean);
-    if (tasks.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'input `sbt-tasks`: expected at least one sbt task, e.g. "clean test assembly"',
-      });
-      return z.NEVER;
-    }
-    return tasks;
+    return tasks.length > 0 ? tasks : bad('expected at least one sbt task, e.g. "clean test assembly"');
   }),
-  jar: optional(z.string()),
-  mainClass: optional(
-    z.string().regex(/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/, {
-      message: 'input `main-class`: expected a fully qualified class name such as com.etl.Main',
-    }),
+  jar: optional('jar', (v) => v),
+  mainClass: optional('main-class', (v, bad) =>
+    CLASS.test(v) ? v : bad('expected a fully qualified class name such as com.etl.Main'),
   ),
-  javaRelease: optional(
-    z.string().regex(/^\d+$/, { message: 'input `java-release`: expected a Java release number such as 17' }),
-  )
-    .transform((v) => (v === undefined ? undefined : Number(v)))
-    .refine((v) => v === undefined || (v >= 8 && v <= 40), {
-      message: 'input `java-release`: expected a release from 8 to 40',
-    }),
+  javaRelease: optional('java-release', (v, bad) => {
+    const n = Number(v);
+    return /^\d+$/.test(v) && n >= 8 && n <= 40
+      ? n
+      : bad(`expected a Java release from 8 to 40 such as 17, got "${v}"`);
+  }),
   config: z.string(),
-  environment: optional(z.string()),
-  target: optional(
-    z.enum(TARGETS, {
-      error: (i) => `input \`target\`: expected one of ${TARGETS.join(' | ')}, got "${String(i.input)}"`,
-    }),
+  environment: optional('environment', (v) => v),
+  target: optional('target', (v, bad) =>
+    (TARGETS as readonly string[]).includes(v)
+      ? (v as (typeof TARGETS)[number])
+      : bad(`expected one of ${TARGETS.join(' | ')}, got "${v}"`),
   ),
   wait: bool('wait'),
-  timeoutMinutes: z.string().transform((v, ctx) => {
+  timeoutMinutes: field('timeout-minutes', (v, bad) => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n <= 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `input \`timeout-minutes\`: expected a positive number of minutes, got "${v}"`,
-      });
-      return z.NEVER;
-    }
-    return n;
+    return v.trim() !== '' && Number.isFinite(n) && n > 0
+      ? n
+      : bad(`expected a positive number of minutes, got "${v}"`);
   }),
   cancelOnAbort: bool('cancel-on-abort'),
-  preview: optional(z.string()).transform((v, ctx): number | 'auto' | undefined => {
-    if (v === undefined || v === 'false') return undefined;
+  preview: optional('preview', (v, bad): number | 'auto' | undefined => {
+    if (v === 'false') return undefined;
     if (v === 'auto') return 'auto';
     if (/^[1-9]\d*$/.test(v)) return Number(v);
-    ctx.addIssue({
-      code: 'custom',
-      message: `input \`preview\`: expected a pull-request number or "auto", got "${v}"`,
-    });
-    return z.NEVER;
+    return bad(`expected a pull-request number or "auto", got "${v}"`);
   }),
   dryRun: bool('dry-run'),
-  githubToken: optional(z.string()),
+  githubToken: optional('github-token', (v) => v),
 });
 
 /** Inputs is every action input, validated and typed. */
@@ -115,19 +118,12 @@ export function parseInputs(get: (name: string) => string): Inputs {
   const raw: Record<string, string> = {};
   for (const [key, name] of Object.entries(Input)) raw[key] = get(name) || DEFAULTS[name] || '';
   const result = InputsSchema.safeParse(raw);
-  if (!result.success) {
-    const messages = result.error.issues.map((i) =>
-      i.message.startsWith('input `')
-        ? i.message
-        : `input \`${Input[i.path[0] as keyof typeof Input] ?? String(i.path[0])}\`: ${i.message}`,
-    );
-    throw new ActionError(messages.join('\n'));
-  }
-  if (result.data.githubToken) core.setSecret(result.data.githubToken);
+  if (!result.success) throw new ActionError(result.error.issues.map((i) => i.message).join('\n'));
+  if (result.data.githubToken) setSecret(result.data.githubToken);
   return result.data;
 }
 
-/** getInputs reads every action input; it is the only place in the action that calls core.getInput. */
+/** getInputs reads every action input; it is the only place in the action that reads inputs. */
 export function getInputs(): Inputs {
-  return parseInputs((name) => core.getInput(name));
+  return parseInputs(getInput);
 }

@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as core from '@actions/core';
 import { State } from './constants.js';
 import { getInputs } from './inputs.js';
 import { runPipeline } from './pipeline.js';
@@ -12,6 +11,7 @@ import { emitAnnotations } from './report/annotations.js';
 import { RunReport } from './report/run-report.js';
 import { renderSummary } from './report/summary.js';
 import { ActionError, errorMessage } from './util/errors.js';
+import * as core from './util/runner.js';
 
 function heading(plan: Plan | undefined): string {
   if (!plan) return 'spark-deploy';
@@ -68,12 +68,10 @@ export async function run(): Promise<void> {
     warning: (m, p) => core.warning(m, p),
     notice: (m, p) => core.notice(m, p),
   });
-  if (process.env.GITHUB_STEP_SUMMARY) {
-    try {
-      await core.summary.addRaw(renderSummary(report, heading(plan))).write();
-    } catch (err) {
-      core.warning(`could not write the job summary: ${errorMessage(err)}`);
-    }
+  try {
+    core.appendSummary(renderSummary(report, heading(plan)));
+  } catch (err) {
+    core.warning(`could not write the job summary: ${errorMessage(err)}`);
   }
   if (report.failure) core.setFailed(report.failure);
 }

@@ -1,7 +1,7 @@
-import * as core from '@actions/core';
 import { State } from './constants.js';
 import type { Handle } from './targets/target.js';
 import { errorMessage } from './util/errors.js';
+import * as core from './util/runner.js';
 
 /** post runs after the job's steps: if the main step died with a job still running, cancel it. */
 export async function post(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Finding } from '../findings.js';
 import { closest } from '../util/suggest.js';
 import { type ConfigSource, keyPath, type Path } from './source.js';

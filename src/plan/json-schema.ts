@@ -1,14 +1,19 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ConfigFileSchema } from './config-schema.js';
 
 /** configJsonSchema renders the deploy config's zod schema as JSON Schema (draft 2020-12) for editors. */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ConfigFileSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+  const schema = z.toJSONSchema(ConfigFileSchema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  });
   return {
     ...schema,
     $id: 'https://github.com/spark-deploy-action/spark-deploy-action/schema/deploy-config.schema.json',
     title: 'spark-deploy-action deploy config',
-    description: 'The deploy config file of spark-deploy-action (.github/spark-deploy.yml): defaults deep-merged with environments.<name>.',
+    description:
+      'The deploy config file of spark-deploy-action (.github/spark-deploy.yml): defaults deep-merged with environments.<name>.',
   };
 }
 

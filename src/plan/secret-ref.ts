@@ -1,14 +1,18 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** SecretRef names an environment variable that holds a credential; the config never holds the value. */
 export const SecretRef = z
   .strictObject({
     fromEnv: z
       .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name such as SPARK_REST_TOKEN')
-      .describe('Name of the environment variable holding the value (set it from a secret in the workflow).'),
+      .check(
+        z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name such as SPARK_REST_TOKEN'),
+        z.describe(
+          'Name of the environment variable holding the value (set it from a secret in the workflow).',
+        ),
+      ),
   })
-  .describe('A value read from an environment variable at run time.');
+  .check(z.describe('A value read from an environment variable at run time.'));
 export type SecretRef = z.infer<typeof SecretRef>;
 
 /** isSecretRef tells whether a parsed config value is a `{ fromEnv: NAME }` reference. */

@@ -1,6 +1,6 @@
 import type { Finding } from '../findings.js';
 
-/** AnnotationSink is the part of @actions/core that writes workflow-command annotations. */
+/** AnnotationSink is what writes workflow-command annotations. */
 export interface AnnotationSink {
   error(message: string, props: AnnotationProps): void;
   warning(message: string, props: AnnotationProps): void;
