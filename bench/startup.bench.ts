@@ -32,7 +32,8 @@ try {
     join(ws, '.github/spark-deploy.yml'),
     'defaults:\n  target: standalone\n  app: { name: etl, mainClass: com.etl.Main }\nenvironments:\n  local:\n    standalone: { masters: [http://127.0.0.1:6066] }\n',
   );
-  for (const f of ['output', 'state', 'summary', 'event.json']) writeFileSync(join(ws, f), f === 'event.json' ? '{}' : '');
+  for (const f of ['output', 'state', 'summary', 'event.json'])
+    writeFileSync(join(ws, f), f === 'event.json' ? '{}' : '');
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -58,7 +59,9 @@ try {
   console.log('\n| bundle file | KiB |\n| --- | ---: |');
   const walk = (d: string): string[] =>
     readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
-  for (const f of walk(join(root, 'dist')).filter((f) => f.endsWith('.js')).sort()) {
+  for (const f of walk(join(root, 'dist'))
+    .filter((f) => f.endsWith('.js'))
+    .sort()) {
     console.log(`| ${relative(root, f)} | ${(statSync(f).size / 1024).toFixed(1)} |`);
   }
   if (p / b > 1.5) {
