@@ -1,0 +1,352 @@
+// The standalone target: Spark's REST submission protocol spoken directly (or spark-submit from PATH),
+// the driver followed through the status endpoint, links and logs from the master's and worker's web UIs.
+import type { Finding } from '../../findings.js';
+import { ActionError, errorMessage } from '../../util/errors.js';
+import { originOf } from '../../util/http.js';
+import { backoffDelay } from '../../util/poll.js';
+import type { DeployPlan, Handle, Links, Status, Target } from '../target.js';
+import { createSubmission } from './create.js';
+import { type StandaloneDeps, withDefaults } from './deps.js';
+import { buildLinks, type Known } from './links.js';
+import { cleanDriverLog, fetchDriverLog } from './logs.js';
+import { correlateApp, driversOfApp, fetchMasterState, findDriver, workerUiOf } from './master-json.js';
+import { buildCreateRequest, renderCreateRequest } from './request.js';
+import {
+  describeReply,
+  exchange,
+  fatalReply,
+  isNotAlive,
+  type RestTransport,
+  sparkMessageSummary,
+} from './rest-client.js';
+import { checkTransport } from './safety.js';
+import {
+  decodeHandleData,
+  encodeHandleData,
+  type HandleData,
+  resolveSettings,
+  type Settings,
+} from './settings.js';
+import {
+  buildSparkSubmitArgs,
+  maskSparkSubmitArgs,
+  shellQuote,
+  submissionIdFromSparkSubmit,
+} from './spark-submit.js';
+import { applyStaging, planStaging } from './staging.js';
+import { restUrl } from './urls.js';
+import { watchDriver } from './watch.js';
+
+export type { Logger, StandaloneDeps } from './deps.js';
+export { buildCreateRequest, buildSparkProperties, RUN_LABEL_PROPERTY } from './request.js';
+export { buildSparkSubmitArgs } from './spark-submit.js';
+export { DRIVER_STATES, mapDriverState } from './states.js';
+export { normalizeMasterUrls } from './urls.js';
+
+/** How much of the driver's stderr a failure report shows. */
+export const LOG_TAIL_LINES = 50;
+const JSON_LOOKUP_EVERY_MS = 15_000;
+
+/**
+ * failureMessage is the error for a driver that ended badly: state, Spark's message, where to look, and the
+ * stderr tail when there is one.
+ */
+export function failureMessage(handle: Handle, status: Status, links: Links, tail?: string): string {
+  const parts = [`standalone: driver ${handle.submissionId} ended ${status.nativeState}`];
+  if (status.message) parts[0] += `: ${status.message}`;
+  if (links.logs) parts.push(`driver log: ${links.logs}`);
+  else if (links.console) parts.push(`master UI: ${links.console}`);
+  if (tail) parts.push(`last ${tail.split('\n').length} lines of the driver's stderr:\n${tail}`);
+  return parts.join('\n');
+}
+
+/** StandaloneTarget is the Target plus what the lead's wiring may want directly. */
+export interface StandaloneTarget extends Target {
+  readonly findings: Finding[];
+}
+
+/** createStandaloneTarget builds the standalone Target over injected deps (see StandaloneDeps for defaults). */
+export function createStandaloneTarget(partial: Partial<StandaloneDeps> = {}): StandaloneTarget {
+  const deps = withDefaults(partial);
+  const findings: Finding[] = [];
+  const known = new Map<string, Known>();
+  let plan = deps.plan;
+  let cachedSettings: Settings | undefined;
+  let warnedInsecure = false;
+
+  const settings = (): Settings | undefined => {
+    if (!plan) return undefined;
+    cachedSettings ??= resolveSettings(plan);
+    return cachedSettings;
+  };
+  // Headers (credentials) go only to the configured REST servers and web UI, never to worker UIs or other hosts.
+  const headersFor = (url: string): Record<string, string> => {
+    const s = settings();
+    if (!s || Object.keys(s.headers).length === 0) return {};
+    const origin = originOf(url);
+    const trusted = new Set([
+      ...s.endpoints.map((e) => originOf(e.rest)),
+      ...(plan?.config.standalone?.webUi ? s.webUis.map(originOf) : []),
+    ]);
+    return origin && trusted.has(origin) ? s.headers : {};
+  };
+  const transport = (): RestTransport => ({
+    fetch: deps.fetch,
+    headers: settings()?.headers ?? {},
+    timeoutMs: deps.requestTimeoutMs,
+  });
+  const secrets = () => plan?.secrets ?? [];
+
+  const prepare = (p: DeployPlan) => {
+    if (plan !== p) {
+      plan = p;
+      cachedSettings = undefined;
+    }
+    const s = settings() as Settings;
+    const warnings = checkTransport(p, s);
+    if (!warnedInsecure && warnings.length > 0) {
+      warnedInsecure = true;
+      findings.push(...warnings);
+      for (const w of warnings) deps.log.warning(w.message);
+    }
+    return s;
+  };
+
+  const lookup = async (
+    handle: Handle,
+    workerId: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<Known> => {
+    const data = decodeHandleData(handle);
+    const k = known.get(handle.submissionId) ?? {};
+    const got = await fetchMasterState(data.webUis, deps.fetch, headersFor, deps.requestTimeoutMs, signal);
+    k.lookedAt = deps.clock.now();
+    if (got) {
+      k.masterUi = got.webUi;
+      const driver = findDriver(got.state, handle.submissionId);
+      if (driver && Number.isFinite(driver.starttime)) k.driverStart = driver.starttime;
+      const wid = workerId ?? driver?.worker;
+      if (wid && wid !== 'None') {
+        k.workerId = wid;
+        k.workerUi = workerUiOf(got.state, wid) ?? k.workerUi;
+      }
+      if (!k.appId && k.driverStart !== undefined && data.appName) {
+        const app = correlateApp(got.state, data.appName, k.driverStart);
+        if (app) k.appId = app.id;
+      }
+    }
+    known.set(handle.submissionId, k);
+    return k;
+  };
+
+  const target: StandaloneTarget = {
+    name: 'standalone',
+    findings,
+
+    async render(p, artifact) {
+      const s = prepare(p);
+      const sp = planStaging(p, artifact, s);
+      if (s.mode === 'spark-submit') {
+        const args = buildSparkSubmitArgs(p, artifact, sp.appResource, sp.configFile);
+        return [
+          {
+            kind: 'spark-submit command',
+            text: `spark-submit ${shellQuote(maskSparkSubmitArgs(args, p.secrets))}`,
+          },
+        ];
+      }
+      const req = buildCreateRequest(p, artifact, sp.appResource, sp.configFile);
+      const where = s.endpoints.map((e) => restUrl(e.rest, 'create')).join(' | ');
+      return [
+        {
+          kind: `Spark REST CreateSubmissionRequest (POST ${where})`,
+          text: renderCreateRequest(req, p.secrets),
+        },
+      ];
+    },
+
+    async submit(p, artifact, signal) {
+      const s = prepare(p);
+      const sp = planStaging(p, artifact, s);
+      try {
+        await applyStaging(sp);
+      } catch (err) {
+        throw new ActionError(`standalone: staging the JAR failed (${sp.description}): ${errorMessage(err)}`);
+      }
+      deps.log.info(`standalone: ${sp.description}`);
+      const req = buildCreateRequest(p, artifact, sp.appResource, sp.configFile);
+      deps.log.info(
+        `standalone: submitting ${req.mainClass} as "${s.appName}" (${Object.keys(req.sparkProperties).length} Spark properties: ${Object.keys(req.sparkProperties).join(', ')})`,
+      );
+      const submittedAt = deps.clock.now();
+      let submissionId: string;
+      let acceptedBy: string;
+      if (s.mode === 'spark-submit') {
+        if (Object.keys(s.headers).length > 0) {
+          deps.log.warning(
+            'standalone: spark-submit cannot send standalone.headers; they are used only to follow the driver',
+          );
+        }
+        const args = buildSparkSubmitArgs(p, artifact, sp.appResource, sp.configFile);
+        deps.log.info(`standalone: spark-submit ${shellQuote(maskSparkSubmitArgs(args, p.secrets))}`);
+        let result: Awaited<ReturnType<StandaloneDeps['spawn']>>;
+        try {
+          result = await deps.spawn('spark-submit', args, { signal });
+        } catch (err) {
+          throw new ActionError(
+            `standalone: could not run spark-submit (${errorMessage(err)}); put Spark's bin directory on PATH, or use standalone.mode: rest (no Spark install needed)`,
+          );
+        }
+        submissionId = submissionIdFromSparkSubmit(result, p.secrets);
+        acceptedBy = s.endpoints[0]?.rest ?? '';
+      } else {
+        const created = await createSubmission(
+          { transport: transport(), endpoints: s.endpoints, webUis: s.webUis, headersFor, deps, signal },
+          req,
+        );
+        submissionId = created.submissionId;
+        acceptedBy = created.acceptedBy;
+      }
+      const data: HandleData = {
+        masters: s.endpoints.map((e) => e.rest),
+        webUis: s.webUis,
+        acceptedBy,
+        appName: s.appName,
+        mainClass: req.mainClass,
+        appMode: s.appMode,
+        healthyAfterMs: s.healthyAfterMs,
+        timeoutMs: s.timeoutMs,
+        submittedAt,
+        via: s.mode,
+        ...(s.historyServer ? { historyServer: s.historyServer } : {}),
+      };
+      const handle: Handle = { target: 'standalone', submissionId, data: encodeHandleData(data) };
+      deps.onHandle?.(handle);
+      deps.log.info(`standalone: submitted as ${submissionId} via ${acceptedBy}`);
+      return handle;
+    },
+
+    watch(handle, signal) {
+      return watchDriver(
+        handle,
+        transport(),
+        deps,
+        {
+          async enrich(h, status, workerId, sig) {
+            const k = known.get(h.submissionId) ?? {};
+            const newWorker = workerId !== undefined && workerId !== k.workerId;
+            const wantApp = !k.appId && (status.phase === 'RUNNING' || status.terminal);
+            const stale = k.lookedAt === undefined || deps.clock.now() - k.lookedAt >= JSON_LOOKUP_EVERY_MS;
+            const next =
+              newWorker || (wantApp && (stale || status.terminal)) ? await lookup(h, workerId, sig) : k;
+            return next.appId ? { ...status, applicationId: next.appId } : status;
+          },
+        },
+        signal,
+      );
+    },
+
+    async cancel(handle) {
+      const data = decodeHandleData(handle);
+      const order = [data.acceptedBy, ...data.masters.filter((m) => m !== data.acceptedBy)].filter(Boolean);
+      const problems: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        for (const m of order) {
+          const reply = await exchange(
+            transport(),
+            restUrl(m, 'kill', handle.submissionId),
+            'POST',
+            undefined,
+          );
+          const fatal = fatalReply(m, 'kill', reply);
+          if (fatal) throw fatal;
+          if (
+            reply.kind === 'message' &&
+            reply.http === 200 &&
+            reply.msg.action === 'KillSubmissionResponse'
+          ) {
+            const text = sparkMessageSummary(reply.msg.message);
+            if (reply.msg.success === true) {
+              deps.log.info(`standalone: kill of ${handle.submissionId} requested at ${m}`);
+              return;
+            }
+            if (!isNotAlive(reply.msg.message)) {
+              // "Driver <id> has already finished or does not exist": nothing left to kill.
+              deps.log.info(`standalone: ${text || `driver ${handle.submissionId} is not running`}`);
+              return;
+            }
+          }
+          problems.push(`${m}: ${describeReply(reply)}`);
+        }
+        if (round < 2) await deps.clock.sleep(backoffDelay(round, deps.backoff));
+      }
+      throw new ActionError(
+        `standalone: could not kill driver ${handle.submissionId}: ${problems.slice(-order.length).join('; ')}`,
+      );
+    },
+
+    async find(selector) {
+      const s = settings();
+      if (!s || !plan)
+        throw new ActionError(
+          'standalone: find needs the deploy config (pass the Plan to createStandaloneTarget)',
+        );
+      const got = await fetchMasterState(s.webUis, deps.fetch, headersFor, deps.requestTimeoutMs);
+      if (!got) {
+        throw new ActionError(
+          `standalone: cannot read the master's /json/ at ${s.webUis.join(', ')}; set standalone.webUi to a reachable master web UI`,
+        );
+      }
+      const mainClass = plan.mainClass ?? plan.config.app.mainClass;
+      const active = new Set(got.state.activedrivers.map((d) => d.id));
+      return driversOfApp(got.state, selector.app, mainClass)
+        .sort((a, b) => Number(active.has(b.driver.id)) - Number(active.has(a.driver.id)))
+        .map(({ driver, app }) => {
+          known.set(driver.id, {
+            masterUi: got.webUi,
+            appId: app.id,
+            driverStart: driver.starttime,
+            ...(driver.worker && driver.worker !== 'None' ? { workerId: driver.worker } : {}),
+            ...(workerUiOf(got.state, driver.worker)
+              ? { workerUi: workerUiOf(got.state, driver.worker) }
+              : {}),
+          });
+          const data: HandleData = {
+            masters: s.endpoints.map((e) => e.rest),
+            webUis: s.webUis,
+            acceptedBy: s.endpoints[0]?.rest ?? '',
+            appName: selector.app,
+            mainClass: driver.mainclass ?? mainClass ?? '',
+            appMode: s.appMode,
+            healthyAfterMs: s.healthyAfterMs,
+            timeoutMs: s.timeoutMs,
+            submittedAt: driver.starttime,
+            via: 'rest',
+            ...(s.historyServer ? { historyServer: s.historyServer } : {}),
+          };
+          return {
+            target: 'standalone',
+            submissionId: driver.id,
+            applicationId: app.id,
+            data: { ...encodeHandleData(data), state: driver.state ?? '' },
+          } satisfies Handle;
+        });
+    },
+
+    links(handle, status) {
+      const data = decodeHandleData(handle);
+      const k = { ...known.get(handle.submissionId) };
+      k.appId ??= status?.applicationId ?? handle.applicationId;
+      return buildLinks(data, handle.submissionId, k);
+    },
+
+    async logTail(handle, lines) {
+      let k = known.get(handle.submissionId);
+      if (!k?.workerUi) k = await lookup(handle, k?.workerId);
+      if (!k.workerUi) return undefined;
+      const text = await fetchDriverLog(deps.fetch, k.workerUi, handle.submissionId, deps.requestTimeoutMs);
+      return text === undefined ? undefined : cleanDriverLog(text, lines, secrets());
+    },
+  };
+  return target;
+}

@@ -1,0 +1,31 @@
+import type { Links } from '../target.js';
+import type { HandleData } from './settings.js';
+import { driverLogPageUrl, historyAppUrl, masterAppPageUrl } from './urls.js';
+
+/** Known is what the target learned about a driver from status answers and `/json/`. */
+export interface Known {
+  workerId?: string;
+  workerUi?: string;
+  appId?: string;
+  /** The web UI whose `/json/` answered (the active master's). */
+  masterUi?: string;
+  /** Master clock when the driver started. */
+  driverStart?: number;
+  /** Runner clock of the last `/json/` lookup. */
+  lookedAt?: number;
+}
+
+/**
+ * buildLinks gives the master UI (console), the application page on the master (sparkUi; the driver's own
+ * UI on port 4040 lives only while it runs), the driver's stderr page on its worker (logs), and the history
+ * server page when one is configured and the app id is known.
+ */
+export function buildLinks(data: HandleData, submissionId: string, known: Known): Links {
+  const masterUi = known.masterUi ?? data.webUis[0];
+  const links: Links = {};
+  if (masterUi) links.console = masterUi;
+  if (masterUi && known.appId) links.sparkUi = masterAppPageUrl(masterUi, known.appId);
+  if (known.workerUi) links.logs = driverLogPageUrl(known.workerUi, submissionId, 'stderr');
+  if (data.historyServer && known.appId) links.history = historyAppUrl(data.historyServer, known.appId);
+  return links;
+}

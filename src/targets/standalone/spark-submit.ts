@@ -1,0 +1,124 @@
+import type { Artifact } from '../../stage.js';
+import { ActionError } from '../../util/errors.js';
+import type { DeployPlan } from '../target.js';
+import { buildCreateRequest } from './request.js';
+import { maskValue } from './safety.js';
+import { configError, resolveSettings } from './settings.js';
+import { sparkMasterProperty } from './urls.js';
+
+// Properties that have their own spark-submit flag (or that spark-submit derives itself).
+const FLAG_KEYS = new Set([
+  'spark.master',
+  'spark.app.name',
+  'spark.submit.deployMode',
+  'spark.jars',
+  'spark.files',
+  'spark.driver.supervise',
+]);
+
+/**
+ * buildSparkSubmitArgs is the spark-submit argv (without the program) for the Plan, in the deployment
+ * guide's shape: --class, --master, --deploy-mode cluster, --name, --conf per property, --files, --jars,
+ * the JAR, then the app's arguments. It adds `--conf spark.master.rest.enabled=true` because spark-submit
+ * only uses the REST client when that is set (SparkSubmitArguments.useRest); otherwise it would speak the
+ * legacy RPC protocol to the REST port. The properties are exactly those of buildCreateRequest.
+ */
+export function buildSparkSubmitArgs(
+  plan: DeployPlan,
+  artifact: Artifact,
+  appResource: string,
+  configFile?: string,
+): string[] {
+  const settings = resolveSettings(plan);
+  const proxied = settings.endpoints.filter((e) => !e.direct || e.secure);
+  if (proxied.length > 0) {
+    throw configError(
+      plan,
+      ['standalone', 'mode'],
+      `mode spark-submit needs masters spark-submit can reach itself (spark://host:port over plain HTTP); ${proxied.map((e) => e.raw).join(', ')} is https or behind a proxy path — use mode: rest`,
+    );
+  }
+  const req = buildCreateRequest(plan, artifact, appResource, configFile);
+  const props = req.sparkProperties;
+  const master = sparkMasterProperty(settings.endpoints) as string;
+  const args = ['--master', master, '--deploy-mode', 'cluster', '--class', req.mainClass];
+  args.push('--name', props['spark.app.name'] as string);
+  if (settings.supervise) args.push('--supervise');
+  args.push('--conf', 'spark.master.rest.enabled=true');
+  for (const [k, v] of Object.entries(props)) {
+    if (!FLAG_KEYS.has(k)) args.push('--conf', `${k}=${v}`);
+  }
+  if (props['spark.files']) args.push('--files', props['spark.files']);
+  const jars = (props['spark.jars'] ?? '').split(',').filter((j) => j && j !== appResource);
+  if (jars.length > 0) args.push('--jars', jars.join(','));
+  args.push(appResource, ...req.appArgs);
+  return args;
+}
+
+/** maskSparkSubmitArgs hides every --conf value and known secrets, for logs and the render command. */
+export function maskSparkSubmitArgs(args: readonly string[], secrets: readonly string[]): string[] {
+  return args.map((a, i) => {
+    if (args[i - 1] === '--conf') {
+      const eq = a.indexOf('=');
+      return eq < 0 ? a : `${a.slice(0, eq)}=${maskValue(a.slice(eq + 1), secrets, a.slice(0, eq))}`;
+    }
+    return maskValue(a, secrets);
+  });
+}
+
+/** shellQuote renders argv for display: single-quoted where needed. */
+export function shellQuote(args: readonly string[]): string {
+  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/**
+ * parseSubmissionId finds the driver id in spark-submit's output: the REST client's "Submission successfully
+ * created as <id>." and the logged CreateSubmissionResponse, or the legacy client's "Driver successfully
+ * submitted as <id>".
+ */
+export function parseSubmissionId(output: string): string | undefined {
+  const patterns = [
+    /Submission successfully created as (\S+?)\.?(?:\s|$)/,
+    /"submissionId"\s*:\s*"([^"]+)"/,
+    /Driver successfully submitted as (\S+?)\.?(?:\s|$)/,
+  ];
+  for (const p of patterns) {
+    const m = p.exec(output)?.[1];
+    if (m) return m;
+  }
+  return undefined;
+}
+
+/** SpawnResult is a finished process: its exit code (null when killed by a signal) and output. */
+export interface SpawnResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** SpawnFn runs a program to completion; it rejects only when the program cannot be started. */
+export type SpawnFn = (
+  command: string,
+  args: string[],
+  opts: { signal?: AbortSignal },
+) => Promise<SpawnResult>;
+
+/** tailLines returns the last `n` non-empty-trailing lines of a text. */
+export function tailLines(text: string, n: number): string {
+  const lines = text.replace(/\s+$/, '').split(/\r?\n/);
+  return lines.slice(-n).join('\n');
+}
+
+/**
+ * submissionIdFromSparkSubmit turns a spark-submit run into a driver id, or an ActionError built from its
+ * output. Its exit code is not the verdict: in standalone cluster mode it exits 0 even when the driver fails.
+ */
+export function submissionIdFromSparkSubmit(result: SpawnResult, secrets: readonly string[]): string {
+  const output = `${result.stdout}\n${result.stderr}`;
+  const id = parseSubmissionId(output);
+  if (id) return id;
+  const tail = maskValue(tailLines(output, 30), secrets);
+  throw new ActionError(
+    `standalone: spark-submit ${result.exitCode === 0 ? 'exited 0 but printed no submission id' : `failed (exit ${result.exitCode ?? 'signal'})`}; last lines of its output:\n${tail}`,
+  );
+}

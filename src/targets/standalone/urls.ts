@@ -1,0 +1,152 @@
+// Master URL normalisation and every Spark UI link of the standalone target, as pure functions.
+
+/** MasterEndpoint is one REST submission server from `standalone.masters`. */
+export interface MasterEndpoint {
+  /** The entry as written in the config. */
+  raw: string;
+  /** REST base URL without a trailing slash: http(s)://host:port[/prefix]. */
+  rest: string;
+  /** Host name or address, IPv6 without brackets. */
+  host: string;
+  port: number;
+  secure: boolean;
+  /** True for localhost, 127.0.0.0/8 and ::1. */
+  loopback: boolean;
+  /** False when the URL has a path prefix (a reverse proxy), so host:port is not the master itself. */
+  direct: boolean;
+}
+
+/** DEFAULT_REST_PORT is spark.master.rest.port's default. */
+export const DEFAULT_REST_PORT = 6066;
+/** DEFAULT_MASTER_UI_PORT is spark.master.ui.port's default. */
+export const DEFAULT_MASTER_UI_PORT = 8080;
+const MASTER_RPC_PORT = 7077;
+
+/** isLoopbackHost tells whether a host name or address stays on this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function trimSlashes(s: string): string {
+  return s.replace(/\/+$/, '');
+}
+
+/**
+ * normalizeMasterUrls turns one `standalone.masters` entry into endpoints: `spark://h1:6066,h2:6066`
+ * (spark-submit's HA form) gives one per host and maps to `http://` the way RestSubmissionClient does;
+ * `http://` and `https://` (optionally with a proxy path prefix) are kept; a bare `host:port` means
+ * http. The port defaults to 6066. Throws an Error whose message says what is wrong.
+ */
+export function normalizeMasterUrls(raw: string): MasterEndpoint[] {
+  const entry = raw.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(entry)?.[1]?.toLowerCase();
+  if (scheme !== undefined && !['spark', 'http', 'https'].includes(scheme)) {
+    throw new Error(`"${raw}" has scheme ${scheme}://; expected spark://, http:// or https://`);
+  }
+  if (scheme === 'spark' || scheme === undefined) {
+    const rest = scheme ? entry.slice('spark://'.length) : entry;
+    return rest.split(',').map((hostPort) => parseOne(raw, `http://${trimSlashes(hostPort.trim())}`));
+  }
+  return [parseOne(raw, entry)];
+}
+
+function parseOne(raw: string, url: string): MasterEndpoint {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`"${raw}" is not a URL; expected e.g. spark://spark-master:6066 or https://proxy/spark`);
+  }
+  if (u.username || u.password) {
+    throw new Error(
+      `"${raw}" carries credentials in the URL; put them in standalone.headers as { fromEnv: NAME } instead`,
+    );
+  }
+  if (u.search || u.hash)
+    throw new Error(`"${raw}" has a query or fragment; give the REST server's base URL`);
+  const secure = u.protocol === 'https:';
+  // URL drops a scheme's default port (http://h:80 has port ''), so read an explicit one from the text.
+  const explicit = /^[a-z]+:\/\/(?:\[[^\]]*\]|[^/:]*)(?::(\d+))?/i.exec(url)?.[1];
+  const port = explicit !== undefined ? Number(explicit) : secure ? 443 : DEFAULT_REST_PORT;
+  if (port === MASTER_RPC_PORT) {
+    throw new Error(
+      `"${raw}" points at port 7077, the master's RPC port; the REST submission server listens on spark.master.rest.port (default 6066)`,
+    );
+  }
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const path = trimSlashes(u.pathname);
+  return {
+    raw,
+    rest: `${u.protocol}//${hostForUrl(host)}:${port}${path}`,
+    host,
+    port,
+    secure,
+    loopback: isLoopbackHost(host),
+    direct: path === '',
+  };
+}
+
+/**
+ * sparkMasterProperty is the `spark.master` spark-submit would send: the spark:// form of every direct
+ * endpoint, comma-joined. The server swaps the REST port for its RPC port (buildDriverDescription), so the
+ * driver can fail over between masters. Undefined when every endpoint is behind a proxy path: then the
+ * server uses its own active master URL, which is right, where the proxy's host:port would not be.
+ */
+export function sparkMasterProperty(endpoints: readonly MasterEndpoint[]): string | undefined {
+  const direct = endpoints.filter((e) => e.direct);
+  if (direct.length === 0) return undefined;
+  return `spark://${direct.map((e) => `${hostForUrl(e.host)}:${e.port}`).join(',')}`;
+}
+
+/** restUrl is the URL of one REST action: `<base>/v1/submissions/<action>[/<id>]`. */
+export function restUrl(base: string, action: 'create' | 'status' | 'kill', submissionId?: string): string {
+  const tail = submissionId === undefined ? '' : `/${encodeURIComponent(submissionId)}`;
+  return `${trimSlashes(base)}/v1/submissions/${action}${tail}`;
+}
+
+/** defaultWebUi is the master web UI of an endpoint when `standalone.webUi` is unset: http://<host>:8080. */
+export function defaultWebUi(endpoint: MasterEndpoint): string {
+  return `http://${hostForUrl(endpoint.host)}:${DEFAULT_MASTER_UI_PORT}`;
+}
+
+/** masterJsonUrl is the master's state as JSON (`/json/`, JsonProtocol.writeMasterState). */
+export function masterJsonUrl(webUi: string): string {
+  return `${trimSlashes(webUi)}/json/`;
+}
+
+/** masterAppPageUrl is the master's page of one application. */
+export function masterAppPageUrl(webUi: string, appId: string): string {
+  return `${trimSlashes(webUi)}/app/?appId=${encodeURIComponent(appId)}`;
+}
+
+/** driverLogPageUrl is the worker UI page of a driver's log (HTML), for people. */
+export function driverLogPageUrl(
+  workerUi: string,
+  driverId: string,
+  logType: 'stderr' | 'stdout' = 'stderr',
+): string {
+  return `${trimSlashes(workerUi)}/logPage/?driverId=${encodeURIComponent(driverId)}&logType=${logType}`;
+}
+
+/**
+ * driverLogTextUrl is the worker's plain-text log endpoint (`/log/`, LogPage.renderLog): the last `bytes`
+ * bytes after a `==== Bytes a-b of n of <file> ====` line. (`/log` without the slash answers 302.)
+ */
+export function driverLogTextUrl(
+  workerUi: string,
+  driverId: string,
+  logType: 'stderr' | 'stdout' = 'stderr',
+  bytes = 65_536,
+): string {
+  return `${trimSlashes(workerUi)}/log/?driverId=${encodeURIComponent(driverId)}&logType=${logType}&byteLength=${bytes}`;
+}
+
+/** historyAppUrl is the history server's page of a finished application. */
+export function historyAppUrl(historyServer: string, appId: string): string {
+  return `${trimSlashes(historyServer)}/history/${encodeURIComponent(appId)}/jobs/`;
+}

@@ -1,0 +1,158 @@
+// Following a driver through GET /v1/submissions/status/{id} until it ends (batch) or has run long enough
+// (streaming).
+import { ActionError } from '../../util/errors.js';
+import { Poller, PollTimeoutError } from '../../util/poll.js';
+import type { Handle, Status } from '../target.js';
+import type { StandaloneDeps } from './deps.js';
+import {
+  describeReply,
+  exchange,
+  fatalReply,
+  isNotAlive,
+  type RestMessage,
+  type RestTransport,
+  sparkMessageSummary,
+} from './rest-client.js';
+import { decodeHandleData } from './settings.js';
+import { mapDriverState } from './states.js';
+import { restUrl } from './urls.js';
+
+/** Observation is one status poll across the masters. */
+export type Observation =
+  | { kind: 'state'; master: string; msg: RestMessage & { driverState: string } }
+  | { kind: 'unknown-id'; master: string }
+  | { kind: 'unavailable'; detail: string };
+
+/**
+ * observe asks the masters (in the given order) for a driver's status: the first answer with a driverState
+ * wins; a standby master ("not alive") is skipped; success=false without a message means the master does
+ * not know the id (HTTP 200, not 404). 400/468/401/403/404/405 throw; anything else is "unavailable".
+ */
+export async function observe(
+  transport: RestTransport,
+  masters: readonly string[],
+  submissionId: string,
+  signal?: AbortSignal,
+): Promise<Observation> {
+  const problems: string[] = [];
+  let unknownAt: string | undefined;
+  for (const m of masters) {
+    const reply = await exchange(transport, restUrl(m, 'status', submissionId), 'GET', undefined, signal);
+    const fatal = fatalReply(m, 'status', reply);
+    if (fatal) throw fatal;
+    if (reply.kind === 'message' && reply.http === 200 && reply.msg.action === 'SubmissionStatusResponse') {
+      const msg = reply.msg;
+      if (msg.success === true && typeof msg.driverState === 'string') {
+        return { kind: 'state', master: m, msg: msg as RestMessage & { driverState: string } };
+      }
+      if (isNotAlive(msg.message)) {
+        problems.push(`${m}: not the active master`);
+        continue;
+      }
+      if (msg.success === false) {
+        unknownAt ??= m;
+        continue;
+      }
+    }
+    problems.push(`${m}: ${describeReply(reply)}`);
+  }
+  if (unknownAt) return { kind: 'unknown-id', master: unknownAt };
+  return { kind: 'unavailable', detail: problems.join('; ') };
+}
+
+/** statusFromMessage maps a status answer to a Status, keeping the native state and Spark's message. */
+export function statusFromMessage(msg: RestMessage & { driverState: string }): Status {
+  const { phase, terminal } = mapDriverState(msg.driverState);
+  const message = sparkMessageSummary(msg.message);
+  return { phase, nativeState: msg.driverState, terminal, ...(message ? { message } : {}) };
+}
+
+/** WatchHooks let the target enrich statuses (application id from /json/) without the loop knowing how. */
+export interface WatchHooks {
+  enrich(handle: Handle, status: Status, workerId: string | undefined, signal: AbortSignal): Promise<Status>;
+}
+
+const UNKNOWN_ID_LIMIT = 3;
+
+/**
+ * watchDriver yields a Status whenever the driver's state (or application id) changes, and ends after a
+ * terminal one. For `app.mode: streaming` it ends once the driver has been RUNNING for healthyAfter,
+ * yielding a last non-terminal RUNNING status whose message says so. It throws an ActionError on timeout
+ * (timeout-minutes), after too many failed polls in a row, or when the master forgets the driver; an abort
+ * of `signal` rejects with the signal's reason.
+ */
+export async function* watchDriver(
+  handle: Handle,
+  transport: RestTransport,
+  deps: StandaloneDeps,
+  hooks: WatchHooks,
+  signal: AbortSignal,
+): AsyncGenerator<Status> {
+  const data = decodeHandleData(handle);
+  const id = handle.submissionId;
+  const { clock } = deps;
+  const poller = new Poller({ ...deps.backoff, clock, deadline: clock.now() + data.timeoutMs, signal });
+  let order = [data.acceptedBy, ...data.masters.filter((m) => m !== data.acceptedBy)].filter(Boolean);
+  let last: Status | undefined;
+  let runningSince: number | undefined;
+  let failures = 0;
+  let unknowns = 0;
+
+  const pause = async (atMostMs?: number) => {
+    try {
+      await poller.wait(atMostMs);
+    } catch (err) {
+      if (!(err instanceof PollTimeoutError)) throw err;
+      const minutes = Math.round(data.timeoutMs / 60_000);
+      const goal = data.appMode === 'streaming' ? 'become healthy' : 'finish';
+      throw new ActionError(
+        `standalone: driver ${id} did not ${goal} within ${minutes} min (timeout-minutes); last state ${last?.nativeState ?? 'unknown'}. It keeps running on the cluster unless cancelled.`,
+      );
+    }
+  };
+
+  for (;;) {
+    const obs = await observe(transport, order, id, signal);
+    if (obs.kind === 'state') {
+      failures = 0;
+      unknowns = 0;
+      order = [obs.master, ...order.filter((m) => m !== obs.master)];
+      const status = await hooks.enrich(handle, statusFromMessage(obs.msg), obs.msg.workerId, signal);
+      const changed =
+        !last || last.nativeState !== status.nativeState || last.applicationId !== status.applicationId;
+      last = status;
+      if (changed) {
+        poller.reset();
+        yield status;
+      }
+      if (status.terminal) return;
+      if (data.appMode === 'streaming' && status.nativeState === 'RUNNING') {
+        runningSince ??= clock.now();
+        const ran = clock.now() - runningSince;
+        if (ran >= data.healthyAfterMs) {
+          yield { ...status, message: `healthy: RUNNING for ${Math.round(ran / 1000)} s (app.healthyAfter)` };
+          return;
+        }
+        await pause(data.healthyAfterMs - ran);
+        continue;
+      }
+      runningSince = undefined;
+    } else if (obs.kind === 'unknown-id') {
+      if (++unknowns >= UNKNOWN_ID_LIMIT) {
+        throw new ActionError(
+          `standalone: ${obs.master} does not know driver ${id} (asked ${unknowns} times): it was never created there, or the master restarted without recovery, or it was dropped after spark.deploy.retainedDrivers.`,
+        );
+      }
+    } else {
+      failures++;
+      if (failures === 1)
+        deps.log.warning(`standalone: status of ${id} unavailable (${obs.detail}); retrying`);
+      if (failures >= deps.maxPollFailures) {
+        throw new ActionError(
+          `standalone: lost contact with the master while following driver ${id}: ${failures} status requests in a row failed; last: ${obs.detail}`,
+        );
+      }
+    }
+    await pause();
+  }
+}
