@@ -18,7 +18,8 @@ export function parseConfigSource(
 ): { source?: ConfigSource; findings: Finding[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true, strict: true });
-  const findings: Finding[] = doc.errors.map((e) => {
+  // Only the first syntax error: the ones after it are usually its echoes.
+  const findings: Finding[] = doc.errors.slice(0, 1).map((e) => {
     const pos = e.linePos?.[0];
     const first = e.message.split('\n')[0] ?? e.message;
     return {
