@@ -20,7 +20,11 @@ readonly SPARK_VERSION="${SPARK_VERSION:-3.5.6}"
 # Also the variable Spark's launcher reads (AbstractCommandBuilder.getScalaVersion).
 readonly SCALA_BINARY="${SPARK_SCALA_VERSION:-2.12}"
 readonly CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/spark-deploy-action"
-SPARK_HOME="${SPARK_HOME:-$CACHE_DIR/spark-$SPARK_VERSION}"
+if [[ "$SCALA_BINARY" == 2.12 ]]; then
+  SPARK_HOME="${SPARK_HOME:-$CACHE_DIR/spark-$SPARK_VERSION}"
+else
+  SPARK_HOME="${SPARK_HOME:-$CACHE_DIR/spark-$SPARK_VERSION-scala$SCALA_BINARY}"
+fi
 export SPARK_HOME # the worker hands it to every driver/executor command it builds
 readonly STATE_DIR="${SPARK_DEPLOY_STATE_DIR:-${TMPDIR:-/tmp}/spark-deploy-action/local-spark}"
 
@@ -152,7 +156,8 @@ prepare_home() {
   fi
   mkdir -p "$(dirname "$SPARK_HOME")"
   # Parallel callers (test workers) wait for one fetch instead of racing it.
-  local lock="$SPARK_HOME.lock"
+  local lock
+  lock="$(dirname "$SPARK_HOME")/.$(basename "$SPARK_HOME").lock"
   exec 9>"$lock"
   if command -v flock >/dev/null 2>&1; then
     flock -w "$FETCH_LOCK_TIMEOUT" 9 || die "timed out waiting for another fetch of $SPARK_HOME ($lock)"
@@ -198,6 +203,14 @@ alive_workers() {
   echo "${n:-0}"
 }
 
+# worker_registered: the worker's own /json/ names our master, which it does only once the master
+# accepted its registration (a stale ALIVE entry of a killed worker cannot fake this).
+worker_registered() {
+  local json
+  json="$(http_get "$WORKER_UI_URL/json/")" || return 1
+  grep -Eq "\"masterurl\" *: *\"$MASTER_URL\"" <<<"$json"
+}
+
 # rest_up: the REST submission server answers a status request with a SubmissionStatusResponse.
 rest_up() {
   local body
@@ -215,25 +228,35 @@ launch() {
   if [[ -f "$SPARK_HOME/conf/java-opts" ]]; then
     read -r -a opts <"$SPARK_HOME/conf/java-opts"
   fi
-  printf '\n===== %s starting %s =====\n' "$(date -u +%FT%TZ)" "$name" >>"$out"
+  # One log per run (the previous one kept as .1), so failure tails show only this run.
+  if [[ -f "$out" ]]; then mv -f "$out" "$out.1"; fi
   set -m # job control: the background job becomes its own process group leader
   SPARK_SCALA_VERSION="$SCALA_BINARY" SPARK_LOCAL_IP="$HOST" \
     SPARK_LOG_DIR="$LOG_DIR" SPARK_LOCAL_DIRS="$STATE_DIR/local" \
     nohup "$JAVA" -cp "$SPARK_HOME/conf/:$SPARK_HOME/jars/*" "-Xmx$DAEMON_MEMORY" "${opts[@]}" \
     "-Dlocal-spark.state-dir=$STATE_DIR" "$@" "$class" "${DAEMON_ARGS[@]}" \
-    </dev/null >>"$out" 2>&1 &
+    </dev/null >>"$out" 2>&1 8>&- 9>&- & # the daemons must not inherit (and hold) our locks
   local pid=$!
   set +m
   echo "$pid" >"$(pid_file "$name")"
+  LAUNCHED+=("$name")
   log "started $name (pid $pid, log $out)"
+}
+
+# check_ports: before launching anything, the ports of the daemons that are not running are free.
+check_ports() {
+  local port ports=()
+  running_pid master "$MASTER_CLASS" >/dev/null || ports+=("$MASTER_PORT" "$REST_PORT" "$MASTER_UI_PORT")
+  running_pid worker "$WORKER_CLASS" >/dev/null || ports+=("$WORKER_UI_PORT")
+  for port in "${ports[@]}"; do
+    if port_open "$port"; then
+      die "port $HOST:$port is already in use by a process this script did not start (state dir $STATE_DIR); stop it, or choose other ports with LOCAL_SPARK_MASTER_PORT / LOCAL_SPARK_REST_PORT / LOCAL_SPARK_MASTER_UI_PORT / LOCAL_SPARK_WORKER_UI_PORT"
+    fi
+  done
 }
 
 start_master() {
   if running_pid master "$MASTER_CLASS" >/dev/null; then return 0; fi
-  local port
-  for port in "$MASTER_PORT" "$REST_PORT" "$MASTER_UI_PORT"; do
-    port_open "$port" && die "port $HOST:$port is already in use by a process this script did not start (state dir $STATE_DIR); stop it or set LOCAL_SPARK_*_PORT"
-  done
   DAEMON_ARGS=(--host "$HOST" --port "$MASTER_PORT" --webui-port "$MASTER_UI_PORT")
   # Spark reads spark.* JVM system properties into its conf (what SPARK_MASTER_OPTS does).
   launch master "$MASTER_CLASS" \
@@ -242,7 +265,6 @@ start_master() {
 
 start_worker() {
   if running_pid worker "$WORKER_CLASS" >/dev/null; then return 0; fi
-  port_open "$WORKER_UI_PORT" && die "port $HOST:$WORKER_UI_PORT is already in use by a process this script did not start; stop it or set LOCAL_SPARK_WORKER_UI_PORT"
   mkdir -p "$STATE_DIR/work"
   DAEMON_ARGS=("$MASTER_URL" --host "$HOST" --webui-port "$WORKER_UI_PORT"
     --cores "$WORKER_CORES" --memory "$WORKER_MEMORY" --work-dir "$STATE_DIR/work")
@@ -274,7 +296,7 @@ wait_ready() {
         die "the $name exited during start-up (log: $LOG_DIR/$name.log)"
       fi
     done
-    if (($(alive_workers) >= 1)) && rest_up; then return 0; fi
+    if worker_registered && (($(alive_workers) >= 1)) && rest_up; then return 0; fi
     sleep 0.25
   done
   tail_log "$LOG_DIR/master.log" 20
@@ -296,11 +318,12 @@ kill_orphans() {
   done
 }
 
-# stop_daemons: TERM the worker's and the master's process groups together (the worker's group
-# holds the drivers and executors it forked), wait, then KILL what is left.
+# stop_daemons [NAME...]: TERM the worker's and the master's process groups together (the worker's
+# group holds the drivers and executors it forked), wait, then KILL what is left.
 stop_daemons() {
   local name class pid file deadline groups=() names=()
-  for name in worker master; do
+  (($# > 0)) || set -- worker master
+  for name in "$@"; do
     class="$MASTER_CLASS"
     [[ "$name" == worker ]] && class="$WORKER_CLASS"
     file="$(pid_file "$name")"
@@ -324,7 +347,7 @@ stop_daemons() {
       kill -KILL -- "-$pid" 2>/dev/null || true
     fi
   done
-  rm -f "$(pid_file worker)" "$(pid_file master)"
+  for name in "$@"; do rm -f "$(pid_file "$name")"; done
   if ((${#names[@]} > 0)); then log "stopped ${names[*]}"; fi
 }
 
@@ -353,13 +376,16 @@ cmd_start() {
   need curl "install curl (used to probe the master and the REST server)"
   local started=$SECONDS
   if running_pid master "$MASTER_CLASS" >/dev/null && running_pid worker "$WORKER_CLASS" >/dev/null &&
-    (($(alive_workers) >= 1)) && rest_up; then
+    worker_registered && (($(alive_workers) >= 1)) && rest_up; then
     log "already running"
     print_env
     return 0
   fi
   prepare_home
   mkdir -p "$LOG_DIR" "$STATE_DIR/local"
+  # A failed start stops what it launched, so the next start begins clean.
+  trap 'on_start_exit $?' EXIT
+  check_ports
   start_master
   # A worker that starts before the master listens retries only after 5-15 s: wait for the port.
   wait_master_port
@@ -367,6 +393,13 @@ cmd_start() {
   wait_ready
   print_env | tee "$STATE_DIR/env"
   log "ready in $((SECONDS - started))s"
+}
+
+on_start_exit() {
+  if (($1 != 0 && ${#LAUNCHED[@]} > 0)); then
+    log "start failed; stopping what it launched (${LAUNCHED[*]})"
+    stop_daemons "${LAUNCHED[@]}"
+  fi
 }
 
 cmd_stop() {
@@ -384,10 +417,10 @@ cmd_status() {
   fi
   if pid="$(running_pid worker "$WORKER_CLASS")"; then
     workers="$(alive_workers)"
-    if ((workers >= 1)); then
+    if ((workers >= 1)) && worker_registered; then
       echo "worker: up (pid $pid) ALIVE in master, UI $WORKER_UI_URL"
     else
-      echo "worker: process up (pid $pid) but the master lists no ALIVE worker"
+      echo "worker: process up (pid $pid) but not registered with the master (master lists $workers ALIVE)"
       ok=1
     fi
   else
@@ -408,10 +441,20 @@ usage() {
   exit 2
 }
 
+# lock_state: one start/stop at a time per state dir (parallel test runners, several shells).
+lock_state() {
+  mkdir -p "$STATE_DIR"
+  exec 8>"$STATE_DIR/.lock"
+  if command -v flock >/dev/null 2>&1; then
+    flock -w "$((START_TIMEOUT + FETCH_LOCK_TIMEOUT))" 8 || die "timed out waiting for another start/stop on $STATE_DIR"
+  fi
+}
+
 DAEMON_ARGS=()
+LAUNCHED=()
 case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
+  start) lock_state && cmd_start ;;
+  stop) lock_state && cmd_stop ;;
   status) cmd_status ;;
   home) cmd_home ;;
   *) usage ;;

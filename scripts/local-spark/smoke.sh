@@ -27,7 +27,7 @@ done
 
 cluster_env="$("$LOCAL_SPARK" start)"
 eval "$(grep -E '^[A-Z_]+=' <<<"$cluster_env")"
-: "${SPARK_HOME:?}" "${SPARK_REST_URL:?}" "${SPARK_MASTER_UI_URL:?}" "${SPARK_WORKER_UI_URL:?}" "${LOCAL_SPARK_STATE_DIR:?}"
+: "${SPARK_HOME:?}" "${SPARK_VERSION:?}" "${SPARK_REST_URL:?}" "${SPARK_MASTER_UI_URL:?}" "${SPARK_WORKER_UI_URL:?}" "${LOCAL_SPARK_STATE_DIR:?}"
 readonly REST="$SPARK_REST_URL/v1/submissions"
 readonly JOB_DIR="$LOCAL_SPARK_STATE_DIR/smoke"
 readonly JAR="$JOB_DIR/smoke-job.jar"
@@ -67,10 +67,10 @@ build_jar() {
 # request NAME MAIN_CLASS ARGS_JSON [JAR]: a CreateSubmissionRequest as spark-submit would send it.
 request() {
   jq -n --arg name "$1" --arg main "$2" --argjson args "$3" --arg jar "file:${4:-$JAR}" \
-    --arg master "spark://${SPARK_REST_URL#http://}" '{
+    --arg master "spark://${SPARK_REST_URL#http://}" --arg version "$SPARK_VERSION" '{
     action: "CreateSubmissionRequest",
     appResource: $jar,
-    clientSparkVersion: "3.5.6",
+    clientSparkVersion: $version,
     mainClass: $main,
     appArgs: $args,
     sparkProperties: {
