@@ -10,6 +10,16 @@
 #
 # Every subcommand is idempotent. Progress goes to stderr; `home` prints only the path on stdout,
 # `start`/`status` print KEY=value lines (SPARK_HOME, URLs) on stdout.
+#
+# Environment (defaults in brackets):
+#   SPARK_VERSION [3.5.6]   SPARK_SCALA_VERSION [2.12]   JAVA_HOME [java on PATH]
+#   SPARK_HOME [${XDG_CACHE_HOME:-~/.cache}/spark-deploy-action/spark-<version>, -scala<v> if not 2.12]
+#   SPARK_DEPLOY_STATE_DIR [${TMPDIR:-/tmp}/spark-deploy-action/local-spark]: pids, logs/, work/
+#   LOCAL_SPARK_MASTER_PORT [7077]  LOCAL_SPARK_REST_PORT [6066]
+#   LOCAL_SPARK_MASTER_UI_PORT [8080]  LOCAL_SPARK_WORKER_UI_PORT [8081]
+#   LOCAL_SPARK_WORKER_CORES [4]  LOCAL_SPARK_WORKER_MEMORY [4g]  LOCAL_SPARK_DAEMON_MEMORY [512m]
+#   LOCAL_SPARK_START_TIMEOUT [120 s]  LOCAL_SPARK_STOP_TIMEOUT [20 s]
+#   LOCAL_SPARK_FETCH_LOCK_TIMEOUT [1200 s]
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -149,6 +159,9 @@ prepare_home() {
   if home_is_complete; then return 0; fi
   if is_distribution "$SPARK_HOME"; then
     log "using the Spark distribution at $SPARK_HOME as it is"
+    if [[ ! -f "$SPARK_HOME/conf/java-opts" ]]; then
+      log "note: without $SPARK_HOME/conf/java-opts, drivers the worker launches on Java 17 lack Spark's --add-opens flags and die with IllegalAccessError (sun.nio.ch.DirectBuffer) unless the submission sets spark.driver.extraJavaOptions"
+    fi
     return 0
   fi
   if [[ -d "$SPARK_HOME" && ! -e "$SPARK_HOME/$MARKER_NAME" && -n "$(ls -A "$SPARK_HOME")" ]]; then
@@ -232,7 +245,7 @@ launch() {
   if [[ -f "$out" ]]; then mv -f "$out" "$out.1"; fi
   set -m # job control: the background job becomes its own process group leader
   SPARK_SCALA_VERSION="$SCALA_BINARY" SPARK_LOCAL_IP="$HOST" \
-    SPARK_LOG_DIR="$LOG_DIR" SPARK_LOCAL_DIRS="$STATE_DIR/local" \
+    SPARK_LOCAL_DIRS="$STATE_DIR/local" \
     nohup "$JAVA" -cp "$SPARK_HOME/conf/:$SPARK_HOME/jars/*" "-Xmx$DAEMON_MEMORY" "${opts[@]}" \
     "-Dlocal-spark.state-dir=$STATE_DIR" "$@" "$class" "${DAEMON_ARGS[@]}" \
     </dev/null >>"$out" 2>&1 8>&- 9>&- & # the daemons must not inherit (and hold) our locks
@@ -437,7 +450,7 @@ cmd_status() {
 }
 
 usage() {
-  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
   exit 2
 }
 
