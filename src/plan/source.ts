@@ -11,6 +11,12 @@ export interface ConfigSource {
   position(path: Path, which?: 'key' | 'value'): { line: number; column: number } | undefined;
 }
 
+// YAML reads `{` as the start of a flow mapping, so an unquoted template breaks the file in a way
+// its parser cannot explain: say it.
+function unquotedTemplate(line: string): boolean {
+  return /\{\{/.test(line.replace(/"(?:[^"\\]|\\.)*"|'[^']*'/g, '').replace(/#.*$/, ''));
+}
+
 /** parseConfigSource parses YAML or JSON text; malformed input yields findings with line and column. */
 export function parseConfigSource(
   file: string,
@@ -26,7 +32,7 @@ export function parseConfigSource(
       stage: 'plan',
       severity: 'error',
       title: 'malformed config',
-      message: `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: malformed ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${first.replace(/ at line \d+, column \d+:?$/, '')}`,
+      message: `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: malformed ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${first.replace(/ at line \d+, column \d+:?$/, '')}${pos && unquotedTemplate(text.split(/\r?\n/)[pos.line - 1] ?? '') ? ' (quote values that contain {{…}} templates: "configs/{{environment}}.json")' : ''}`,
       file,
       ...(pos ? { line: pos.line, column: pos.col } : {}),
       rule: 'config/syntax',

@@ -215,3 +215,26 @@ describe('parseInputs', () => {
     expect(() => parse(inputs)).toThrow(message);
   });
 });
+
+describe('examples/etl-app/.github/spark-deploy.yml', () => {
+  const root = new URL('../../../', import.meta.url).pathname;
+  it.each(['local', 'development', 'staging', 'production'])('plans environment %s', (environment) => {
+    const env = { SPARK_REST_AUTHORIZATION: 'Bearer x' };
+    const { p } = plan(
+      { environment, 'working-directory': 'examples/etl-app', 'dry-run': 'true' },
+      root,
+      env,
+    );
+    expect(p.config?.app.name).toBe(`etl-pipeline-${environment}`);
+    expect(p.config?.app.mainClass).toBe('com.etl.Main');
+    expect(p.target).toBe(
+      { local: 'standalone', development: 'standalone', staging: 'kubernetes', production: 'emr' }[
+        environment
+      ],
+    );
+  });
+  it('gives the local driver an absolute config path', () => {
+    const { p } = plan({ environment: 'local', 'working-directory': 'examples/etl-app' }, root, {});
+    expect(p.config?.app.args).toEqual(['--config', `${root}examples/etl-app/configs/local.json`]);
+  });
+});

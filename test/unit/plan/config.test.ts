@@ -116,3 +116,15 @@ environments:
     ]);
   });
 });
+
+describe('template hint', () => {
+  it('tells to quote an unquoted {{template}} in YAML', () => {
+    const f = loadConfigText(
+      'c.yml',
+      'defaults:\n  app:\n    args: [--config, configs/{{environment}}.json]\n',
+    ).findings;
+    expect(f[0]?.message).toMatch(
+      /^c\.yml:3:\d+: malformed YAML: .+ \(quote values that contain \{\{…\}\} templates: "configs\/\{\{environment\}\}\.json"\)$/,
+    );
+  });
+});
