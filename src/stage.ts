@@ -22,6 +22,8 @@ export interface Artifact {
   mainClass?: string;
   /** Java release the main class was compiled for, when the verify stage ran. */
   javaRelease?: number;
+  /** The image built by the image stage, pinned by digest (deploy uses `reference`, never a tag). */
+  image?: { repository: string; digest: string; reference: string };
 }
 
 /** Reporter is the narrow view of reporting a stage gets: outputs as soon as known, and findings. */
