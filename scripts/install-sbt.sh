@@ -15,8 +15,9 @@
 #     plugins, library dependencies) goes to Maven Central only, without
 #     touching the user's ~/.sbt;
 #   * links the wrapper as /usr/local/bin/sbt (or --link-dir) when that is
-#     writable and not some other sbt; otherwise prints the directory to add
-#     to PATH.
+#     writable and not some other sbt; in a GitHub Actions step it also
+#     appends the directory to $GITHUB_PATH; otherwise it tells you which
+#     directory to add to PATH.
 #
 # Usage: install-sbt.sh [--version X.Y.Z] [--print-path] [--link-dir DIR]
 #                       [--no-link] [--force] [--quiet] [--help]
@@ -114,7 +115,7 @@ fi
 if [ "$jar_ok" = 0 ]; then
   tmp_jar="$(mktemp "$install_dir/.$jar_name.XXXXXX")"
   tmp_sha="$(mktemp "$install_dir/.$jar_name.sha1.XXXXXX")"
-  trap 'rm -f "$tmp_jar" "$tmp_sha"' EXIT
+  trap 'rm -f "$tmp_jar" "$tmp_sha"; rmdir "$install_dir" 2>/dev/null || true' EXIT
   log "downloading $jar_url"
   fetch "$jar_url" "$tmp_jar" || die "download failed: $jar_url"
   fetch "$jar_url.sha1" "$tmp_sha" || die "download failed: $jar_url.sha1"
@@ -304,6 +305,14 @@ if [ "$do_link" = 1 ]; then
   fi
 else
   on_path_msg="add $install_dir to PATH to use this sbt"
+fi
+# Inside a GitHub Actions step: later steps get the directory on PATH.
+if [ -n "${GITHUB_PATH:-}" ] && { [ -w "$GITHUB_PATH" ] || [ -w "$(dirname "$GITHUB_PATH")" ]; }; then
+  if ! grep -Fxq "$install_dir" "$GITHUB_PATH" 2>/dev/null; then
+    printf '%s\n' "$install_dir" >> "$GITHUB_PATH"
+    log "added $install_dir to \$GITHUB_PATH (for the following workflow steps)"
+  fi
+  on_path_msg=""
 fi
 [ -n "$on_path_msg" ] && log "$on_path_msg"
 
