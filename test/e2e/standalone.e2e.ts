@@ -1,0 +1,137 @@
+// The standalone target against a real Spark 3.5.6 standalone cluster on 127.0.0.1 (scripts/local-spark.sh):
+// REST create/status/kill, /json/ links and the worker log, with a tiny job compiled from
+// scripts/local-spark/SmokeJob.java against the cluster's own jars.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Artifact } from '../../src/stage.js';
+import { createStandaloneTarget, LOG_TAIL_LINES, type Logger } from '../../src/targets/standalone/index.js';
+import type { Status } from '../../src/targets/target.js';
+import { makePlan } from '../unit/standalone/fixtures.js';
+
+const REST = process.env.SPARK_REST_URL ?? 'http://127.0.0.1:6066';
+const UI = process.env.SPARK_MASTER_UI_URL ?? 'http://127.0.0.1:8080';
+const SPARK_HOME =
+  process.env.SPARK_HOME ?? join(process.env.HOME ?? '', '.cache/spark-deploy-action/spark-3.5.6');
+const repo = resolve(import.meta.dirname, '../..');
+
+async function clusterUp(): Promise<boolean> {
+  try {
+    const res = await fetch(`${UI}/json/`, { signal: AbortSignal.timeout(3000) });
+    const json = (await res.json()) as { status?: string; aliveworkers?: number };
+    const rest = await fetch(`${REST}/v1/submissions/status/none`, { signal: AbortSignal.timeout(3000) });
+    return json.status === 'ALIVE' && (json.aliveworkers ?? 0) > 0 && rest.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+const up = await clusterUp();
+if (!up && process.env.CI === 'true') {
+  throw new Error(
+    `standalone e2e: no local Spark at ${REST} / ${UI}; CI must run \`bash scripts/local-spark.sh start\` first`,
+  );
+}
+if (!up) {
+  console.warn(
+    `standalone e2e skipped: no local Spark at ${REST} / ${UI}; start one with \`bash scripts/local-spark.sh start\``,
+  );
+}
+
+const log: Logger = { info: () => {}, warning: (m) => console.warn(m), debug: () => {} };
+let dir = '';
+let artifact: Artifact;
+
+async function follow(
+  name: string,
+  args: string[],
+  o: { streaming?: boolean; cancelAfterFirstRunning?: boolean } = {},
+) {
+  const plan = makePlan({
+    standalone: { masters: [REST], webUi: UI },
+    app: {
+      name,
+      mainClass: 'SmokeJob',
+      args,
+      ...(o.streaming ? { mode: 'streaming' as const, healthyAfter: 5 } : {}),
+    },
+    spark: { driver: { memory: '512m' }, executor: { memory: '512m' }, conf: { 'spark.cores.max': 1 } },
+    timeoutMs: 5 * 60_000,
+  });
+  const target = createStandaloneTarget({ log, plan });
+  const ac = new AbortController();
+  const handle = await target.submit(plan, artifact, ac.signal);
+  const statuses: Status[] = [];
+  for await (const s of target.watch(handle, ac.signal)) {
+    statuses.push(s);
+    if (o.cancelAfterFirstRunning && s.nativeState === 'RUNNING') await target.cancel(handle);
+  }
+  return { target, handle, statuses, last: statuses.at(-1) as Status };
+}
+
+describe.skipIf(!up)('standalone target against a real Spark standalone cluster', () => {
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'standalone-e2e-'));
+    const classes = join(dir, 'classes');
+    mkdirSync(classes);
+    execFileSync('javac', [
+      '-nowarn',
+      '--release',
+      '8',
+      '-cp',
+      `${SPARK_HOME}/jars/*`,
+      '-d',
+      classes,
+      join(repo, 'scripts/local-spark/SmokeJob.java'),
+    ]);
+    const jarPath = join(dir, 'smoke-job.jar');
+    execFileSync('jar', ['cf', jarPath, '-C', classes, '.']);
+    artifact = {
+      jarPath,
+      jarDisplayPath: 'smoke-job.jar',
+      sizeBytes: statSync(jarPath).size,
+      mainClass: 'SmokeJob',
+    };
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a finishing job: FINISHED, application id and links from /json/', async () => {
+    const { target, handle, statuses, last } = await follow(`sda-e2e-pi-${Date.now()}`, ['pi', '2']);
+    expect(statuses[0]?.nativeState).toMatch(/SUBMITTED|RUNNING/);
+    expect(last).toMatchObject({ phase: 'SUCCEEDED', nativeState: 'FINISHED', terminal: true });
+    expect(last.applicationId).toMatch(/^app-\d{14}-\d{4}$/);
+    const links = target.links(handle, last);
+    expect(links.sparkUi).toBe(`${UI}/app/?appId=${last.applicationId}`);
+    expect(links.logs).toMatch(/\/logPage\/\?driverId=driver-\d{14}-\d{4}&logType=stderr$/);
+    const page = await fetch(links.logs as string);
+    expect(page.status).toBe(200);
+  });
+
+  it('a failing job: FAILED with the exception in the stderr tail, no launch command', async () => {
+    const { target, handle, last } = await follow(`sda-e2e-fail-${Date.now()}`, ['fail']);
+    expect(last).toMatchObject({ phase: 'FAILED', nativeState: 'FAILED' });
+    const tail = await target.logTail?.(handle, LOG_TAIL_LINES);
+    expect(tail).toContain('SmokeJob failed on purpose');
+    expect(tail).not.toContain('Launch Command');
+    expect(tail?.split('\n').length).toBeLessThanOrEqual(LOG_TAIL_LINES);
+  });
+
+  it('cancel kills a running driver: KILLED', async () => {
+    const { last } = await follow(`sda-e2e-kill-${Date.now()}`, ['sleep', '300'], {
+      cancelAfterFirstRunning: true,
+    });
+    expect(last).toMatchObject({ phase: 'CANCELLED', nativeState: 'KILLED', terminal: true });
+  });
+
+  it('a streaming job is healthy after healthyAfter; find sees it; then it is cancelled', async () => {
+    const name = `sda-e2e-stream-${Date.now()}`;
+    const { target, handle, last } = await follow(name, ['sleep', '300'], { streaming: true });
+    expect(last).toMatchObject({ phase: 'RUNNING', terminal: false });
+    expect(last.message).toMatch(/^healthy: RUNNING for \d+ s/);
+    const found = await target.find({ app: name });
+    expect(found.map((h) => h.submissionId)).toContain(handle.submissionId);
+    await target.cancel(handle);
+  });
+});
