@@ -178,6 +178,8 @@ export function buildPlan(inputs: Inputs, ctx: RunContext, deps: PlanDeps): Plan
     working_directory: workingDirectory,
   };
   const onUnknown = (path: Path, name: string) => {
+    // build and verify may run without choosing an environment: {{environment}} then stays as written.
+    if (name === 'environment' && !environment && !needsConfig) return;
     const l = at(path);
     const known = Object.keys(vars);
     const hint = closest(name, [...known, 'app']);

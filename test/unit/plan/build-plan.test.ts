@@ -238,3 +238,13 @@ describe('examples/etl-app/.github/spark-deploy.yml', () => {
     expect(p.config?.app.args).toEqual(['--config', `${root}examples/etl-app/configs/local.json`]);
   });
 });
+
+describe('build and verify without an environment', () => {
+  it('leaves {{environment}} alone and still reads app.mainClass', () => {
+    const root = new URL('../../../', import.meta.url).pathname;
+    const { p } = plan({ stages: 'build,verify', 'working-directory': 'examples/etl-app' }, root, {});
+    expect(p.environment).toBeUndefined();
+    expect(p.mainClass).toBe('com.etl.Main');
+    expect(p.config?.app.name).toBe('etl-pipeline-{{environment}}');
+  });
+});
