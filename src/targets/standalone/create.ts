@@ -62,7 +62,9 @@ export async function createSubmission(
     problems = [];
     for (let i = 0; i < ctx.endpoints.length; i++) {
       const ep = ctx.endpoints[i] as MasterEndpoint;
-      const reply = await exchange(ctx.transport, restUrl(ep.rest, 'create'), 'POST', request, signal);
+      // The create itself is not aborted: once sent, its answer is the only record of the driver id, and a
+      // cancelled run must still learn it to kill what it started. The request timeout bounds it.
+      const reply = await exchange(ctx.transport, restUrl(ep.rest, 'create'), 'POST', request);
       if (reply.kind === 'message' && reply.http === 200 && reply.msg.action === 'CreateSubmissionResponse') {
         const { success, submissionId, message } = reply.msg;
         if (success === true && submissionId) {

@@ -3,27 +3,21 @@
 import type { Finding } from '../../findings.js';
 import { ActionError, errorMessage } from '../../util/errors.js';
 import { originOf } from '../../util/http.js';
-import { backoffDelay } from '../../util/poll.js';
-import type { DeployPlan, Handle, Links, Status, Target } from '../target.js';
+import type { DeployPlan, Handle, Target } from '../target.js';
 import { createSubmission } from './create.js';
 import { type StandaloneDeps, withDefaults } from './deps.js';
+import { handlesOfApp } from './find.js';
+import { killDriver } from './kill.js';
 import { buildLinks, type Known } from './links.js';
 import { cleanDriverLog, fetchDriverLog } from './logs.js';
-import { correlateApp, driversOfApp, fetchMasterState, findDriver, workerUiOf } from './master-json.js';
+import { correlateApp, fetchMasterState, findDriver, workerUiOf } from './master-json.js';
 import { buildCreateRequest, renderCreateRequest } from './request.js';
-import {
-  describeReply,
-  exchange,
-  fatalReply,
-  isNotAlive,
-  type RestTransport,
-  sparkMessageSummary,
-} from './rest-client.js';
+import type { RestTransport } from './rest-client.js';
 import { checkTransport } from './safety.js';
 import {
   decodeHandleData,
   encodeHandleData,
-  type HandleData,
+  handleDataFor,
   resolveSettings,
   type Settings,
 } from './settings.js';
@@ -38,6 +32,7 @@ import { restUrl } from './urls.js';
 import { watchDriver } from './watch.js';
 
 export type { Logger, StandaloneDeps } from './deps.js';
+export { failureMessage } from './links.js';
 export { buildCreateRequest, buildSparkProperties, RUN_LABEL_PROPERTY } from './request.js';
 export { buildSparkSubmitArgs } from './spark-submit.js';
 export { DRIVER_STATES, mapDriverState } from './states.js';
@@ -46,19 +41,6 @@ export { normalizeMasterUrls } from './urls.js';
 /** How much of the driver's stderr a failure report shows. */
 export const LOG_TAIL_LINES = 50;
 const JSON_LOOKUP_EVERY_MS = 15_000;
-
-/**
- * failureMessage is the error for a driver that ended badly: state, Spark's message, where to look, and the
- * stderr tail when there is one.
- */
-export function failureMessage(handle: Handle, status: Status, links: Links, tail?: string): string {
-  const parts = [`standalone: driver ${handle.submissionId} ended ${status.nativeState}`];
-  if (status.message) parts[0] += `: ${status.message}`;
-  if (links.logs) parts.push(`driver log: ${links.logs}`);
-  else if (links.console) parts.push(`master UI: ${links.console}`);
-  if (tail) parts.push(`last ${tail.split('\n').length} lines of the driver's stderr:\n${tail}`);
-  return parts.join('\n');
-}
 
 /** StandaloneTarget is the Target plus what the lead's wiring may want directly. */
 export interface StandaloneTarget extends Target {
@@ -207,22 +189,17 @@ export function createStandaloneTarget(partial: Partial<StandaloneDeps> = {}): S
         submissionId = created.submissionId;
         acceptedBy = created.acceptedBy;
       }
-      const data: HandleData = {
-        masters: s.endpoints.map((e) => e.rest),
-        webUis: s.webUis,
+      const data = handleDataFor(s, {
         acceptedBy,
         appName: s.appName,
         mainClass: req.mainClass,
-        appMode: s.appMode,
-        healthyAfterMs: s.healthyAfterMs,
-        timeoutMs: s.timeoutMs,
         submittedAt,
         via: s.mode,
-        ...(s.historyServer ? { historyServer: s.historyServer } : {}),
-      };
+      });
       const handle: Handle = { target: 'standalone', submissionId, data: encodeHandleData(data) };
       deps.onHandle?.(handle);
       deps.log.info(`standalone: submitted as ${submissionId} via ${acceptedBy}`);
+      // Returned even when `signal` aborted meanwhile, so the caller can cancel what was started.
       return handle;
     },
 
@@ -246,43 +223,8 @@ export function createStandaloneTarget(partial: Partial<StandaloneDeps> = {}): S
       );
     },
 
-    async cancel(handle) {
-      const data = decodeHandleData(handle);
-      const order = [data.acceptedBy, ...data.masters.filter((m) => m !== data.acceptedBy)].filter(Boolean);
-      const problems: string[] = [];
-      for (let round = 0; round < 3; round++) {
-        for (const m of order) {
-          const reply = await exchange(
-            transport(),
-            restUrl(m, 'kill', handle.submissionId),
-            'POST',
-            undefined,
-          );
-          const fatal = fatalReply(m, 'kill', reply);
-          if (fatal) throw fatal;
-          if (
-            reply.kind === 'message' &&
-            reply.http === 200 &&
-            reply.msg.action === 'KillSubmissionResponse'
-          ) {
-            const text = sparkMessageSummary(reply.msg.message);
-            if (reply.msg.success === true) {
-              deps.log.info(`standalone: kill of ${handle.submissionId} requested at ${m}`);
-              return;
-            }
-            if (!isNotAlive(reply.msg.message)) {
-              // "Driver <id> has already finished or does not exist": nothing left to kill.
-              deps.log.info(`standalone: ${text || `driver ${handle.submissionId} is not running`}`);
-              return;
-            }
-          }
-          problems.push(`${m}: ${describeReply(reply)}`);
-        }
-        if (round < 2) await deps.clock.sleep(backoffDelay(round, deps.backoff));
-      }
-      throw new ActionError(
-        `standalone: could not kill driver ${handle.submissionId}: ${problems.slice(-order.length).join('; ')}`,
-      );
+    cancel(handle) {
+      return killDriver(transport(), handle, deps);
     },
 
     async find(selector) {
@@ -297,40 +239,15 @@ export function createStandaloneTarget(partial: Partial<StandaloneDeps> = {}): S
           `standalone: cannot read the master's /json/ at ${s.webUis.join(', ')}; set standalone.webUi to a reachable master web UI`,
         );
       }
-      const mainClass = plan.mainClass ?? plan.config.app.mainClass;
-      const active = new Set(got.state.activedrivers.map((d) => d.id));
-      return driversOfApp(got.state, selector.app, mainClass)
-        .sort((a, b) => Number(active.has(b.driver.id)) - Number(active.has(a.driver.id)))
-        .map(({ driver, app }) => {
-          known.set(driver.id, {
-            masterUi: got.webUi,
-            appId: app.id,
-            driverStart: driver.starttime,
-            ...(driver.worker && driver.worker !== 'None' ? { workerId: driver.worker } : {}),
-            ...(workerUiOf(got.state, driver.worker)
-              ? { workerUi: workerUiOf(got.state, driver.worker) }
-              : {}),
-          });
-          const data: HandleData = {
-            masters: s.endpoints.map((e) => e.rest),
-            webUis: s.webUis,
-            acceptedBy: s.endpoints[0]?.rest ?? '',
-            appName: selector.app,
-            mainClass: driver.mainclass ?? mainClass ?? '',
-            appMode: s.appMode,
-            healthyAfterMs: s.healthyAfterMs,
-            timeoutMs: s.timeoutMs,
-            submittedAt: driver.starttime,
-            via: 'rest',
-            ...(s.historyServer ? { historyServer: s.historyServer } : {}),
-          };
-          return {
-            target: 'standalone',
-            submissionId: driver.id,
-            applicationId: app.id,
-            data: { ...encodeHandleData(data), state: driver.state ?? '' },
-          } satisfies Handle;
-        });
+      const found = handlesOfApp(
+        got.state,
+        got.webUi,
+        s,
+        selector.app,
+        plan.mainClass ?? plan.config.app.mainClass,
+      );
+      for (const f of found) known.set(f.handle.submissionId, f.known);
+      return found.map((f) => f.handle);
     },
 
     links(handle, status) {

@@ -141,6 +141,22 @@ export interface HandleData {
   historyServer?: string;
 }
 
+/** handleDataFor fills HandleData from the settings plus what only the submission knows. */
+export function handleDataFor(
+  s: Settings,
+  d: Pick<HandleData, 'acceptedBy' | 'appName' | 'mainClass' | 'submittedAt' | 'via'>,
+): HandleData {
+  return {
+    masters: s.endpoints.map((e) => e.rest),
+    webUis: s.webUis,
+    appMode: s.appMode,
+    healthyAfterMs: s.healthyAfterMs,
+    timeoutMs: s.timeoutMs,
+    ...(s.historyServer ? { historyServer: s.historyServer } : {}),
+    ...d,
+  };
+}
+
 /** encodeHandleData flattens HandleData into Handle.data (string values, JSON for lists). */
 export function encodeHandleData(d: HandleData): Record<string, string> {
   return {

@@ -259,6 +259,30 @@ describe('handles, find and render', () => {
     expect(w.f.requests.find((r) => r.path.endsWith('/create'))?.headers['x-token']).toBe('tok-abc');
   });
 
+  it('an abort while the create is in flight still yields the handle, so the run can kill what it started', async () => {
+    const w = await world({ script: [{ state: 'RUNNING' }] });
+    const ac = new AbortController();
+    let saved: Handle | undefined;
+    const fetchFn: StandaloneDeps['fetch'] = (url, init) => {
+      if (url.endsWith('/submissions/create')) ac.abort(new Error('SIGINT'));
+      return fetch(url, init);
+    };
+    const target = createStandaloneTarget({
+      clock: w.clock,
+      log: w.log,
+      fetch: fetchFn,
+      onHandle: (h) => {
+        saved = h;
+      },
+    });
+    const handle = await target.submit(w.plan, artifact, ac.signal);
+    expect(saved).toEqual(handle);
+    expect(w.f.drivers.has(handle.submissionId)).toBe(true);
+    await expect(collect(target.watch(handle, ac.signal))).rejects.toThrow('SIGINT');
+    await target.cancel(handle);
+    expect(w.f.drivers.get(handle.submissionId)?.killed).toBe(true);
+  });
+
   it('find returns the drivers of an app, active first, with their application ids', async () => {
     const w = await world({ script: [{ state: 'SUBMITTED' }, { state: 'RUNNING' }, { state: 'FINISHED' }] });
     const first = await run(w);

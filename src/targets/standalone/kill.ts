@@ -1,0 +1,57 @@
+// POST /v1/submissions/kill/{id}: asynchronous on the master (the driver turns KILLED later) and safe to
+// repeat, so unlike create it is simply retried.
+import { ActionError } from '../../util/errors.js';
+import { backoffDelay } from '../../util/poll.js';
+import type { Handle } from '../target.js';
+import type { StandaloneDeps } from './deps.js';
+import {
+  describeReply,
+  exchange,
+  fatalReply,
+  isNotAlive,
+  type RestTransport,
+  sparkMessageSummary,
+} from './rest-client.js';
+import { decodeHandleData } from './settings.js';
+import { restUrl } from './urls.js';
+
+const ROUNDS = 3;
+
+/**
+ * killDriver asks the masters (the one that accepted first) to kill a driver. A standby master is skipped;
+ * "has already finished or does not exist" (HTTP 200, success false) counts as done. Failed rounds are
+ * retried with backoff; after three, an ActionError names each master's answer.
+ */
+export async function killDriver(
+  transport: RestTransport,
+  handle: Handle,
+  deps: StandaloneDeps,
+): Promise<void> {
+  const data = decodeHandleData(handle);
+  const id = handle.submissionId;
+  const order = [data.acceptedBy, ...data.masters.filter((m) => m !== data.acceptedBy)].filter(Boolean);
+  let problems: string[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    problems = [];
+    for (const m of order) {
+      const reply = await exchange(transport, restUrl(m, 'kill', id), 'POST', undefined);
+      const fatal = fatalReply(m, 'kill', reply);
+      if (fatal) throw fatal;
+      if (reply.kind === 'message' && reply.http === 200 && reply.msg.action === 'KillSubmissionResponse') {
+        if (reply.msg.success === true) {
+          deps.log.info(`standalone: kill of ${id} requested at ${m}`);
+          return;
+        }
+        if (!isNotAlive(reply.msg.message)) {
+          deps.log.info(
+            `standalone: ${sparkMessageSummary(reply.msg.message) || `driver ${id} is not running`}`,
+          );
+          return;
+        }
+      }
+      problems.push(`${m}: ${describeReply(reply)}`);
+    }
+    if (round < ROUNDS - 1) await deps.clock.sleep(backoffDelay(round, deps.backoff));
+  }
+  throw new ActionError(`standalone: could not kill driver ${id}: ${problems.join('; ')}`);
+}
