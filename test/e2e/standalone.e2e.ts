@@ -2,7 +2,8 @@
 // REST create/status/kill, /json/ links and the worker log, with a tiny job compiled from
 // scripts/local-spark/SmokeJob.java against the cluster's own jars.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,14 +48,20 @@ let artifact: Artifact;
 async function follow(
   name: string,
   args: string[],
-  o: { streaming?: boolean; cancelAfterFirstRunning?: boolean } = {},
+  o: { streaming?: boolean; cancelAfterFirstRunning?: boolean; shared?: boolean } = {},
 ) {
   const plan = makePlan({
-    standalone: { masters: [REST], webUi: UI },
+    workingDirectory: dir,
+    standalone: {
+      masters: [REST],
+      webUi: UI,
+      ...(o.shared ? { jar: { stage: 'local' as const, path: join(dir, 'shared') } } : {}),
+    },
     app: {
       name,
       mainClass: 'SmokeJob',
       args,
+      ...(o.shared ? { configFile: 'app.conf' } : {}),
       ...(o.streaming ? { mode: 'streaming' as const, healthyAfter: 5 } : {}),
     },
     spark: { driver: { memory: '512m' }, executor: { memory: '512m' }, conf: { 'spark.cores.max': 1 } },
@@ -88,7 +95,9 @@ describe.skipIf(!up)('standalone target against a real Spark standalone cluster'
     ]);
     const jarPath = join(dir, 'smoke-job.jar');
     execFileSync('jar', ['cf', jarPath, '-C', classes, '.']);
+    writeFileSync(join(dir, 'app.conf'), 'mode = e2e\n');
     artifact = {
+      sha256: createHash('sha256').update(readFileSync(jarPath)).digest('hex'),
       jarPath,
       jarDisplayPath: 'smoke-job.jar',
       sizeBytes: statSync(jarPath).size,
@@ -97,8 +106,11 @@ describe.skipIf(!up)('standalone target against a real Spark standalone cluster'
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('a finishing job: FINISHED, application id and links from /json/', async () => {
-    const { target, handle, statuses, last } = await follow(`sda-e2e-pi-${Date.now()}`, ['pi', '2']);
+  it('a finishing job staged into a shared directory with its config file: FINISHED, app id, links', async () => {
+    const { target, handle, statuses, last } = await follow(`sda-e2e-pi-${Date.now()}`, ['pi', '2'], {
+      shared: true,
+    });
+    expect(readdirSync(join(dir, 'shared')).some((f) => /^smoke-job-[0-9a-f]{12}\.jar$/.test(f))).toBe(true);
     expect(statuses[0]?.nativeState).toMatch(/SUBMITTED|RUNNING/);
     expect(last).toMatchObject({ phase: 'SUCCEEDED', nativeState: 'FINISHED', terminal: true });
     expect(last.applicationId).toMatch(/^app-\d{14}-\d{4}$/);
