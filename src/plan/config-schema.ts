@@ -149,9 +149,20 @@ const StandaloneSchema = z.strictObject({
 });
 
 const KubernetesSchema = z.strictObject({
-  namespace: opt(str()),
+  namespace: opt(str(), 'Namespace of the SparkApplication (default: default).'),
   context: opt(str(), 'kubeconfig context (default: current).'),
-  serviceAccount: opt(str()),
+  image: opt(
+    z
+      .string()
+      .check(
+        z.regex(
+          /@sha256:[0-9a-f]{64}$/,
+          'an image pinned by digest, e.g. ghcr.io/acme/etl@sha256:<64 hex digits> (a tag can change under a running app)',
+        ),
+      ),
+    'Image pinned by digest (repository@sha256:...), used when the image stage did not run; the digest from the image stage wins.',
+  ),
+  serviceAccount: opt(str(), 'Service account of the driver (and executors).'),
   imagePullPolicy: opt(z.enum(['Always', 'IfNotPresent', 'Never'])),
   restartPolicy: opt(
     z.strictObject({
