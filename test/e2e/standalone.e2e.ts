@@ -137,6 +137,41 @@ describe.skipIf(!up)('standalone target against a real Spark standalone cluster'
     expect(last).toMatchObject({ phase: 'CANCELLED', nativeState: 'KILLED', terminal: true });
   });
 
+  it('a create whose answer is lost is found in /json/ and adopted: exactly one new driver', async () => {
+    const ids = async () => {
+      const j = (await (await fetch(`${UI}/json/`)).json()) as Record<string, { id: string }[]>;
+      return new Set([...(j.activedrivers ?? []), ...(j.completeddrivers ?? [])].map((d) => d.id));
+    };
+    const before = await ids();
+    // The request reaches the master, then the connection "resets" before the answer is read.
+    const lossy: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (String(input).endsWith('/submissions/create')) {
+        await res.text();
+        throw Object.assign(new TypeError('fetch failed'), {
+          cause: { code: 'ECONNRESET', message: 'socket hang up' },
+        });
+      }
+      return res;
+    };
+    const plan = makePlan({
+      standalone: { masters: [REST], webUi: UI },
+      app: { name: `sda-e2e-lost-${Date.now()}`, mainClass: 'SmokeJob', args: ['sleep', '300'] },
+      spark: { driver: { memory: '512m' }, executor: { memory: '512m' }, conf: { 'spark.cores.max': 1 } },
+    });
+    const warnings: string[] = [];
+    const target = createStandaloneTarget({
+      plan,
+      fetch: lossy,
+      log: { ...log, warning: (m) => warnings.push(m) },
+    });
+    const handle = await target.submit(plan, artifact, new AbortController().signal);
+    const fresh = [...(await ids())].filter((id) => !before.has(id));
+    expect(fresh).toEqual([handle.submissionId]);
+    expect(warnings.join('\n')).toMatch(/no response \(ECONNRESET.*following it instead of submitting again/);
+    await target.cancel(handle);
+  });
+
   it('a streaming job is healthy after healthyAfter; find sees it; then it is cancelled', async () => {
     const name = `sda-e2e-stream-${Date.now()}`;
     const { target, handle, last } = await follow(name, ['sleep', '300'], { streaming: true });
