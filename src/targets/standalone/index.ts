@@ -3,7 +3,7 @@
 import type { Finding } from '../../findings.js';
 import { ActionError, errorMessage } from '../../util/errors.js';
 import { originOf } from '../../util/http.js';
-import type { DeployPlan, Handle, Target } from '../target.js';
+import type { DeployPlan, Handle, Status, Target } from '../target.js';
 import { createSubmission } from './create.js';
 import { type StandaloneDeps, withDefaults } from './deps.js';
 import { handlesOfApp } from './find.js';
@@ -42,7 +42,20 @@ export { normalizeMasterUrls } from './urls.js';
 export const LOG_TAIL_LINES = 50;
 const JSON_LOOKUP_EVERY_MS = 15_000;
 
-/** StandaloneTarget is the Target plus what the lead's wiring may want directly. */
+/**
+ * deployVerdict judges how a watch ended from its last status: SUCCEEDED, or (app.mode streaming) the
+ * non-terminal RUNNING status watch yields once healthy. Anything else (FAILED, CANCELLED, none) fails.
+ */
+export function deployVerdict(
+  last: Status | undefined,
+  appMode: 'batch' | 'streaming',
+): 'success' | 'failure' {
+  if (!last) return 'failure';
+  if (last.phase === 'SUCCEEDED') return 'success';
+  return appMode === 'streaming' && last.phase === 'RUNNING' && !last.terminal ? 'success' : 'failure';
+}
+
+/** StandaloneTarget is the Target with its findings list always present. */
 export interface StandaloneTarget extends Target {
   readonly findings: Finding[];
 }

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createStandaloneTarget,
+  deployVerdict,
   failureMessage,
   LOG_TAIL_LINES,
   type StandaloneDeps,
@@ -409,5 +410,21 @@ describe('network hygiene', () => {
     expect(workerAuth.length).toBeGreaterThan(0);
     expect(workerAuth.every((a) => a === undefined)).toBe(true);
     expect(w.log.all()).not.toContain('Bearer tok');
+  });
+});
+
+describe('deployVerdict', () => {
+  const st = (phase: Status['phase'], terminal: boolean): Status => ({ phase, terminal, nativeState: phase });
+  it.each<[Status | undefined, 'batch' | 'streaming', 'success' | 'failure']>([
+    [st('SUCCEEDED', true), 'batch', 'success'],
+    [st('FAILED', true), 'batch', 'failure'],
+    [st('CANCELLED', true), 'batch', 'failure'],
+    [st('RUNNING', false), 'batch', 'failure'],
+    [st('RUNNING', false), 'streaming', 'success'],
+    [st('SUCCEEDED', true), 'streaming', 'success'],
+    [st('FAILED', true), 'streaming', 'failure'],
+    [undefined, 'batch', 'failure'],
+  ])('%j in %s mode -> %s', (last, mode, verdict) => {
+    expect(deployVerdict(last, mode)).toBe(verdict);
   });
 });
