@@ -1,0 +1,150 @@
+// What the Kubernetes target needs from the Plan, validated once, with errors that point at the config key.
+import { basename } from 'node:path';
+import type { Finding } from '../../findings.js';
+import type { Path } from '../../plan/source.js';
+import type { Artifact } from '../../stage.js';
+import { ActionError } from '../../util/errors.js';
+import type { DeployPlan } from '../target.js';
+import { baseName, labelValue, runName } from './names.js';
+
+/** MANAGED_BY is the app.kubernetes.io/managed-by value on everything this target creates. */
+export const MANAGED_BY = 'spark-deploy-action';
+/** FIELD_MANAGER is the server-side apply field manager. */
+export const FIELD_MANAGER = 'spark-deploy-action';
+
+/** Label keys this target sets (app.kubernetes.io/* are the Kubernetes recommended labels). */
+export const Label = {
+  name: 'app.kubernetes.io/name',
+  instance: 'app.kubernetes.io/instance',
+  managedBy: 'app.kubernetes.io/managed-by',
+  commit: 'spark-deploy-action/commit',
+  environment: 'spark-deploy-action/environment',
+  preview: 'spark-deploy-action/preview',
+  runId: 'spark-deploy-action/run-id',
+  /** Pod label the operator puts on driver and executor pods (PROTOCOLS.md 2.4). */
+  operatorAppName: 'sparkoperator.k8s.io/app-name',
+} as const;
+
+const DIGEST_REF = /^[^@\s]+@sha256:[0-9a-f]{64}$/;
+
+/** Settings are the resolved names and choices for one deploy. */
+export interface Settings {
+  namespace: string;
+  /** metadata.name of the SparkApplication. */
+  name: string;
+  /** The stable per-app part of names (`app.kubernetes.io/name`). */
+  base: string;
+  appLabel: string;
+  image: string;
+  appDir: string;
+  jarFile: string;
+  mode: 'batch' | 'streaming';
+  strategy: 'in-place' | 'blue-green';
+  keepHistory: number;
+  healthyAfterMs: number;
+  timeoutMs: number;
+  labels: Record<string, string>;
+}
+
+/** where formats a config location for a message: `file:line:col: key` (just the key without a config file). */
+export function where(
+  plan: DeployPlan,
+  path: Path,
+): { text: string; at?: { file: string; line?: number; column?: number } } {
+  const key = path.join('.');
+  const at = plan.configRef?.locate(path);
+  if (!at) return { text: key };
+  const pos = `${at.file}${at.line ? `:${at.line}` : ''}${at.line && at.column ? `:${at.column}` : ''}`;
+  return { text: `${pos}: ${key}`, at };
+}
+
+/** configError is an ActionError pointing at a config key, with a matching finding for the annotation. */
+export function configError(plan: DeployPlan, path: Path, message: string): ActionError {
+  const w = where(plan, path);
+  const finding: Finding = {
+    stage: 'deploy',
+    severity: 'error',
+    title: 'kubernetes config',
+    message: `${w.text}: ${message}`,
+    ...(w.at ? { file: w.at.file } : {}),
+    ...(w.at?.line ? { line: w.at.line } : {}),
+    ...(w.at?.column ? { column: w.at.column } : {}),
+    rule: 'kubernetes/config',
+  };
+  return new ActionError(`kubernetes: ${w.text}: ${message}`, [finding]);
+}
+
+/** resolveImage is the image to run: the image stage's digest reference, else kubernetes.image; never a tag. */
+export function resolveImage(plan: DeployPlan, artifact: Artifact): string {
+  const ref = artifact.image?.reference ?? plan.config.kubernetes?.image;
+  if (!ref) {
+    throw configError(
+      plan,
+      ['kubernetes', 'image'],
+      'no image: run the image stage, or set kubernetes.image to an image pinned by digest (repository@sha256:<digest>)',
+    );
+  }
+  if (!DIGEST_REF.test(ref)) {
+    throw configError(
+      plan,
+      ['kubernetes', 'image'],
+      `${ref} is not pinned by digest: a tag can move while the app runs and executors would start another image; use repository@sha256:<digest> (docker buildx imagetools inspect <image> prints it)`,
+    );
+  }
+  return ref;
+}
+
+/** resolveSettings derives names, labels and choices from the Plan and the artifact. */
+export function resolveSettings(plan: DeployPlan, artifact: Artifact): Settings {
+  const k = plan.config.kubernetes ?? {};
+  const app = plan.config.app;
+  if (!app.name) throw configError(plan, ['app', 'name'], 'is required for the kubernetes target');
+  const preview = plan.preview ?? undefined;
+  const nameInputs = {
+    app: app.name,
+    sha: plan.context.sha,
+    runId: plan.context.runId,
+    runAttempt: plan.context.runAttempt,
+    ...(preview !== undefined ? { preview } : {}),
+  };
+  const base = baseName(nameInputs);
+  const strategy = k.strategy ?? 'in-place';
+  const stable = app.mode === 'streaming' && strategy === 'in-place';
+  const name = stable ? base : runName(nameInputs);
+  const appLabel = labelValue(base);
+  const labels: Record<string, string> = {
+    ...(k.labels ?? {}),
+    [Label.name]: appLabel,
+    [Label.instance]: name,
+    [Label.managedBy]: MANAGED_BY,
+  };
+  if (plan.context.sha) labels[Label.commit] = labelValue(plan.context.sha);
+  if (plan.environment) labels[Label.environment] = labelValue(plan.environment);
+  if (preview !== undefined) labels[Label.preview] = String(preview);
+  if (plan.context.runId) labels[Label.runId] = labelValue(plan.context.runId);
+  return {
+    namespace: k.namespace ?? 'default',
+    name,
+    base,
+    appLabel,
+    image: resolveImage(plan, artifact),
+    appDir: (plan.config.image?.appDir ?? '/app').replace(/\/+$/, '') || '/',
+    jarFile: basename(artifact.jarPath),
+    mode: app.mode,
+    strategy,
+    keepHistory: k.keepHistory ?? 5,
+    healthyAfterMs: app.healthyAfter * 1000,
+    timeoutMs: plan.timeoutMs,
+    labels,
+  };
+}
+
+/** appSelector is the label selector of an app's SparkApplications; previews only with `preview`, else none of them. */
+export function appSelector(app: string, preview?: number): string {
+  const parts = [
+    `${Label.managedBy}=${MANAGED_BY}`,
+    `${Label.name}=${labelValue(baseName({ app, ...(preview !== undefined ? { preview } : {}) }))}`,
+  ];
+  parts.push(preview !== undefined ? `${Label.preview}=${preview}` : `!${Label.preview}`);
+  return parts.join(',');
+}
