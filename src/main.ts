@@ -8,6 +8,7 @@ import { buildPlan } from './plan/build-plan.js';
 import { readRunContext } from './plan/context.js';
 import type { Plan } from './plan/plan.js';
 import { emitAnnotations } from './report/annotations.js';
+import type { GitHubReporter } from './report/github/reporter.js';
 import { RunReport } from './report/run-report.js';
 import { renderSummary } from './report/summary.js';
 import { ActionError, errorMessage } from './util/errors.js';
@@ -30,17 +31,25 @@ export async function run(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let plan: Plan | undefined;
+  let github: GitHubReporter | undefined;
   try {
     plan = buildPlan(getInputs(), readRunContext(), {
       env: process.env,
       setSecret: (s) => core.setSecret(s),
     });
     core.saveState(State.cancelOnAbort, String(plan.cancelOnAbort));
-    if (plan.githubToken) {
-      core.info(
-        'GitHub check runs, deployments and PR comments are not yet supported: reporting via annotations and the job summary',
-      );
-    } else core.notice('no github-token: skipping GitHub API reporting (check run, deployment, PR comment)');
+    if (!plan.githubToken) {
+      core.notice('no github-token: skipping GitHub API reporting (check run, deployment, PR comment)');
+    } else if (!plan.context.repository) {
+      core.notice('GITHUB_REPOSITORY is not set: skipping GitHub API reporting');
+    } else {
+      // Octokit lives in its own chunk: loaded only when there is a token to use it with.
+      const { startGitHubReporting } = await import('./report/github/reporter.js');
+      github = await startGitHubReporting(plan, report, {
+        info: (l) => core.info(l),
+        warning: (m) => core.warning(m),
+      });
+    }
     if (plan.stages.length === 0) core.info(`plan is valid: ${heading(plan)} (no stages to run)`);
     const tempDir = process.env.RUNNER_TEMP || mkdtempSync(join(tmpdir(), 'spark-deploy-'));
     await runPipeline(plan, report, controller.signal, {
@@ -63,6 +72,8 @@ export async function run(): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  // Reporting to GitHub never throws and never changes the run's result.
+  await github?.finish(report);
   emitAnnotations(report.findings, {
     error: (m, p) => core.error(m, p),
     warning: (m, p) => core.warning(m, p),

@@ -1,5 +1,15 @@
 import type { Finding } from '../findings.js';
-import type { Reporter, StageOutcome } from '../stage.js';
+import type { Artifact, Reporter, StageOutcome } from '../stage.js';
+import type { Links, Status } from '../targets/target.js';
+
+/** GitHubLinks is what GitHub reporting produced, for the job summary. */
+export interface GitHubLinks {
+  checkRun?: string;
+  deployment?: { id: number; environment: string; url?: string };
+  comment?: string;
+  /** Reporting problems and fallbacks, one line each (already printed as warnings). */
+  notes: string[];
+}
 
 /** RunReport collects what every stage learned, for the summary, the annotations and the check run. */
 export class RunReport implements Reporter {
@@ -9,6 +19,20 @@ export class RunReport implements Reporter {
   readonly stages: StageOutcome[] = [];
   /** The failure that ended the run, if one did. */
   failure?: string;
+  /** When the run started (ms since the epoch). */
+  readonly startedAt = Date.now();
+  /** The artifact as the last stage that touched it left it (path, size, SHA-256, main class, release). */
+  artifact?: Artifact;
+  /** Where to look next, once the deploy stage knows (Spark UI, console, logs). */
+  links?: Links;
+  /** The deployed job's last observed status (phase, native state and message). */
+  status?: Status;
+  /** A remote log excerpt (e.g. the driver's stderr tail) shown collapsed in the job summary. */
+  logExcerpt?: { title: string; text: string };
+  /** Set when the run ended by timeout rather than by failure (check run conclusion `timed_out`). */
+  timedOut?: boolean;
+  /** Filled in by GitHub reporting. */
+  github?: GitHubLinks;
   constructor(private readonly setOutput: (name: string, value: string) => void) {}
 
   /** output sets an action output at once, so it is there even if a later stage fails. */

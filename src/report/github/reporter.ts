@@ -1,0 +1,419 @@
+// GitHub reporting around one run: start() before the stages (check run in_progress, deployment
+// in_progress, preview comment "deploying"), finish() after them (conclusion and annotations, final
+// deployment status, comment). Reporting never throws: a failure becomes a warning, and a 403 (fork PRs,
+// missing permissions) is said once while workflow-command annotations and the job summary stand in.
+import { Output } from '../../constants.js';
+import type { Plan } from '../../plan/plan.js';
+import { errorMessage } from '../../util/errors.js';
+import type { GitHubLinks, RunReport } from '../run-report.js';
+import { renderStageTable } from '../summary.js';
+import {
+  type CheckOutput,
+  type Conclusion,
+  checkRunName,
+  completeCheckRun,
+  createCheckRun,
+  type Repo,
+  toAnnotation,
+} from './check-run.js';
+import { type ClientOptions, createGitHubClient, type GitHubClient } from './client.js';
+import { type PreviewComment, type PreviewState, renderPreviewComment, upsertComment } from './comment.js';
+import {
+  createDeployment,
+  type DeploymentState,
+  deactivateEnvironment,
+  deploymentEnvironment,
+  publicUrl,
+  setDeploymentStatus,
+} from './deployment.js';
+
+/** ReportingIO is where reporting speaks: the log and warnings. */
+export interface ReportingIO {
+  info(line: string): void;
+  warning(message: string): void;
+}
+
+/** ReporterOptions inject the client (tests) and the clock. */
+export interface ReporterOptions {
+  client?: GitHubClient;
+  clientOptions?: Partial<ClientOptions>;
+  now?: () => Date;
+}
+
+type Feature = 'checks' | 'deployments' | 'comments';
+const FEATURE: Record<Feature, { what: string; permission: string }> = {
+  checks: { what: 'check runs', permission: 'checks: write' },
+  deployments: { what: 'deployments', permission: 'deployments: write' },
+  comments: { what: 'PR comments', permission: 'pull-requests: write' },
+};
+
+/** runConclusion derives the check run conclusion from how the stages ended. */
+export function runConclusion(report: RunReport): Conclusion {
+  if (report.timedOut) return 'timed_out';
+  if (report.stages.some((s) => s.result === 'cancelled')) return 'cancelled';
+  if (!report.failure) return 'success';
+  // The deploy stage says "timed out after N min" when its wait ran out.
+  if (/^deploy: timed out after /.test(report.failure)) return 'timed_out';
+  return 'failure';
+}
+
+function deploymentResult(report: RunReport, conclusion: Conclusion): DeploymentState {
+  const deploy = report.stages.find((s) => s.stage === 'deploy');
+  if (conclusion === 'success' && deploy?.result === 'success') return 'success';
+  // failure: the job itself failed; error: the run never got the job to a verdict.
+  if (deploy?.result === 'failure' && conclusion === 'failure') return 'failure';
+  return 'error';
+}
+
+function oneLine(s: string | undefined): string {
+  return (s ?? '').split('\n')[0] ?? '';
+}
+
+/** GitHubReporter reports one run to the Checks, Deployments and Issues APIs. */
+export class GitHubReporter {
+  private readonly repo: Repo;
+  private readonly denied = new Set<Feature>();
+  private readonly links: GitHubLinks = { notes: [] };
+  private checkRunId?: number;
+  private deploymentId?: number;
+  private commentId?: number;
+  private readonly environment?: string;
+  private readonly now: () => Date;
+
+  private constructor(
+    private readonly plan: Plan,
+    private readonly client: GitHubClient,
+    private readonly io: ReportingIO,
+    now?: () => Date,
+  ) {
+    const r = plan.context.repository;
+    if (!r) throw new Error('GitHubReporter needs the repository (GITHUB_REPOSITORY)');
+    this.repo = { owner: r.owner, repo: r.repo };
+    this.now = now ?? (() => new Date());
+    if (plan.environment) this.environment = deploymentEnvironment(plan.environment, plan.preview);
+  }
+
+  /** create builds the reporter for a plan with a token and a known repository; no request yet. */
+  static create(plan: Plan, io: ReportingIO, opts: ReporterOptions = {}): GitHubReporter {
+    const client =
+      opts.client ??
+      createGitHubClient({
+        token: plan.githubToken ?? '',
+        baseUrl: plan.context.apiUrl,
+        warn: (m) => io.warning(m),
+        ...opts.clientOptions,
+      });
+    return new GitHubReporter(plan, client, io, opts.now);
+  }
+
+  private get deploys(): boolean {
+    return (
+      this.plan.command === 'deploy' &&
+      this.plan.stages.includes('deploy') &&
+      !this.plan.dryRun &&
+      this.environment !== undefined
+    );
+  }
+
+  private get previewComment(): boolean {
+    return (
+      this.plan.preview !== undefined &&
+      this.plan.environment !== undefined &&
+      (this.deploys || this.plan.command === 'cleanup')
+    );
+  }
+
+  /** guard runs one reporting call: a 403 marks the feature denied, anything else becomes a warning. */
+  private async guard<T>(feature: Feature, what: string, fn: () => Promise<T>): Promise<T | undefined> {
+    if (this.denied.has(feature)) return undefined;
+    try {
+      return await fn();
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status === 403) {
+        this.denied.add(feature);
+        return undefined;
+      }
+      const note = `GitHub reporting: could not ${what}: ${status ? `${status} ` : ''}${oneLine(errorMessage(err))}`;
+      this.links.notes.push(note);
+      this.io.warning(note);
+      return undefined;
+    }
+  }
+
+  private runOutput(report: RunReport | undefined, conclusion?: Conclusion): CheckOutput {
+    const env = this.plan.environment ? ` to ${this.plan.environment}` : '';
+    if (!report || !conclusion) {
+      return {
+        title: `Running: ${this.plan.stages.join(' → ') || 'plan'}`,
+        summary: `Stages: ${this.plan.stages.join(', ') || 'none'}${this.plan.context.runUrl ? `\n\n[Workflow run](${this.plan.context.runUrl})` : ''}`,
+      };
+    }
+    const errors = report.findings.filter((f) => f.severity === 'error').length;
+    const warnings = report.findings.filter((f) => f.severity === 'warning').length;
+    const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+    const failedAt = report.stages.find((s) => s.result === 'failure' || s.result === 'cancelled')?.stage;
+    const title =
+      conclusion === 'success'
+        ? `${this.deploys ? `Deployed${env}` : `Passed: ${this.plan.stages.join(', ')}`} (${counts})`
+        : conclusion === 'cancelled'
+          ? `Cancelled${failedAt ? ` during ${failedAt}` : ''}`
+          : conclusion === 'timed_out'
+            ? `Timed out${failedAt ? ` during ${failedAt}` : ''}`
+            : `Failed${failedAt ? ` at ${failedAt}` : ''} (${counts})`;
+    const summary = [
+      ...(report.failure ? [`> ${oneLine(report.failure)}`, ''] : []),
+      renderStageTable(report.stages),
+      ...(this.plan.context.runUrl ? ['', `Job summary and logs: ${this.plan.context.runUrl}`] : []),
+    ].join('\n');
+    const fileless = report.findings.filter((f) => !f.file);
+    const text = fileless.length
+      ? [
+          'Findings without a file:',
+          '',
+          ...fileless.map((f) => `- **${f.severity}** ${f.title}: ${oneLine(f.message)}`),
+        ].join('\n')
+      : undefined;
+    return { title, summary, ...(text ? { text } : {}) };
+  }
+
+  private commentData(state: PreviewState, report?: RunReport): PreviewComment {
+    const ctx = this.plan.context;
+    const o = report?.outputs;
+    const l = report?.links;
+    const sparkUi = publicUrl(l?.sparkUi ?? o?.get(Output.sparkUiUrl));
+    const consoleUrl = publicUrl(l?.console);
+    const logs = publicUrl(l?.logs);
+    const image = report?.artifact?.image?.reference ?? o?.get(Output.image);
+    const detail =
+      state === 'deploying'
+        ? `run ${ctx.runId} started`
+        : report?.failure
+          ? oneLine(report.failure)
+          : report?.status
+            ? `${report.status.phase} (${report.status.nativeState})`
+            : o?.get(Output.state);
+    const data: PreviewComment = {
+      environment: this.plan.environment ?? '',
+      pr: this.plan.preview ?? 0,
+      state,
+      sha: ctx.sha,
+      ...(detail ? { detail } : {}),
+      ...(this.plan.config?.app.name ? { app: this.plan.config.app.name } : {}),
+      ...(this.plan.target ? { target: this.plan.target } : {}),
+      ...(ctx.repository && ctx.sha
+        ? { commitUrl: `${ctx.serverUrl}/${ctx.repository.owner}/${ctx.repository.repo}/commit/${ctx.sha}` }
+        : {}),
+      ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
+      ...(sparkUi ? { sparkUi } : {}),
+      ...(consoleUrl ? { console: consoleUrl } : {}),
+      ...(logs ? { logs } : {}),
+      ...(l?.portForward ? { portForward: l.portForward } : {}),
+      ...(image ? { image } : {}),
+      ...(o?.get(Output.submissionId) ? { submissionId: o.get(Output.submissionId) as string } : {}),
+      ...(o?.get(Output.applicationId) ? { applicationId: o.get(Output.applicationId) as string } : {}),
+      ...(this.deploymentId !== undefined ? { deploymentId: this.deploymentId } : {}),
+    };
+    return data;
+  }
+
+  private async comment(state: PreviewState, report?: RunReport): Promise<void> {
+    if (!this.previewComment || this.plan.preview === undefined || !this.plan.environment) return;
+    const body = renderPreviewComment(this.commentData(state, report));
+    const res = await this.guard('comments', `update the PR comment on #${this.plan.preview}`, () =>
+      upsertComment(
+        this.client,
+        this.repo,
+        this.plan.preview as number,
+        this.plan.environment as string,
+        body,
+        this.commentId,
+      ),
+    );
+    if (res) {
+      this.commentId = res.id;
+      this.links.comment = res.url;
+      if (res.created) this.io.info(`GitHub: commented on #${this.plan.preview}: ${res.url}`);
+    }
+  }
+
+  /** start creates the check run (in_progress), the deployment (in_progress) and the preview comment. */
+  async start(report: RunReport): Promise<void> {
+    const ctx = this.plan.context;
+    if (this.plan.command === 'deploy' && this.plan.stages.length > 0 && ctx.sha) {
+      const run = await this.guard('checks', 'create the check run', () =>
+        createCheckRun(this.client, this.repo, {
+          name: checkRunName(this.plan.environment),
+          sha: ctx.sha,
+          startedAt: new Date(report.startedAt),
+          output: this.runOutput(undefined),
+          ...(ctx.runUrl ? { detailsUrl: ctx.runUrl } : {}),
+          externalId: `${ctx.runId}-${ctx.runAttempt}`,
+        }),
+      );
+      if (run) {
+        this.checkRunId = run.id;
+        this.links.checkRun = run.url;
+        this.io.info(`GitHub: check run ${checkRunName(this.plan.environment)}: ${run.url}`);
+      }
+    }
+    if (this.deploys && this.environment && ctx.sha) {
+      const environment = this.environment;
+      const created = await this.guard('deployments', `create a deployment to ${environment}`, () =>
+        createDeployment(this.client, this.repo, {
+          sha: ctx.sha,
+          environment,
+          transient: this.plan.preview !== undefined,
+          description: `spark-deploy: ${this.plan.config?.app.name ?? 'app'} to ${this.plan.target ?? 'Spark'}`,
+          payload: {
+            target: this.plan.target ?? '',
+            app: this.plan.config?.app.name ?? '',
+            environment: this.plan.environment ?? '',
+            run_id: ctx.runId,
+            run_attempt: ctx.runAttempt,
+            ...(this.plan.preview !== undefined ? { preview: this.plan.preview } : {}),
+          },
+        }),
+      );
+      if (created && 'declined' in created) {
+        this.links.notes.push(created.declined);
+        this.io.warning(`GitHub deployment: ${created.declined}`);
+      } else if (created) {
+        this.deploymentId = created.id;
+        this.links.deployment = { id: created.id, environment };
+        report.output(Output.deploymentId, String(created.id));
+        await this.guard('deployments', 'set the deployment in progress', () =>
+          setDeploymentStatus(this.client, this.repo, created.id, {
+            state: 'in_progress',
+            description: `deploying ${ctx.sha.slice(0, 7)}`,
+            ...(ctx.runUrl ? { logUrl: ctx.runUrl } : {}),
+          }),
+        );
+      }
+    }
+    if (this.deploys) await this.comment('deploying');
+    report.github = this.links;
+  }
+
+  /** finish completes the check run, the deployment status and the comment; it never throws. */
+  async finish(report: RunReport): Promise<void> {
+    report.github = this.links;
+    try {
+      await this.finishUnguarded(report);
+    } catch (err) {
+      const note = `GitHub reporting failed: ${oneLine(errorMessage(err))}`;
+      this.links.notes.push(note);
+      this.io.warning(note);
+    }
+    if (this.denied.size > 0) {
+      const list = [...this.denied].map((f) => FEATURE[f]);
+      const note = `GitHub reporting: this token may not create ${list.map((f) => f.what).join(', ')} (403 Resource not accessible by integration). Pull requests from forks always get a read-only token; otherwise grant ${list.map((f) => `\`${f.permission}\``).join(', ')} in the workflow's permissions. Findings are annotated with workflow commands instead (GitHub shows at most 10 errors and 10 warnings per step) and the job summary lists all ${report.findings.length}.`;
+      this.links.notes.push(note);
+      this.io.warning(note);
+    }
+  }
+
+  private async finishUnguarded(report: RunReport): Promise<void> {
+    const ctx = this.plan.context;
+    const conclusion = runConclusion(report);
+    if (this.plan.command === 'cleanup') {
+      if (!report.failure && this.plan.preview !== undefined && this.environment) {
+        const env = this.environment;
+        const ids = await this.guard('deployments', `mark the deployments of ${env} inactive`, () =>
+          deactivateEnvironment(this.client, this.repo, env, `preview of #${this.plan.preview} cleaned up`),
+        );
+        if (ids) this.io.info(`GitHub: marked ${ids.length} deployment(s) of ${env} inactive`);
+        await this.comment('cleaned-up', report);
+      }
+      return;
+    }
+    if (this.plan.command !== 'deploy' || this.plan.stages.length === 0) return;
+
+    const fallback = this.plan.configRef?.source.file ?? '.github';
+    const annotations = report.findings.map((f) => toAnnotation(f, fallback));
+    const output = this.runOutput(report, conclusion);
+    if (this.checkRunId === undefined && !this.denied.has('checks') && ctx.sha) {
+      // Creating it at the start failed for a reason other than permissions: try once more now.
+      const run = await this.guard('checks', 'create the check run', () =>
+        createCheckRun(this.client, this.repo, {
+          name: checkRunName(this.plan.environment),
+          sha: ctx.sha,
+          startedAt: new Date(report.startedAt),
+          output,
+          ...(ctx.runUrl ? { detailsUrl: ctx.runUrl } : {}),
+        }),
+      );
+      if (run) {
+        this.checkRunId = run.id;
+        this.links.checkRun = run.url;
+      }
+    }
+    const checkRunId = this.checkRunId;
+    if (checkRunId !== undefined) {
+      const requests = await this.guard('checks', 'complete the check run', () =>
+        completeCheckRun(this.client, this.repo, checkRunId, {
+          conclusion,
+          completedAt: this.now(),
+          output,
+          annotations,
+        }),
+      );
+      if (requests !== undefined)
+        this.io.info(
+          `GitHub: check run completed: ${conclusion}, ${annotations.length} annotation(s) in ${requests} request(s)`,
+        );
+    }
+
+    const deploymentId = this.deploymentId;
+    if (deploymentId !== undefined) {
+      const state = deploymentResult(report, conclusion);
+      const o = report.outputs;
+      const envUrl =
+        publicUrl(report.links?.sparkUi ?? o.get(Output.sparkUiUrl)) ?? publicUrl(report.links?.console);
+      const description =
+        state === 'success'
+          ? `${report.status?.nativeState || o.get(Output.state) || 'deployed'} · ${o.get(Output.submissionId) ?? ''}`
+          : oneLine(report.failure) || conclusion;
+      await this.guard('deployments', `set the deployment status to ${state}`, () =>
+        setDeploymentStatus(this.client, this.repo, deploymentId, {
+          state,
+          description,
+          ...(ctx.runUrl ? { logUrl: ctx.runUrl } : {}),
+          ...(envUrl ? { environmentUrl: envUrl } : {}),
+        }),
+      );
+      if (this.links.deployment && envUrl) this.links.deployment.url = envUrl;
+    }
+
+    if (this.deploys) {
+      const state: PreviewState =
+        conclusion === 'success' ? 'deployed' : conclusion === 'cancelled' ? 'cancelled' : 'failed';
+      await this.comment(state, report);
+    }
+  }
+}
+
+/**
+ * startGitHubReporting creates the reporter and runs its start; it never throws (a reporter that cannot
+ * start still finishes with whatever it can).
+ */
+export async function startGitHubReporting(
+  plan: Plan,
+  report: RunReport,
+  io: ReportingIO,
+  opts: ReporterOptions = {},
+): Promise<GitHubReporter | undefined> {
+  let reporter: GitHubReporter;
+  try {
+    reporter = GitHubReporter.create(plan, io, opts);
+  } catch (err) {
+    io.warning(`GitHub reporting is off: ${errorMessage(err)}`);
+    return undefined;
+  }
+  try {
+    await reporter.start(report);
+  } catch (err) {
+    io.warning(`GitHub reporting: could not start: ${oneLine(errorMessage(err))}`);
+  }
+  return reporter;
+}
