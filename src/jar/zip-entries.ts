@@ -17,10 +17,8 @@ export class CentralEntry {
   index = -1;
   /** Offset of the record in the central directory buffer. */
   recordOffset = 0;
-  versionMadeBy = 0;
   flags = 0;
   method = 0;
-  crc32 = 0;
   compressedSize = 0;
   size = 0;
   /** File offset of the local header, prepended bytes included. */
@@ -28,7 +26,6 @@ export class CentralEntry {
   /** Offset of the name bytes in the central directory buffer. */
   nameStart = 0;
   nameLength = 0;
-  externalAttributes = 0;
   readonly archive: ZipArchive;
 
   constructor(archive: ZipArchive) {
@@ -39,6 +36,16 @@ export class CentralEntry {
   get name(): string {
     const cd = this.archive.centralDirectory;
     return decodeEntryName(cd, this.nameStart, this.nameStart + this.nameLength, this.isUtf8);
+  }
+  /** CRC-32 of the uncompressed data (read on demand: the scan does not need it). */
+  get crc32(): number {
+    return this.archive.centralDirectory.readUInt32LE(this.recordOffset + 16);
+  }
+  get versionMadeBy(): number {
+    return this.archive.centralDirectory.readUInt16LE(this.recordOffset + 4);
+  }
+  get externalAttributes(): number {
+    return this.archive.centralDirectory.readUInt32LE(this.recordOffset + 38);
   }
   get isUtf8(): boolean {
     return (this.flags & Flag.utf8) !== 0;
@@ -104,13 +111,10 @@ export function readCentralEntry(zip: ZipArchive, offset: number, entry: Central
   const next = offset + CENTRAL_SIZE + nameLength + extraLength + u16(cd, offset + 32);
   if (next > cd.length) throw corrupt(offset, 'a record runs past the end of the central directory');
   entry.recordOffset = offset;
-  entry.versionMadeBy = u16(cd, offset + 4);
   entry.flags = u16(cd, offset + 8);
   entry.method = u16(cd, offset + 10);
-  entry.crc32 = u32(cd, offset + 16);
   entry.compressedSize = u32(cd, offset + 20);
   entry.size = u32(cd, offset + 24);
-  entry.externalAttributes = u32(cd, offset + 38);
   entry.nameStart = offset + CENTRAL_SIZE;
   entry.nameLength = nameLength;
   let local = u32(cd, offset + 42);
