@@ -397,7 +397,9 @@ describe('buildRunJobFlow', () => {
     [
       'bootstrap actions',
       { bootstrapActions: [{ name: 'deps', path: 's3://bkt/bs.sh', args: ['-x'] }] },
-      { BootstrapActions: [{ Name: 'deps', ScriptBootstrapAction: { Path: 's3://bkt/bs.sh', Args: ['-x'] } }] },
+      {
+        BootstrapActions: [{ Name: 'deps', ScriptBootstrapAction: { Path: 's3://bkt/bs.sh', Args: ['-x'] } }],
+      },
     ],
     [
       'configurations',
