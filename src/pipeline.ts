@@ -121,7 +121,7 @@ async function runStage(
       const deployPlan = plan as DeployPlan;
       const artifact = await resolveArtifact(plan, carry, io);
       const { createTarget } = await import('./targets/factory.js');
-      const target = await createTarget(deployPlan.target, deployPlan);
+      const target = await createTarget(deployPlan.target, deployPlan, { onHandle: io.saveHandle });
       const { runDeployStage } = await import('./deploy/deploy-stage.js');
       const result = await runDeployStage(
         {

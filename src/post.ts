@@ -1,7 +1,24 @@
 import { State } from './constants.js';
-import type { Handle } from './targets/target.js';
+import { getInputs } from './inputs.js';
+import { buildPlan } from './plan/build-plan.js';
+import { readRunContext } from './plan/context.js';
+import type { DeployPlan, Handle } from './targets/target.js';
 import { errorMessage } from './util/errors.js';
 import * as core from './util/runner.js';
+
+// The post step gets the same inputs as the main step: rebuild the Plan for the target's credentials
+// (e.g. standalone.headers), which are never saved as state.
+function rebuildPlan(): DeployPlan | undefined {
+  try {
+    const plan = buildPlan(getInputs(), readRunContext(), {
+      env: process.env,
+      setSecret: (s) => core.setSecret(s),
+    });
+    return plan.config && plan.target ? (plan as DeployPlan) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** post runs after the job's steps: if the main step died with a job still running, cancel it. */
 export async function post(): Promise<void> {
@@ -20,7 +37,7 @@ export async function post(): Promise<void> {
   }
   try {
     const { cancelHandle } = await import('./targets/cancel.js');
-    await cancelHandle(handle);
+    await cancelHandle(handle, rebuildPlan());
     core.notice(
       `post: cancelled ${handle.target} submission ${handle.submissionId} left running by an interrupted step`,
     );

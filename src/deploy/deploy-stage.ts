@@ -92,7 +92,9 @@ export async function runDeployStage(
 
   const timeout = AbortSignal.timeout(plan.timeoutMs);
   const watchSignal = AbortSignal.any([input.signal, timeout]);
+  const watchStarted = Date.now();
   let last: Status | undefined;
+  let timedOut = false;
   try {
     for await (const status of target.watch(handle, watchSignal)) {
       if (!last || last.phase !== status.phase || last.nativeState !== status.nativeState) {
@@ -102,9 +104,11 @@ export async function runDeployStage(
       if (status.applicationId) handle.applicationId = status.applicationId;
     }
   } catch (err) {
-    if (!watchSignal.aborted) throw err;
+    // A target may enforce the timeout itself and throw: treat that like our own deadline.
+    timedOut = timeout.aborted || Date.now() - watchStarted >= plan.timeoutMs - 1000;
+    if (!watchSignal.aborted && !timedOut) throw err;
   }
-  if (watchSignal.aborted) {
+  if (watchSignal.aborted || timedOut) {
     const why = input.signal.aborted
       ? 'the workflow run was cancelled'
       : `timed out after ${plan.timeoutMs / 60_000} min`;

@@ -1,7 +1,8 @@
-import { ActionError } from '../util/errors.js';
-import type { Handle } from './target.js';
+import type { DeployPlan, Handle } from './target.js';
 
-/** cancelHandle cancels a saved submission from the post step, with no Plan at hand. */
-export async function cancelHandle(handle: Handle): Promise<void> {
-  throw new ActionError(`cancelling a ${handle.target} submission from the post step is not yet supported`);
+/** cancelHandle cancels a saved submission from the post step; the Plan, when it can be rebuilt, supplies credentials. */
+export async function cancelHandle(handle: Handle, plan?: DeployPlan): Promise<void> {
+  const { createTarget } = await import('./factory.js');
+  const target = await createTarget(handle.target, plan);
+  await target.cancel(handle);
 }

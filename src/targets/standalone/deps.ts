@@ -1,7 +1,7 @@
 import { spawn as nodeSpawn } from 'node:child_process';
-import * as core from '@actions/core';
 import type { FetchLike } from '../../util/http.js';
 import { type Backoff, type Clock, systemClock } from '../../util/poll.js';
+import * as core from '../../util/runner.js';
 import type { DeployPlan, Handle } from '../target.js';
 import type { SpawnFn } from './spark-submit.js';
 
@@ -20,7 +20,7 @@ export interface StandaloneDeps {
   clock: Clock;
   /** Runs spark-submit for `mode: spark-submit` (default: node:child_process). */
   spawn: SpawnFn;
-  /** Progress output (default: @actions/core). */
+  /** Progress output (default: the runner's log). */
   log: Logger;
   /**
    * The Plan, for a target that did not submit in this process (the post step's cancel, `command: status`):
