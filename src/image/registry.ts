@@ -1,0 +1,331 @@
+import type { FetchLike } from '../util/http.js';
+import {
+  basicAuth,
+  type Challenge,
+  type Credentials,
+  parseChallenges,
+  tokenFromResponse,
+  tokenUrl,
+} from './auth.js';
+import { ACCEPT_MANIFESTS, sha256Digest } from './manifest.js';
+import { registryBaseUrl } from './reference.js';
+
+// A client for the Registry HTTP API v2 (distribution-spec v1.1): the calls the oci builder needs, with
+// anonymous, Basic and bearer-token auth driven by the registry's 401 challenges.
+
+/** RegistryError is a failed registry call; `status` is the HTTP status (0 when no response). */
+export class RegistryError extends Error {
+  readonly status: number;
+  constructor(message: string, status: number) {
+    super(message);
+    this.name = 'RegistryError';
+    this.status = status;
+  }
+}
+
+/** RegistryClientOptions configures one client: one registry, one set of credentials and scopes. */
+export interface RegistryClientOptions {
+  /** host[:port] as in the image reference (docker.io for Docker Hub). */
+  registry: string;
+  credentials?: Credentials;
+  /** Token scopes to ask for, e.g. `repository:acme/etl:pull,push`. */
+  scopes: string[];
+  fetch?: FetchLike;
+  signal?: AbortSignal;
+  /** Bytes per PATCH for blob uploads; 0 (default) uploads each blob with one PUT. */
+  chunkSize?: number;
+  /** Timeout for requests without a large body, in ms (default 60 000). */
+  timeoutMs?: number;
+}
+
+/** PulledManifest is a manifest's bytes as served, with its media type and digest. */
+export interface PulledManifest {
+  mediaType: string;
+  bytes: Buffer;
+  digest: string;
+  json: unknown;
+}
+
+type Body = Blob | Buffer | undefined;
+
+/** RegistryClient speaks the v2 API to one registry. */
+export class RegistryClient {
+  readonly registry: string;
+  readonly baseUrl: string;
+  private readonly opts: RegistryClientOptions;
+  private readonly fetchFn: FetchLike;
+  private authorization: string | undefined;
+
+  constructor(opts: RegistryClientOptions) {
+    this.opts = opts;
+    this.registry = opts.registry;
+    this.baseUrl = registryBaseUrl(opts.registry);
+    this.fetchFn = opts.fetch ?? ((u, i) => fetch(u, i));
+  }
+
+  /** request sends one request, answering an auth challenge once (Basic or bearer) and retrying. */
+  async request(
+    method: string,
+    pathOrUrl: string,
+    init: { headers?: Record<string, string>; body?: Body; long?: boolean } = {},
+  ): Promise<Response> {
+    const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.baseUrl}${pathOrUrl}`;
+    let res = await this.send(method, url, init);
+    if (res.status !== 401) return res;
+    const challenge = this.pickChallenge(res.headers.get('www-authenticate'));
+    const hadAuth = this.authorization !== undefined;
+    await res.body?.cancel();
+    if (!challenge)
+      throw new RegistryError(
+        `registry ${this.registry} answered 401 without a usable WWW-Authenticate challenge`,
+        401,
+      );
+    await this.authenticate(challenge);
+    res = await this.send(method, url, init);
+    if (res.status === 401) {
+      await res.body?.cancel();
+      throw new RegistryError(
+        `registry ${this.registry} rejected the ${this.opts.credentials ? 'credentials' : 'anonymous request'} (401 Unauthorized) for ${method} ${new URL(url).pathname}${hadAuth ? ' after a token refresh' : ''}`,
+        401,
+      );
+    }
+    return res;
+  }
+
+  private async send(
+    method: string,
+    url: string,
+    init: { headers?: Record<string, string>; body?: Body; long?: boolean },
+  ): Promise<Response> {
+    const headers: Record<string, string> = { ...(init.headers ?? {}) };
+    if (this.authorization) headers.authorization = this.authorization;
+    const signals: AbortSignal[] = [];
+    if (this.opts.signal) signals.push(this.opts.signal);
+    if (!init.long) signals.push(AbortSignal.timeout(this.opts.timeoutMs ?? 60_000));
+    try {
+      return await this.fetchFn(url, {
+        method,
+        headers,
+        ...(init.body !== undefined ? { body: init.body } : {}),
+        signal: AbortSignal.any(signals),
+        redirect: 'follow',
+      });
+    } catch (err) {
+      if (this.opts.signal?.aborted) throw err;
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new RegistryError(
+        `registry ${this.registry}: ${method} ${new URL(url).pathname} failed: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+        0,
+      );
+    }
+  }
+
+  private pickChallenge(header: string | null): Challenge | undefined {
+    const all = parseChallenges(header ?? '');
+    return all.find((c) => c.scheme === 'bearer') ?? all.find((c) => c.scheme === 'basic');
+  }
+
+  private async authenticate(challenge: Challenge): Promise<void> {
+    const creds = this.opts.credentials;
+    if (challenge.scheme === 'basic') {
+      if (!creds)
+        throw new RegistryError(
+          `registry ${this.registry} requires credentials (Basic auth) and none were given`,
+          401,
+        );
+      this.authorization = basicAuth(creds);
+      return;
+    }
+    const url = tokenUrl(challenge, this.opts.scopes);
+    const headers: Record<string, string> = {};
+    if (creds) headers.authorization = basicAuth(creds);
+    let res: Response;
+    try {
+      res = await this.fetchFn(url, {
+        headers,
+        signal: AbortSignal.any([
+          ...(this.opts.signal ? [this.opts.signal] : []),
+          AbortSignal.timeout(this.opts.timeoutMs ?? 60_000),
+        ]),
+      });
+    } catch (err) {
+      if (this.opts.signal?.aborted) throw err;
+      throw new RegistryError(
+        `registry ${this.registry}: token request to ${new URL(url).origin} failed: ${(err as Error).message}`,
+        0,
+      );
+    }
+    const text = await res.text();
+    if (!res.ok)
+      throw new RegistryError(
+        `registry ${this.registry}: token service ${new URL(url).origin} answered ${res.status}${res.status === 401 || res.status === 403 ? (creds ? ': the credentials were rejected' : ': credentials are required') : ''}`,
+        res.status,
+      );
+    let token: string | undefined;
+    try {
+      token = tokenFromResponse(JSON.parse(text));
+    } catch {
+      token = undefined;
+    }
+    if (!token)
+      throw new RegistryError(
+        `registry ${this.registry}: token service ${new URL(url).origin} answered without a token`,
+        res.status,
+      );
+    this.authorization = `Bearer ${token}`;
+  }
+
+  /** getManifest fetches a manifest or index by tag or digest, checking the digest when pulled by one. */
+  async getManifest(name: string, reference: string): Promise<PulledManifest> {
+    const res = await this.request('GET', `/v2/${name}/manifests/${reference}`, {
+      headers: { accept: ACCEPT_MANIFESTS },
+    });
+    if (!res.ok) throw await this.failure(res, `GET manifest ${name}:${reference}`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const digest = sha256Digest(bytes);
+    if (reference.startsWith('sha256:') && digest !== reference)
+      throw new RegistryError(
+        `registry ${this.registry}: manifest ${name}@${reference} has digest ${digest}`,
+        res.status,
+      );
+    let json: unknown;
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw new RegistryError(
+        `registry ${this.registry}: manifest ${name}:${reference} is not JSON`,
+        res.status,
+      );
+    }
+    const bodyType = (json as { mediaType?: unknown }).mediaType;
+    const header = (res.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+    const mediaType = typeof bodyType === 'string' ? bodyType : header;
+    return { mediaType, bytes, digest, json };
+  }
+
+  /** hasBlob tells whether the repository has a blob (HEAD). */
+  async hasBlob(name: string, digest: string): Promise<boolean> {
+    const res = await this.request('HEAD', `/v2/${name}/blobs/${digest}`);
+    await res.body?.cancel();
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw await this.failure(res, `HEAD blob ${digest}`);
+  }
+
+  /** getBlob downloads a blob and checks its digest. */
+  async getBlob(name: string, digest: string): Promise<Buffer> {
+    const res = await this.request('GET', `/v2/${name}/blobs/${digest}`, { long: true });
+    if (!res.ok) throw await this.failure(res, `GET blob ${digest}`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (sha256Digest(bytes) !== digest)
+      throw new RegistryError(
+        `registry ${this.registry}: blob ${digest} in ${name} does not match its digest`,
+        res.status,
+      );
+    return bytes;
+  }
+
+  /**
+   * mountBlob asks the registry to link a blob from another repository it holds (cross-repository mount).
+   * Returns false when the registry declines (202: it opened an upload instead, which is cancelled).
+   */
+  async mountBlob(name: string, digest: string, from: string): Promise<boolean> {
+    const q = new URLSearchParams({ mount: digest, from });
+    const res = await this.request('POST', `/v2/${name}/blobs/uploads/?${q}`, {
+      headers: { 'content-length': '0' },
+    });
+    await res.body?.cancel();
+    if (res.status === 201) return true;
+    if (res.status === 202) {
+      const location = res.headers.get('location');
+      if (location) {
+        const r = await this.request('DELETE', this.resolve(location)).catch(() => undefined);
+        await r?.body?.cancel();
+      }
+      return false;
+    }
+    throw await this.failure(res, `mount blob ${digest} from ${from}`);
+  }
+
+  /** uploadBlob uploads a blob: POST to open an upload, then one PUT or PATCH chunks and a closing PUT. */
+  async uploadBlob(name: string, digest: string, data: Blob): Promise<void> {
+    const start = await this.request('POST', `/v2/${name}/blobs/uploads/`, {
+      headers: { 'content-length': '0' },
+    });
+    await start.body?.cancel();
+    if (start.status !== 202) throw await this.failure(start, `start upload of ${digest}`);
+    let location = this.location(start, 'start upload');
+    const chunk = this.opts.chunkSize ?? 0;
+    let body: Blob | undefined = data;
+    if (chunk > 0 && data.size > chunk) {
+      for (let off = 0; off < data.size; off += chunk) {
+        const part = data.slice(off, Math.min(off + chunk, data.size));
+        const res = await this.request('PATCH', location, {
+          headers: {
+            'content-type': 'application/octet-stream',
+            'content-range': `${off}-${off + part.size - 1}`,
+          },
+          body: part,
+          long: true,
+        });
+        await res.body?.cancel();
+        if (res.status !== 202) throw await this.failure(res, `upload chunk of ${digest}`);
+        location = this.location(res, 'upload chunk');
+      }
+      body = undefined;
+    }
+    const url = new URL(location);
+    url.searchParams.set('digest', digest);
+    const res = await this.request('PUT', url.toString(), {
+      headers: { 'content-type': 'application/octet-stream' },
+      body: body ?? Buffer.alloc(0),
+      long: true,
+    });
+    await res.body?.cancel();
+    if (res.status !== 201) throw await this.failure(res, `finish upload of ${digest}`);
+  }
+
+  /** putManifest uploads a manifest under a tag or digest and returns the digest the registry reports. */
+  async putManifest(name: string, reference: string, mediaType: string, bytes: Buffer): Promise<string> {
+    const res = await this.request('PUT', `/v2/${name}/manifests/${reference}`, {
+      headers: { 'content-type': mediaType },
+      body: bytes,
+    });
+    await res.body?.cancel();
+    if (res.status !== 201) throw await this.failure(res, `PUT manifest ${name}:${reference}`);
+    const digest = sha256Digest(bytes);
+    const reported = res.headers.get('docker-content-digest');
+    if (reported && reported !== digest)
+      throw new RegistryError(
+        `registry ${this.registry}: manifest digest ${reported} differs from the uploaded bytes' ${digest}`,
+        res.status,
+      );
+    return digest;
+  }
+
+  private resolve(location: string): string {
+    return new URL(location, this.baseUrl).toString();
+  }
+
+  private location(res: Response, what: string): string {
+    const l = res.headers.get('location');
+    if (!l)
+      throw new RegistryError(`registry ${this.registry}: ${what} answered without Location`, res.status);
+    return this.resolve(l);
+  }
+
+  private async failure(res: Response, what: string): Promise<RegistryError> {
+    let detail = '';
+    try {
+      const text = await res.text();
+      const body = JSON.parse(text) as { errors?: { code?: string; message?: string }[] };
+      detail = (body.errors ?? []).map((e) => `${e.code ?? ''}: ${e.message ?? ''}`).join('; ');
+    } catch {
+      // A body that is not the spec's error JSON adds nothing the status does not say.
+    }
+    return new RegistryError(
+      `registry ${this.registry}: ${what} failed: ${res.status} ${res.statusText}${detail ? ` (${detail})` : ''}`,
+      res.status,
+    );
+  }
+}
