@@ -1,0 +1,83 @@
+// Plans and run reports for the reporting tests: what buildPlan and the stages would produce.
+import type { Finding } from '../../../src/findings.js';
+import type { Plan } from '../../../src/plan/plan.js';
+import { RunReport } from '../../../src/report/run-report.js';
+
+export const SHA = '0123456789abcdef0123456789abcdef01234567';
+
+/** makePlan returns a deploy plan for acme/etl against the given API URL. */
+export function makePlan(apiUrl: string, over: Partial<Plan> = {}): Plan {
+  return {
+    command: 'deploy',
+    stages: ['build', 'verify', 'deploy'],
+    workspace: '/ws',
+    workingDirectory: '/ws',
+    sbtTasks: ['assembly'],
+    javaRelease: 17,
+    wait: true,
+    timeoutMs: 60_000,
+    cancelOnAbort: true,
+    dryRun: false,
+    githubToken: 'ghs_faketoken',
+    environment: 'staging',
+    target: 'standalone',
+    config: { app: { name: 'etl', mode: 'batch', healthyAfter: 60 } } as Plan['config'],
+    context: {
+      workspace: '/ws',
+      sha: SHA,
+      ref: 'refs/heads/main',
+      refName: 'main',
+      runId: '4242',
+      runAttempt: '1',
+      repository: { owner: 'acme', repo: 'etl' },
+      serverUrl: 'https://github.com',
+      apiUrl,
+      eventName: 'push',
+      runUrl: 'https://github.com/acme/etl/actions/runs/4242',
+    },
+    secrets: [],
+    ...over,
+  };
+}
+
+/** newReport returns a RunReport that records outputs in `outputs`. */
+export function newReport(): { report: RunReport; outputs: Record<string, string> } {
+  const outputs: Record<string, string> = {};
+  const report = new RunReport((k, v) => {
+    outputs[k] = v;
+  });
+  return { report, outputs };
+}
+
+/** compileErrors returns n compile-error findings in n different lines of two files. */
+export function compileErrors(n: number): Finding[] {
+  return Array.from({ length: n }, (_, i) => ({
+    stage: 'build' as const,
+    severity: 'error' as const,
+    title: `Compile error: not found: value x${i}`,
+    message: `not found: value x${i}`,
+    file: `src/main/scala/com/etl/${i % 2 ? 'Pipeline' : 'Main'}.scala`,
+    line: i + 1,
+    column: 7,
+  }));
+}
+
+/** succeed fills a report as a successful build → verify → deploy to standalone would. */
+export function succeed(report: RunReport, sparkUi = 'http://127.0.0.1:4040'): void {
+  report.stages.push(
+    { stage: 'build', result: 'success', durationMs: 61_000, detail: '12/12 tests passed; target/etl.jar' },
+    { stage: 'verify', result: 'success', durationMs: 420, detail: 'com.etl.Main (Java 17)' },
+    { stage: 'deploy', result: 'success', durationMs: 33_500, detail: 'FINISHED' },
+  );
+  report.output('target', 'standalone');
+  report.output('submission-id', 'driver-20260115100000-0001');
+  report.output('application-id', 'app-20260115100001-0001');
+  report.output('state', 'SUCCEEDED');
+  report.output('spark-ui-url', sparkUi);
+  report.links = {
+    sparkUi,
+    console: 'http://127.0.0.1:8080',
+    logs: 'http://127.0.0.1:8081/logPage/?driverId=driver-20260115100000-0001&logType=stderr',
+  };
+  report.status = { phase: 'SUCCEEDED', nativeState: 'FINISHED', terminal: true };
+}
