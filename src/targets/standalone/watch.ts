@@ -74,6 +74,11 @@ export interface WatchHooks {
 
 const UNKNOWN_ID_LIMIT = 3;
 
+/** Poll at least this often while the driver's state is younger than FAST_WINDOW_MS. */
+export const FAST_CAP_MS = 2000;
+/** How long a state counts as young. */
+export const FAST_WINDOW_MS = 10 * 60_000;
+
 /**
  * watchDriver yields a Status whenever the driver's state (or application id) changes, and ends after a
  * terminal one. For `app.mode: streaming` it ends once the driver has been RUNNING for healthyAfter,
@@ -94,6 +99,7 @@ export async function* watchDriver(
   const poller = new Poller({ ...deps.backoff, clock, deadline: clock.now() + data.timeoutMs, signal });
   let order = [data.acceptedBy, ...data.masters.filter((m) => m !== data.acceptedBy)].filter(Boolean);
   let last: Status | undefined;
+  let changedAt = clock.now();
   let runningSince: number | undefined;
   let failures = 0;
   let unknowns = 0;
@@ -123,6 +129,7 @@ export async function* watchDriver(
       last = status;
       if (changed) {
         poller.reset();
+        changedAt = clock.now();
         yield status;
       }
       if (status.terminal) return;
@@ -153,6 +160,10 @@ export async function* watchDriver(
         );
       }
     }
-    await pause();
+    // While a state is young, poll at least every FAST_CAP_MS so the end of a job is seen within ~2 s
+    // (Spark's own client and Airflow's SparkSubmitHook poll every second); a state that has lasted
+    // FAST_WINDOW_MS backs off towards the cap, as does a master that does not answer.
+    const young = obs.kind === 'state' && clock.now() - changedAt < FAST_WINDOW_MS;
+    await pause(young ? FAST_CAP_MS : undefined);
   }
 }

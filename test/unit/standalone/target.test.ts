@@ -124,12 +124,23 @@ describe('batch', () => {
     ]);
   });
 
-  it('polls with backoff from 1 s to a 10 s cap, and starts over when the state changes', async () => {
+  it('polls every 1 to 2 s while the state is young, and starts over when it changes', async () => {
     const w = await world({
       script: [{ state: 'SUBMITTED' }, { state: 'RUNNING', polls: 9 }, { state: 'FINISHED' }],
     });
     await run(w);
-    expect(w.clock.slept).toEqual([1000, 1000, 1500, 2250, 3375, 5063, 7594, 10000, 10000, 10000]);
+    expect(w.clock.slept).toEqual([1000, 1000, 1500, 2000, 2000, 2000, 2000, 2000, 2000, 2000]);
+  });
+
+  it('backs off towards a 10 s cap once a state has lasted 10 minutes', async () => {
+    const w = await world(
+      { script: [{ state: 'RUNNING', polls: 320 }, { state: 'FINISHED' }] },
+      { timeoutMs: 3_600_000 },
+    );
+    await run(w);
+    const late = w.clock.slept.slice(-6);
+    expect(late).toEqual([10000, 10000, 10000, 10000, 10000, 10000]);
+    expect(w.clock.slept.slice(0, 4)).toEqual([1000, 1500, 2000, 2000]);
   });
 
   it('gives up at timeout-minutes with the last state, leaving the driver alone', async () => {
