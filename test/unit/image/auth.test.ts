@@ -1,0 +1,99 @@
+import { describe, expect, test } from 'vitest';
+import { basicAuth, parseChallenges, tokenFromResponse, tokenUrl } from '../../../src/image/auth.js';
+
+// Challenge shapes from the Distribution token spec (docs/spec/auth/token.md) and from the registries
+// users push to.
+describe('parseChallenges', () => {
+  test.each([
+    [
+      'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/ubuntu:pull"',
+      [
+        {
+          scheme: 'bearer',
+          params: {
+            realm: 'https://auth.docker.io/token',
+            service: 'registry.docker.io',
+            scope: 'repository:library/ubuntu:pull',
+          },
+        },
+      ],
+    ],
+    [
+      'Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:acme/etl:pull,push"',
+      [
+        {
+          scheme: 'bearer',
+          params: {
+            realm: 'https://ghcr.io/token',
+            service: 'ghcr.io',
+            scope: 'repository:acme/etl:pull,push',
+          },
+        },
+      ],
+    ],
+    [
+      'Basic realm="https://123.dkr.ecr.eu-west-1.amazonaws.com/",service="ecr.amazonaws.com"',
+      [
+        {
+          scheme: 'basic',
+          params: { realm: 'https://123.dkr.ecr.eu-west-1.amazonaws.com/', service: 'ecr.amazonaws.com' },
+        },
+      ],
+    ],
+    ['Basic realm="local-registry"', [{ scheme: 'basic', params: { realm: 'local-registry' } }]],
+    ['Basic', [{ scheme: 'basic', params: {} }]],
+    [
+      'bearer realm=https://x/token, service=x',
+      [{ scheme: 'bearer', params: { realm: 'https://x/token', service: 'x' } }],
+    ],
+    ['Bearer realm="a\\"b"', [{ scheme: 'bearer', params: { realm: 'a"b' } }]],
+    [
+      'Basic realm="r", Bearer realm="https://t",scope="a b"',
+      [
+        { scheme: 'basic', params: { realm: 'r' } },
+        { scheme: 'bearer', params: { realm: 'https://t', scope: 'a b' } },
+      ],
+    ],
+    ['', []],
+  ])('%s', (header, want) => {
+    expect(parseChallenges(header)).toEqual(want);
+  });
+});
+
+describe('tokenUrl', () => {
+  test('adds service and every scope once', () => {
+    const url = new URL(
+      tokenUrl(
+        {
+          scheme: 'bearer',
+          params: { realm: 'https://auth.example/token?x=1', service: 'reg', scope: 'repository:a:pull' },
+        },
+        ['repository:a:pull', 'repository:b:pull,push'],
+      ),
+    );
+    expect(url.origin + url.pathname).toBe('https://auth.example/token');
+    expect(url.searchParams.get('x')).toBe('1');
+    expect(url.searchParams.get('service')).toBe('reg');
+    expect(url.searchParams.getAll('scope')).toEqual(['repository:a:pull', 'repository:b:pull,push']);
+  });
+  test('needs a realm', () => {
+    expect(() => tokenUrl({ scheme: 'bearer', params: {} }, [])).toThrow('realm');
+  });
+});
+
+test.each([
+  [{ token: 't1' }, 't1'],
+  [{ access_token: 't2' }, 't2'],
+  [{ token: '', access_token: 't3' }, 't3'],
+  [{}, undefined],
+  [null, undefined],
+  ['x', undefined],
+])('tokenFromResponse(%j)', (body, want) => {
+  expect(tokenFromResponse(body)).toBe(want);
+});
+
+test('basicAuth', () => {
+  expect(basicAuth({ username: 'u', password: 'p:w' })).toBe(
+    `Basic ${Buffer.from('u:p:w').toString('base64')}`,
+  );
+});
