@@ -32,6 +32,8 @@ export interface KubeObject {
     }[];
     uid?: string;
     resourceVersion?: string;
+    /** A string on the wire; client-node turns it into a Date. */
+    creationTimestamp?: string | Date;
   };
   spec?: Record<string, unknown>;
   [key: string]: unknown;
