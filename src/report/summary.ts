@@ -36,6 +36,10 @@ function code(s: string): string {
   return `\`${s.replace(/`/g, 'ˋ')}\``;
 }
 
+function link(url: string | undefined): string | undefined {
+  return url ? `<${escapeCell(url).replace(/>/g, '%3E')}>` : undefined;
+}
+
 function clip(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
@@ -108,11 +112,11 @@ function deploymentSection(report: RunReport): string {
     ['Application', o.get('application-id') ? code(o.get('application-id') as string) : undefined],
     ['State', state],
     ['Message', s?.message ? escapeCell(clip(s.message.split('\n')[0] ?? '', 300)) : undefined],
-    ['Spark UI', l?.sparkUi ?? o.get('spark-ui-url')],
+    ['Spark UI', link(l?.sparkUi ?? o.get('spark-ui-url'))],
     ['Port-forward', l?.portForward ? code(l.portForward) : undefined],
-    ['Console', l?.console],
-    ['Driver logs', l?.logs],
-    ['History', l?.history],
+    ['Console', link(l?.console)],
+    ['Driver logs', link(l?.logs)],
+    ['History', link(l?.history)],
   ]);
 }
 
@@ -121,9 +125,9 @@ function githubSection(report: RunReport): string {
   if (!g) return '';
   const d = g.deployment;
   const rows = table([
-    ['Check run', g.checkRun],
-    ['Deployment', d ? `${d.id} to \`${d.environment}\`` : undefined],
-    ['PR comment', g.comment],
+    ['Check run', link(g.checkRun)],
+    ['Deployment', d ? `${d.id} to \`${d.environment}\`${d.url ? ` (${link(d.url)})` : ''}` : undefined],
+    ['PR comment', link(g.comment)],
   ]);
   const notes = g.notes.map((n) => `> ${escapeCell(n)}`);
   return [rows, ...(notes.length ? ['', '> [!WARNING]', ...notes] : [])].filter(Boolean).join('\n');

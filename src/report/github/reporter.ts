@@ -307,7 +307,7 @@ export class GitHubReporter {
     }
     if (this.denied.size > 0) {
       const list = [...this.denied].map((f) => FEATURE[f]);
-      const note = `GitHub reporting: this token may not create ${list.map((f) => f.what).join(', ')} (403 Resource not accessible by integration). Pull requests from forks always get a read-only token; otherwise grant ${list.map((f) => `\`${f.permission}\``).join(', ')} in the workflow's permissions. Findings are annotated with workflow commands instead (GitHub shows at most 10 errors and 10 warnings per step) and the job summary lists all ${report.findings.length}.`;
+      const note = `GitHub reporting: this token may not create ${list.map((f) => f.what).join(', ')} (403 Resource not accessible by integration). Pull requests from forks always get a read-only token; otherwise grant ${list.map((f) => `\`${f.permission}\``).join(', ')} in the workflow's permissions. Findings are annotated with workflow commands instead (GitHub shows at most 10 errors and 10 warnings per step)${report.findings.length ? `; the job summary lists all ${report.findings.length}` : ''}.`;
       this.links.notes.push(note);
       this.io.warning(note);
     }

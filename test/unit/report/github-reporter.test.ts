@@ -129,7 +129,7 @@ describe('GitHub reporter against the fake GitHub API', () => {
     });
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0]).toMatch(
-      /may not create check runs, deployments, PR comments \(403 Resource not accessible by integration\).*forks.*`checks: write`, `deployments: write`, `pull-requests: write`.*workflow commands.*lists all 1\./,
+      /may not create check runs, deployments, PR comments \(403 Resource not accessible by integration\).*forks.*`checks: write`, `deployments: write`, `pull-requests: write`.*workflow commands.*; the job summary lists all 1\./,
     );
     expect(r.outputs['deployment-id']).toBeUndefined();
     // After the first 403 an area is not asked again.
