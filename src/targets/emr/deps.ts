@@ -18,6 +18,12 @@ export interface EmrDeps {
   emr?: EMRClient;
   /** S3 client (default: as emr). */
   s3?: S3Client;
+  /**
+   * EMR client for AddJobFlowSteps and RunJobFlow (default: `emr` when injected, else one without SDK
+   * retries): a retried mutation after a lost answer would add a second step, so the target retries those
+   * itself, looking for what landed first.
+   */
+  emrWrite?: EMRClient;
   /** Time and sleep (default: the system clock). */
   clock: Clock;
   /** Uniform [0, 1) for backoff jitter (default Math.random). */
@@ -61,12 +67,17 @@ export function withDefaults(partial: Partial<EmrDeps> = {}): EmrDeps {
  * the config else AWS_REGION / AWS_DEFAULT_REGION, AWS_ENDPOINT_URL honoured by the SDK itself, and
  * adaptive retry so throttling slows the client down instead of failing it.
  */
-export function defaultClients(region: string | undefined): { emr: EMRClient; s3: S3Client } {
+export function defaultClients(region: string | undefined): {
+  emr: EMRClient;
+  emrWrite: EMRClient;
+  s3: S3Client;
+} {
   const r = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   const common = { ...(r ? { region: r } : {}), retryMode: 'adaptive', maxAttempts: 6 } as const;
   const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
   return {
     emr: new EMRClient(common),
+    emrWrite: new EMRClient({ ...common, maxAttempts: 1 }),
     // An endpoint override is a local S3 (moto, MinIO): bucket names are not resolvable host names there.
     s3: new S3Client({ ...common, ...(endpoint ? { forcePathStyle: true } : {}) }),
   };

@@ -45,13 +45,16 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
   const deps = withDefaults(partial);
   const findings: Finding[] = [];
   let plan = deps.plan;
-  let clients: { emr: EMRClient; s3: S3Client } | undefined;
+  let clients: { emr: EMRClient; emrWrite: EMRClient; s3: S3Client } | undefined;
 
   const clientsFor = (region: string | undefined) => {
     if (!clients) {
       const made = deps.emr && deps.s3 ? undefined : defaultClients(region);
+      const emr = deps.emr ?? (made as { emr: EMRClient }).emr;
       clients = {
-        emr: deps.emr ?? (made as { emr: EMRClient }).emr,
+        emr,
+        // Injected clients are used as they are; the default pair has a no-retry client for mutations.
+        emrWrite: deps.emrWrite ?? (deps.emr ? emr : (made as { emrWrite: EMRClient }).emrWrite),
         s3: deps.s3 ?? (made as { s3: S3Client }).s3,
       };
     }
@@ -118,7 +121,7 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
       plan = p;
       const { s, step } = renderStep(p, artifact);
       warnSecretsInStep(p, step.HadoopJarStep?.Args ?? []);
-      const { emr, s3 } = clientsFor(s.region);
+      const { emr, emrWrite, s3 } = clientsFor(s.region);
       const log = (line: string) => deps.log.info(line);
       const since = deps.clock.now();
 
@@ -146,7 +149,7 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
       const transient = s.cluster.kind === 'transient';
       if (s.cluster.kind === 'transient') {
         const req = buildRunJobFlow(p, s, step);
-        const started = await runJobFlowOnce(emr, deps, req, since, signal);
+        const started = await runJobFlowOnce(emr, deps, req, since, signal, emrWrite);
         clusterId = started.clusterId;
         logUri = req.LogUri;
         deps.log.info(`emr: started transient cluster ${clusterId} (${req.ReleaseLabel})`);
@@ -166,7 +169,7 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
         const cluster = await resolveCluster(emr, deps, s, signal);
         clusterId = cluster.id;
         logUri = cluster.logUri;
-        const added = await addStepOnce(emr, deps, clusterId, step, since, signal);
+        const added = await addStepOnce(emr, deps, clusterId, step, since, signal, emrWrite);
         stepId = added.stepId;
       }
       const data: HandleData = {

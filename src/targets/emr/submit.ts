@@ -157,6 +157,7 @@ export async function addStepOnce(
   step: StepConfig,
   since: number,
   signal?: AbortSignal,
+  write: EMRClient = emr,
 ): Promise<{ stepId: string; adopted: boolean }> {
   const name = step.Name as string;
   let mustLook = false;
@@ -179,7 +180,7 @@ export async function addStepOnce(
       }
     }
     try {
-      const out = await emr.send(
+      const out = await write.send(
         new AddJobFlowStepsCommand({ JobFlowId: clusterId, Steps: [step] }),
         signal ? { abortSignal: signal } : {},
       );
@@ -227,6 +228,7 @@ export async function runJobFlowOnce(
   req: RunJobFlowCommandInput,
   since: number,
   signal?: AbortSignal,
+  write: EMRClient = emr,
 ): Promise<{ clusterId: string; adopted: boolean }> {
   let mustLook = false;
   for (let i = 0; i < MAX_TRIES; i++) {
@@ -245,7 +247,7 @@ export async function runJobFlowOnce(
       }
     }
     try {
-      const out = await emr.send(new RunJobFlowCommand(req), signal ? { abortSignal: signal } : {});
+      const out = await write.send(new RunJobFlowCommand(req), signal ? { abortSignal: signal } : {});
       if (!out.JobFlowId) throw new ActionError('emr: RunJobFlow returned no cluster id');
       return { clusterId: out.JobFlowId, adopted: false };
     } catch (err) {

@@ -30,14 +30,13 @@ import {
   virtualClock,
 } from './fixtures.js';
 
-const creds = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const CLUSTER = 'j-2AXXXXXXGAPLF';
 const STEP = 's-1234567890ABC';
 const NAME = 'etl-pipeline-prod-abc1234-4242';
 
 function setup(o: { deps?: Record<string, unknown> } = {}) {
-  const emrClient = new EMRClient({ region: 'eu-west-1', credentials: creds });
-  const s3Client = new S3Client({ region: 'eu-west-1', credentials: creds });
+  const emrClient = new EMRClient({ region: 'eu-west-1' });
+  const s3Client = new S3Client({ region: 'eu-west-1' });
   const emr = mockClient(emrClient);
   const s3 = mockClient(s3Client);
   const clock = virtualClock();
@@ -484,8 +483,8 @@ describe('cancel, logs, links, find, render', () => {
   test('logTail reads stderr.gz from the log URI, masks secrets and finds the YARN application id', async () => {
     const plan = makePlan({ secrets: ['hunter2'] });
     const t = createEmrTarget({
-      emr: new EMRClient({ region: 'eu-west-1', credentials: creds }),
-      s3: new S3Client({ region: 'eu-west-1', credentials: creds }),
+      emr: new EMRClient({ region: 'eu-west-1' }),
+      s3: new S3Client({ region: 'eu-west-1' }),
       plan,
       logFetchDelaysMs: [0],
     });
@@ -523,8 +522,8 @@ describe('cancel, logs, links, find, render', () => {
 
   test('find lists the app steps of the configured cluster', async () => {
     const t = createEmrTarget({
-      emr: new EMRClient({ region: 'eu-west-1', credentials: creds }),
-      s3: new S3Client({ region: 'eu-west-1', credentials: creds }),
+      emr: new EMRClient({ region: 'eu-west-1' }),
+      s3: new S3Client({ region: 'eu-west-1' }),
       plan: makePlan(),
     });
     const emr = mockClient(EMRClient);
