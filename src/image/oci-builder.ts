@@ -45,6 +45,8 @@ export interface OciBuildOptions {
   fetch?: FetchLike;
   signal?: AbortSignal;
   chunkSize?: number;
+  /** Delay before retrying a failed read, times the attempt (default 500 ms). */
+  retryDelayMs?: number;
   log?: (line: string) => void;
 }
 
@@ -135,6 +137,7 @@ export async function buildOciImage(opts: OciBuildOptions): Promise<OciBuildResu
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}),
+    ...(opts.retryDelayMs !== undefined ? { retryDelayMs: opts.retryDelayMs } : {}),
   };
   const targetClient = new RegistryClient({
     registry: target.registry,

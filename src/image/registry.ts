@@ -36,6 +36,8 @@ export interface RegistryClientOptions {
   chunkSize?: number;
   /** Timeout for requests without a large body, in ms (default 60 000). */
   timeoutMs?: number;
+  /** Delay before retrying a read, times the attempt number, in ms (default 500). */
+  retryDelayMs?: number;
 }
 
 /** PulledManifest is a manifest's bytes as served, with its media type and digest. */
@@ -63,11 +65,34 @@ export class RegistryClient {
     this.fetchFn = opts.fetch ?? ((u, i) => fetch(u, i));
   }
 
-  /** request sends one request, answering an auth challenge once (Basic or bearer) and retrying. */
+  /**
+   * request sends one request, answering an auth challenge once (Basic or bearer). Reads (GET, HEAD) are
+   * retried up to twice on 429, 5xx and network errors; writes are not, as they may have taken effect.
+   */
   async request(
     method: string,
     pathOrUrl: string,
     init: { headers?: Record<string, string>; body?: Body; long?: boolean } = {},
+  ): Promise<Response> {
+    const attempts = method === 'GET' || method === 'HEAD' ? 3 : 1;
+    for (let attempt = 1; ; attempt++) {
+      let res: Response | undefined;
+      try {
+        res = await this.requestOnce(method, pathOrUrl, init);
+      } catch (err) {
+        if (!(err instanceof RegistryError) || err.status !== 0 || attempt >= attempts) throw err;
+      }
+      if (res && ((res.status !== 429 && res.status < 500) || attempt >= attempts)) return res;
+      await res?.body?.cancel();
+      await new Promise((r) => setTimeout(r, (this.opts.retryDelayMs ?? 500) * attempt));
+      this.opts.signal?.throwIfAborted();
+    }
+  }
+
+  private async requestOnce(
+    method: string,
+    pathOrUrl: string,
+    init: { headers?: Record<string, string>; body?: Body; long?: boolean },
   ): Promise<Response> {
     const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.baseUrl}${pathOrUrl}`;
     let res = await this.send(method, url, init);
