@@ -1,8 +1,11 @@
 import { gzipSync } from 'node:zlib';
+import type { Finding } from '../../src/findings.js';
 import type { Credentials } from '../../src/image/auth.js';
 import { MediaType, sha256Digest } from '../../src/image/manifest.js';
 import { RegistryClient } from '../../src/image/registry.js';
 import { tarParts } from '../../src/image/tar.js';
+import type { Plan } from '../../src/plan/plan.js';
+import type { Reporter } from '../../src/stage.js';
 import type { FetchLike } from '../../src/util/http.js';
 
 /** Local registries started by scripts/local-registry.sh (ports and test-only credentials). */
@@ -127,6 +130,77 @@ export function countingFetch(): {
       const bytes = body instanceof Blob ? body.size : body instanceof Uint8Array ? body.byteLength : 0;
       requests.push({ method: init?.method ?? 'GET', path: new URL(url).pathname, bytes });
       return fetch(url, init);
+    },
+  };
+}
+
+/** imagePlan returns a Plan for the image stage: acme/etl at a fixed commit, config.image from `image`. */
+export function imagePlan(
+  workingDirectory: string,
+  image: NonNullable<Plan['config']>['image'],
+  over: { config?: Partial<NonNullable<Plan['config']>> } & Partial<Omit<Plan, 'config'>> = {},
+): Plan {
+  const { config, ...rest } = over;
+  return {
+    command: 'deploy',
+    stages: ['image'],
+    workspace: workingDirectory,
+    workingDirectory,
+    sbtTasks: ['assembly'],
+    javaRelease: 17,
+    wait: true,
+    timeoutMs: 60_000,
+    cancelOnAbort: true,
+    dryRun: false,
+    environment: 'staging',
+    target: 'kubernetes',
+    config: {
+      app: { name: 'etl', mode: 'batch', healthyAfter: 60 },
+      spark: { version: '3.5.6', scalaVersion: '2.12', javaRelease: 17 },
+      image,
+      ...config,
+    } as Plan['config'],
+    context: {
+      workspace: workingDirectory,
+      sha: '0123456789abcdef0123456789abcdef01234567',
+      ref: 'refs/heads/main',
+      refName: 'main',
+      runId: '4242',
+      runAttempt: '1',
+      repository: { owner: 'acme', repo: 'etl' },
+      serverUrl: 'https://github.com',
+      apiUrl: 'https://api.github.com',
+      eventName: 'push',
+    },
+    secrets: [],
+    ...rest,
+  };
+}
+
+/** recordingReporter collects what a stage reports. */
+export function recordingReporter(): {
+  reporter: Reporter;
+  outputs: Record<string, string>;
+  sections: Record<string, string>;
+  findings: Finding[];
+} {
+  const outputs: Record<string, string> = {};
+  const sections: Record<string, string> = {};
+  const findings: Finding[] = [];
+  return {
+    outputs,
+    sections,
+    findings,
+    reporter: {
+      output: (k, v) => {
+        outputs[k] = v;
+      },
+      section: (t, m) => {
+        sections[t] = m;
+      },
+      finding: (f) => {
+        findings.push(f);
+      },
     },
   };
 }
