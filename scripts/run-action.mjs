@@ -37,7 +37,11 @@ export function parseCommandFile(text) {
 
 function gitSha(cwd) {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return '0000000000000000000000000000000000000000';
   }
@@ -84,7 +88,9 @@ export async function runAction(opts = {}) {
   writeFileSync(files.GITHUB_EVENT_PATH, JSON.stringify(opts.event ?? {}));
   const workspace = resolve(opts.workspace ?? root);
   const env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('INPUT_') && !k.startsWith('STATE_'))),
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('INPUT_') && !k.startsWith('STATE_')),
+    ),
     ...files,
     GITHUB_ACTIONS: 'true',
     GITHUB_WORKSPACE: workspace,
@@ -128,7 +134,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   }
   const controller = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => controller.abort());
-  const result = await runAction({ inputs, onOutput: (t) => process.stdout.write(t), signal: controller.signal });
+  const result = await runAction({
+    inputs,
+    onOutput: (t) => process.stdout.write(t),
+    signal: controller.signal,
+  });
   console.log('\n--- outputs ---');
   for (const [k, v] of Object.entries(result.outputs)) console.log(`${k}=${v}`);
   console.log('\n--- job summary ---');
