@@ -95,6 +95,7 @@ export async function runDeployStage(
   const watchStarted = Date.now();
   let last: Status | undefined;
   let timedOut = false;
+  let watchError = '';
   try {
     for await (const status of target.watch(handle, watchSignal)) {
       if (!last || last.phase !== status.phase || last.nativeState !== status.nativeState) {
@@ -107,11 +108,13 @@ export async function runDeployStage(
     // A target may enforce the timeout itself and throw: treat that like our own deadline.
     timedOut = timeout.aborted || Date.now() - watchStarted >= plan.timeoutMs - 1000;
     if (!watchSignal.aborted && !timedOut) throw err;
+    // What the target knows about why (a stuck driver's pod events, say) goes into our message.
+    if (!input.signal.aborted) watchError = errorMessage(err);
   }
   if (watchSignal.aborted || timedOut) {
     const why = input.signal.aborted
       ? 'the workflow run was cancelled'
-      : `timed out after ${plan.timeoutMs / 60_000} min`;
+      : `timed out after ${+(plan.timeoutMs / 60_000).toFixed(2)} min`;
     let cancelled = '';
     if (plan.cancelOnAbort) {
       try {
@@ -125,7 +128,7 @@ export async function runDeployStage(
     report(last);
     reporter.output(Output.state, input.signal.aborted ? 'CANCELLED' : (last?.phase ?? 'UNKNOWN'));
     throw new ActionError(
-      `deploy: ${why} while ${handle.submissionId} was ${last ? statusLine(last) : 'not yet observed'}${cancelled}`,
+      `deploy: ${why} while ${handle.submissionId} was ${last ? statusLine(last) : 'not yet observed'}${cancelled}${watchError ? `\n${watchError}` : ''}`,
     );
   }
   input.markFinished();

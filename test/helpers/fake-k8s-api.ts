@@ -845,6 +845,8 @@ export function kubeconfigFor(url: string, token = 'test-token-not-a-secret', na
     '- name: fake',
     '  cluster:',
     `    server: ${url}`,
+    // client-node refuses a plain-http server unless TLS verification is off (the fake speaks http).
+    '    insecure-skip-tls-verify: true',
     'users:',
     '- name: ci',
     '  user:',

@@ -170,7 +170,7 @@ export async function* watchStep(
 
 function timeoutError(timeoutMs: number, stepId: string, last: Status | undefined): ActionError {
   return new ActionError(
-    `emr: step ${stepId} did not finish within ${Math.round(timeoutMs / 60_000)} min (last state ${last?.nativeState || 'unknown'}); raise timeout-minutes or look at the cluster`,
+    `emr: step ${stepId} did not finish within ${+(timeoutMs / 60_000).toFixed(2)} min (last state ${last?.nativeState || 'unknown'}); raise timeout-minutes or look at the cluster`,
   );
 }
 

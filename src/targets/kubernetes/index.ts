@@ -221,7 +221,16 @@ export function createKubernetesTarget(
       const namespace = d.namespace ?? 'default';
       const name = d.name ?? handle.submissionId;
       const mode = d.mode === 'streaming' ? 'streaming' : 'batch';
-      for await (const status of watchApp(
+      const diagnose = async (): Promise<string[]> => {
+        const pod = raw.get(name)?.driverInfo?.podName || derivedName(name, 'driver');
+        try {
+          return await diagnosePod(c, namespace, pod);
+        } catch (err) {
+          deps.log.debug(`kubernetes: could not diagnose pod ${namespace}/${pod}: ${errorMessage(err)}`);
+          return [];
+        }
+      };
+      const statuses = watchApp(
         c,
         {
           namespace,
@@ -235,10 +244,21 @@ export function createKubernetesTarget(
           onRaw: (st) => raw.set(name, st),
         },
         signal,
-      )) {
+      );
+      const next = async () => {
+        try {
+          return await statuses.next();
+        } catch (err) {
+          // A timeout while the driver is stuck (image pull, scheduling): say why, as kubectl describe would.
+          if (signal.aborted || !(err instanceof ActionError)) throw err;
+          const why = await diagnose();
+          throw why.length ? new ActionError(`${err.message}\n${why.join('\n')}`, err.findings) : err;
+        }
+      };
+      for (let r = await next(); !r.done; r = await next()) {
+        const status = r.value;
         if (status.phase === 'FAILED' && status.terminal) {
-          const pod = raw.get(name)?.driverInfo?.podName || derivedName(name, 'driver');
-          const why = await diagnosePod(c, namespace, pod);
+          const why = await diagnose();
           yield why.length
             ? { ...status, message: [status.message, ...why].filter(Boolean).join('\n') }
             : status;

@@ -154,7 +154,7 @@ export async function* watchApp(
   };
   const timeoutError = () =>
     new ActionError(
-      `kubernetes: SparkApplication ${namespace}/${name} did not ${o.mode === 'streaming' ? 'become healthy' : 'finish'} within ${Math.round(o.timeoutMs / 60_000)} min (timeout-minutes); last state ${last?.nativeState ?? 'unknown'}${last?.message ? `: ${last.message}` : ''}`,
+      `kubernetes: SparkApplication ${namespace}/${name} did not ${o.mode === 'streaming' ? 'become healthy' : 'finish'} within ${+(o.timeoutMs / 60_000).toFixed(2)} min (timeout-minutes); last state ${last?.nativeState ?? 'unknown'}${last?.message ? `: ${last.message}` : ''}`,
     );
 
   try {
