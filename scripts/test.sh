@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test.sh - the one command that runs every test (the README's test command; .ci/run calls exactly this).
-# Installs what is missing (scripts/setup.sh), bundles dist/, starts the real local Spark for the
-# end-to-end tests, runs typecheck, lint, unit and end-to-end tests, and stops Spark again.
+# Installs what is missing (scripts/setup.sh), bundles dist/, starts the real local Spark, moto (S3/EMR)
+# and registry for the end-to-end tests, runs typecheck, lint, unit and end-to-end tests, and stops Spark again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,12 +14,18 @@ npm run --silent typecheck
 npm run --silent lint
 npm run --silent test:unit
 
-started_spark=0
-if ! bash scripts/local-spark.sh status >/dev/null 2>&1; then
-  bash scripts/local-spark.sh start
-  started_spark=1
-fi
-cleanup() { if [ "$started_spark" = 1 ]; then bash scripts/local-spark.sh stop || true; fi; }
+# Real local components for the end-to-end tests; each is stopped again only if this script started it.
+started=()
+cleanup() {
+  local c
+  for c in "${started[@]}"; do bash "scripts/local-$c.sh" stop >/dev/null 2>&1 || true; done
+}
 trap cleanup EXIT
+for c in spark moto registry; do
+  if ! bash "scripts/local-$c.sh" status >/dev/null 2>&1; then
+    bash "scripts/local-$c.sh" start >/dev/null
+    started+=("$c")
+  fi
+done
 
 npm run --silent test:e2e
