@@ -31,6 +31,7 @@ export const Output = {
   state: 'state',
   sparkUiUrl: 'spark-ui-url',
   deploymentId: 'deployment-id',
+  manifestPath: 'manifest-path',
 } as const;
 
 /** State keys handed from the main step to the post step. */

@@ -50,7 +50,8 @@ export async function run(): Promise<void> {
         warning: (m) => core.warning(m),
       });
     }
-    if (plan.stages.length === 0) core.info(`plan is valid: ${heading(plan)} (no stages to run)`);
+    if (plan.stages.length === 0 && plan.command === 'deploy')
+      core.info(`plan is valid: ${heading(plan)} (no stages to run)`);
     const tempDir = process.env.RUNNER_TEMP || mkdtempSync(join(tmpdir(), 'spark-deploy-'));
     await runPipeline(plan, report, controller.signal, {
       group: (name, fn) => core.group(name, fn),

@@ -111,9 +111,18 @@ async function runStage(
         );
         return 'skipped: not needed by the standalone target';
       }
-      throw new ActionError(
-        'image: building images is not yet supported by this version of spark-deploy-action; remove image from the `stages` input, or drop image.repository from the config for the standalone target',
-      );
+      const artifact = await resolveArtifact(plan, carry, io);
+      if (!plan.config?.image?.repository) {
+        throw new ActionError(
+          `image: the config has no image.repository (target ${plan.target ?? 'unset'} runs an image); set image.repository in ${plan.configRef?.locate(['image']).file ?? 'the deploy config'}, or remove image from the \`stages\` input and set kubernetes.image to an image built elsewhere`,
+        );
+      }
+      const { runImageStage } = await import('./image/image-stage.js');
+      const result = await runImageStage({ plan, artifact, signal, tempDir: io.tempDir }, report, {
+        log: io.info,
+      });
+      carry.artifact = { ...artifact, image: result.image };
+      return result.image.reference;
     }
     case 'deploy': {
       if (!plan.config || !plan.target)
@@ -132,12 +141,49 @@ async function runStage(
           saveHandle: io.saveHandle,
           markFinished: io.markFinished,
           log: io.info,
+          renderDir: io.tempDir,
         },
         report,
       );
       for (const f of target.findings ?? []) report.finding(f);
       return result.detail;
     }
+  }
+}
+
+/** runCommand runs status, cancel or cleanup as the run's one step, recorded like a stage. */
+async function runCommand(
+  command: 'status' | 'cancel' | 'cleanup',
+  plan: Plan,
+  report: RunReport,
+  signal: AbortSignal,
+  io: PipelineIO,
+): Promise<void> {
+  if (!plan.config || !plan.target)
+    throw new ActionError(`${command}: a config file with a target is required`);
+  const deployPlan = plan as DeployPlan;
+  const started = performance.now();
+  try {
+    const detail = await io.group(`spark-deploy: ${command}`, async () => {
+      const { createTarget } = await import('./targets/factory.js');
+      const target = await createTarget(deployPlan.target, deployPlan);
+      const { runTargetCommand } = await import('./deploy/commands.js');
+      return runTargetCommand({ command, plan: deployPlan, target, signal, log: io.info }, report);
+    });
+    report.stages.push({
+      stage: command,
+      result: 'success',
+      durationMs: performance.now() - started,
+      detail,
+    });
+  } catch (err) {
+    report.stages.push({
+      stage: command,
+      result: signal.aborted ? 'cancelled' : 'failure',
+      durationMs: performance.now() - started,
+      detail: (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 200) ?? '',
+    });
+    throw err;
   }
 }
 
@@ -148,10 +194,9 @@ export async function runPipeline(
   signal: AbortSignal,
   io: PipelineIO,
 ): Promise<void> {
-  if (plan.command !== 'deploy') {
-    throw new ActionError(
-      `input \`command\`: ${plan.command} is not yet supported by this version of spark-deploy-action; only deploy is`,
-    );
+  if (plan.command === 'status' || plan.command === 'cancel' || plan.command === 'cleanup') {
+    await runCommand(plan.command, plan, report, signal, io);
+    return;
   }
   const carry: Carry = {};
   for (const [i, stage] of plan.stages.entries()) {

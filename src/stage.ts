@@ -1,9 +1,10 @@
-import type { Stage } from './constants.js';
+import type { Command, Stage } from './constants.js';
 import type { Finding } from './findings.js';
 
 /** StageOutcome is how one stage ended, for the stage table in the summary and the check run. */
 export interface StageOutcome {
-  stage: Stage;
+  /** The stage, or the command (status, cancel, cleanup) when the run acts on deployed jobs. */
+  stage: Stage | Exclude<Command, 'deploy' | 'render'>;
   result: 'success' | 'failure' | 'skipped' | 'cancelled';
   durationMs: number;
   /** One line shown in the stage table (e.g. "12 tests passed", "driver FINISHED"). */

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Output } from '../constants.js';
 import { escapeCell } from '../report/summary.js';
 import type { Artifact, Reporter } from '../stage.js';
@@ -15,6 +17,48 @@ export interface DeployStageInput {
   /** Called once the job no longer needs the post step's attention. */
   markFinished(): void;
   log(line: string): void;
+  /** Where `command: render` and dry runs write what they rendered (output manifest-path). */
+  renderDir?: string;
+}
+
+/**
+ * writeRendered writes what would be submitted to one file: the Kubernetes objects as one multi-document
+ * YAML file (ready for GitOps), a single JSON request as .json, anything else as text with its kind.
+ */
+export function writeRendered(
+  dir: string,
+  plan: DeployPlan,
+  target: string,
+  rendered: { kind: string; text: string }[],
+): string {
+  const base = `spark-deploy-${[plan.environment, target]
+    .filter(Boolean)
+    .join('-')
+    .replace(/[^\w.-]+/g, '_')}`;
+  let file: string;
+  let text: string;
+  if (target === 'kubernetes') {
+    file = join(dir, `${base}.yaml`);
+    text = rendered.map((r) => `# ${r.kind}\n${r.text.replace(/\n*$/, '\n')}`).join('---\n');
+  } else if (rendered.length === 1 && isJson(rendered[0]?.text ?? '')) {
+    file = join(dir, `${base}.json`);
+    text = `${rendered[0]?.text.replace(/\n*$/, '')}\n`;
+  } else {
+    file = join(dir, `${base}.txt`);
+    text = rendered.map((r) => `# ${r.kind}\n${r.text.replace(/\n*$/, '\n')}`).join('\n');
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, text);
+  return file;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface DeployStageResult {
@@ -50,16 +94,24 @@ export async function runDeployStage(
 ): Promise<DeployStageResult> {
   const { plan, artifact, target } = input;
   reporter.output(Output.target, target.name);
-  if (plan.dryRun) {
+  if (plan.dryRun || plan.command === 'render') {
     const rendered = await target.render(plan, artifact);
-    for (const r of rendered) input.log(`dry run: ${r.kind}\n${r.text}`);
+    for (const r of rendered)
+      input.log(`${plan.command === 'render' ? 'render' : 'dry run'}: ${r.kind}\n${r.text}`);
+    if (input.renderDir) {
+      const file = writeRendered(input.renderDir, plan, target.name, rendered);
+      reporter.output(Output.manifestPath, file);
+      input.log(`rendered to ${file}`);
+    }
     reporter.section(
       'Dry run',
       rendered
         .map((r) => `<details><summary>${r.kind}</summary>\n\n\`\`\`\n${r.text}\n\`\`\`\n\n</details>`)
         .join('\n'),
     );
-    return { detail: 'dry run: rendered, nothing submitted' };
+    return {
+      detail: `${plan.command === 'render' ? 'rendered' : 'dry run: rendered'}, nothing submitted`,
+    };
   }
 
   const handle = await target.submit(plan, artifact, input.signal);

@@ -79,6 +79,16 @@ function makeRef(loaded: LoadedConfig, environment: string | undefined): ConfigR
   return { source, ...(environment ? { environment } : {}), locate };
 }
 
+/**
+ * stagesFor is what a command runs: deploy the stages asked for; render those too, with deploy (which
+ * renders instead of submitting) always last; status, cancel and cleanup act on deployed jobs and build nothing.
+ */
+function stagesFor(command: Inputs['command'], stages: Inputs['stages']): Inputs['stages'] {
+  if (command === 'deploy') return stages;
+  if (command === 'render') return stages.includes('deploy') ? stages : [...stages, 'deploy'];
+  return [];
+}
+
 /** buildPlan turns validated inputs and the config file into the Plan, or throws an ActionError naming what is wrong. */
 export function buildPlan(inputs: Inputs, ctx: RunContext, deps: PlanDeps): Plan {
   const workspace = resolve(ctx.workspace);
@@ -107,7 +117,7 @@ export function buildPlan(inputs: Inputs, ctx: RunContext, deps: PlanDeps): Plan
 
   const base: Omit<Plan, 'javaRelease'> = {
     command: inputs.command,
-    stages: inputs.stages,
+    stages: stagesFor(inputs.command, inputs.stages),
     workspace,
     workingDirectory,
     sbtTasks: inputs.sbtTasks,

@@ -1,5 +1,4 @@
 import type { TargetName } from '../constants.js';
-import { ActionError } from '../util/errors.js';
 import type { DeployPlan, Handle, Target } from './target.js';
 
 /** TargetHooks are what the run asks of every target. */
@@ -26,13 +25,19 @@ export async function createTarget(
         ...(hooks.onHandle ? { onHandle: hooks.onHandle } : {}),
       });
     }
-    case 'kubernetes':
-      throw new ActionError(
-        'deploy: target kubernetes is not yet supported by this version of spark-deploy-action (Spark Operator support is in progress); use target standalone, or run with stages build,verify',
-      );
-    case 'emr':
-      throw new ActionError(
-        'deploy: target emr is not yet supported by this version of spark-deploy-action (EMR support is in progress); use target standalone, or run with stages build,verify',
-      );
+    case 'kubernetes': {
+      const { createKubernetesTarget } = await import('./kubernetes/index.js');
+      return createKubernetesTarget({
+        ...(plan ? { plan } : {}),
+        ...(hooks.onHandle ? { onHandle: hooks.onHandle } : {}),
+      });
+    }
+    case 'emr': {
+      const { createEmrTarget } = await import('./emr/index.js');
+      return createEmrTarget({
+        ...(plan ? { plan } : {}),
+        ...(hooks.onHandle ? { onHandle: hooks.onHandle } : {}),
+      });
+    }
   }
 }
