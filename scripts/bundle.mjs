@@ -39,6 +39,8 @@ try {
 renameSync(`${root}${out}`, `${root}dist`);
 rmSync(`${root}${old}`, { recursive: true, force: true });
 const sizes = Object.entries(result.metafile.outputs)
-  .map(([file, o]) => `${file.replace(out, 'dist').padEnd(48)} ${(o.bytes / 1024).toFixed(1).padStart(8)} KiB`)
+  .map(
+    ([file, o]) => `${file.replace(out, 'dist').padEnd(48)} ${(o.bytes / 1024).toFixed(1).padStart(8)} KiB`,
+  )
   .sort();
 console.log(sizes.join('\n'));
