@@ -163,10 +163,20 @@ export function buildManifest(
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType,
-    config: { mediaType: docker ? MediaType.dockerConfig : MediaType.ociConfig, ...config },
+    // Fields picked one by one: callers pass richer objects (the built layer holds its bytes), and
+    // anything spread in here would end up in the manifest and its digest.
+    config: {
+      mediaType: docker ? MediaType.dockerConfig : MediaType.ociConfig,
+      digest: config.digest,
+      size: config.size,
+    },
     layers: [
       ...base.layers,
-      { mediaType: docker ? MediaType.dockerLayerGzip : MediaType.ociLayerGzip, ...layer },
+      {
+        mediaType: docker ? MediaType.dockerLayerGzip : MediaType.ociLayerGzip,
+        digest: layer.digest,
+        size: layer.size,
+      },
     ],
   };
   return { mediaType, manifest };

@@ -161,4 +161,16 @@ describe('buildManifest', () => {
       layers: [...baseLayers, { mediaType: layerType, digest: d('f'), size: 7 }],
     });
   });
+
+  test('takes only digest and size from the layer it is given (never its bytes or file list)', () => {
+    const layer = { digest: d('f'), size: 7, diffId: d('e'), parts: [Buffer.from('tar')], files: [] };
+    const { manifest } = buildManifest(
+      { schemaVersion: 2, config: { mediaType: 'x', digest: d('0'), size: 1 }, layers: [] },
+      MediaType.ociManifest,
+      { digest: d('c'), size: 5, ...{ extra: true } },
+      layer,
+    );
+    expect(manifest.layers).toEqual([{ mediaType: MediaType.ociLayerGzip, digest: d('f'), size: 7 }]);
+    expect(manifest.config).toEqual({ mediaType: MediaType.ociConfig, digest: d('c'), size: 5 });
+  });
 });
