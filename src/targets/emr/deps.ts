@@ -34,7 +34,10 @@ export interface EmrDeps {
   plan?: DeployPlan;
   /** Called the moment a step id exists, before submit() returns (save it as state here). */
   onHandle?: (handle: Handle) => void;
-  /** Step polling pace (default 5 s growing ×1.5 to 30 s, with jitter). */
+  /**
+   * Step polling pace (default 2 s growing ×1.5 to 30 s, with jitter): a step that dies at once (a wrong
+   * class, a missing JAR) is reported within seconds, and a long one is polled every 30 s.
+   */
   backoff: Backoff;
   /** Pace after throttling or a transient error (default 2 s growing ×2 to 60 s, with jitter). */
   errorBackoff: Backoff;
@@ -44,6 +47,10 @@ export interface EmrDeps {
   logFetchDelaysMs: number[];
   /** Multipart part size for staging (default 16 MiB). */
   partSize?: number;
+  /** Registers a value the runner must mask from now on (default: the runner's add-mask). */
+  mask: (value: string) => void;
+  /** Waits before each look for a ready presigned Spark UI URL (default [0, 2 s, 4 s]). */
+  uiDelaysMs: number[];
 }
 
 const runnerLogger: Logger = { info: runner.info, warning: runner.warning, debug: runner.debug };
@@ -55,10 +62,12 @@ export function withDefaults(partial: Partial<EmrDeps> = {}): EmrDeps {
     clock: partial.clock ?? systemClock,
     random: partial.random ?? Math.random,
     log: partial.log ?? runnerLogger,
-    backoff: partial.backoff ?? { initialMs: 5000, maxMs: 30_000, factor: 1.5 },
+    backoff: partial.backoff ?? { initialMs: 2000, maxMs: 30_000, factor: 1.5 },
     errorBackoff: partial.errorBackoff ?? { initialMs: 2000, maxMs: 60_000, factor: 2 },
     interruptedGraceMs: partial.interruptedGraceMs ?? 120_000,
     logFetchDelaysMs: partial.logFetchDelaysMs ?? [0, 15_000, 30_000],
+    mask: partial.mask ?? runner.setSecret,
+    uiDelaysMs: partial.uiDelaysMs ?? [0, 2000, 4000],
   };
 }
 

@@ -4,6 +4,8 @@ import type { Handle } from '../target.js';
 /** HandleData is everything needed to follow, cancel and link a step without the Plan. */
 export interface HandleData {
   clusterId: string;
+  /** The cluster's ARN, for the persistent Spark UI (absent when EMR did not say). */
+  clusterArn?: string;
   region: string;
   stepName: string;
   /** The cluster was started for this run (RunJobFlow): terminate it on failure or abort. */
@@ -19,6 +21,7 @@ export interface HandleData {
 export function encodeHandleData(d: HandleData): Record<string, string> {
   return {
     clusterId: d.clusterId,
+    ...(d.clusterArn ? { clusterArn: d.clusterArn } : {}),
     region: d.region,
     stepName: d.stepName,
     transient: String(d.transient),
@@ -37,6 +40,7 @@ export function decodeHandleData(h: Handle): HandleData {
     v !== undefined && Number.isFinite(Number(v)) ? Number(v) : dflt;
   return {
     clusterId: d.clusterId ?? '',
+    ...(d.clusterArn ? { clusterArn: d.clusterArn } : {}),
     region: d.region ?? '',
     stepName: d.stepName ?? '',
     transient: d.transient === 'true',

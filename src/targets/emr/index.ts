@@ -25,6 +25,7 @@ import { stageToS3 } from './s3-stage.js';
 import { resolveSettings } from './settings.js';
 import { buildStep } from './step.js';
 import { ACTIVE_CLUSTER_STATES, addStepOnce, resolveCluster, retrying, runJobFlowOnce } from './submit.js';
+import { persistentSparkUi } from './ui.js';
 import { watchStep } from './watch.js';
 
 export { buildRunJobFlow, DEFAULT_INSTANCE_GROUPS, TAG } from './cluster.js';
@@ -103,6 +104,21 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
     }
   };
 
+  const logSparkUi = async (emr: EMRClient, arn: string, handle: Handle, signal: AbortSignal) => {
+    const ui = await persistentSparkUi(emr, deps, arn, handle.applicationId, signal);
+    if ('missing' in ui) {
+      deps.log.info(
+        `emr: no persistent Spark UI link (${ui.missing}); open it from the cluster page in the EMR console`,
+      );
+      return;
+    }
+    // The live log is the one place it may appear: printed once, then masked by the runner.
+    deps.log.info(
+      `emr: Spark UI (persistent History Server; a presigned URL that works as a credential and expires in minutes, not for sharing): ${ui.url}`,
+    );
+    deps.mask(ui.url);
+  };
+
   const target: EmrTarget = {
     name: 'emr',
     findings,
@@ -144,6 +160,7 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
       }
 
       let clusterId: string;
+      let clusterArn: string | undefined;
       let stepId: string;
       let logUri: string | undefined;
       const transient = s.cluster.kind === 'transient';
@@ -151,6 +168,7 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
         const req = buildRunJobFlow(p, s, step);
         const started = await runJobFlowOnce(emr, deps, req, since, signal, emrWrite);
         clusterId = started.clusterId;
+        clusterArn = started.clusterArn;
         logUri = req.LogUri;
         deps.log.info(`emr: started transient cluster ${clusterId} (${req.ReleaseLabel})`);
         const steps = await retrying(
@@ -168,12 +186,14 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
       } else {
         const cluster = await resolveCluster(emr, deps, s, signal);
         clusterId = cluster.id;
+        clusterArn = cluster.arn;
         logUri = cluster.logUri;
         const added = await addStepOnce(emr, deps, clusterId, step, since, signal, emrWrite);
         stepId = added.stepId;
       }
       const data: HandleData = {
         clusterId,
+        ...(clusterArn ? { clusterArn } : {}),
         region: await regionOf(emr, s.region),
         stepName: s.stepName,
         transient,
@@ -189,21 +209,27 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
       return handle;
     },
 
-    watch(handle, signal) {
+    async *watch(handle, signal) {
       const data = decodeHandleData(handle);
       const { emr } = clientsFor(data.region || plan?.config.emr?.region);
-      return watchStep(
+      let ended = false;
+      for await (const status of watchStep(
         handle,
         {
           emr,
           deps,
-          onFailed: async (h, status) => {
+          onFailed: async (h, st) => {
             if (data.transient)
-              await terminate(data.clusterId, `step ${h.submissionId} ended ${status.nativeState}`);
+              await terminate(data.clusterId, `step ${h.submissionId} ended ${st.nativeState}`);
           },
         },
         signal,
-      );
+      )) {
+        ended = status.terminal;
+        yield status;
+      }
+      // Only a watch followed to the end asks for the UI (a status look stops after the first state).
+      if (ended && data.clusterArn) await logSparkUi(emr, data.clusterArn, handle, signal);
     },
 
     async cancel(handle) {
@@ -236,9 +262,10 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
       const emr = clientsFor(p.config.emr?.region).emr;
       const region = await regionOf(emr, p.config.emr?.region);
       const prefix = `${selector.app}-`;
+      // Without a preview, the environment's own steps only: a preview's app name is `<app>-pr-<N>`.
       const wanted = (name: string | undefined) =>
         !!name?.startsWith(prefix) &&
-        (selector.preview === undefined || name.includes(`pr-${selector.preview}`));
+        (selector.preview !== undefined || !/^pr-\d+-/.test(name.slice(prefix.length)));
       const clusterIds: { id: string; transient: boolean; logUri?: string }[] = [];
       const emrConf = p.config.emr;
       if (emrConf?.cluster) {

@@ -25,9 +25,14 @@ export function s3ConsoleUrl(region: string, s3Uri: string): string | undefined 
   return `https://s3.console.aws.amazon.com/s3/buckets/${encodeURIComponent(loc.bucket)}?region=${r}&prefix=${encodeURIComponent(loc.key)}`;
 }
 
-/** buildLinks is the console cluster page and, with a log URI, the step's logs in the S3 console. */
+/**
+ * buildLinks is the console cluster page and, with a log URI, the step's logs in the S3 console. The Spark
+ * UI link is the cluster page too: it opens the persistent Spark History Server for whoever may see the
+ * cluster, whereas the History Server's own URL is presigned (ui.ts) and may not be published.
+ */
 export function buildLinks(region: string, clusterId: string, stepId: string, logUri?: string): Links {
   const prefix = logUri ? stepLogPrefix(logUri, clusterId, stepId) : undefined;
   const logs = prefix ? s3ConsoleUrl(region, prefix) : undefined;
-  return { console: consoleClusterUrl(region, clusterId), ...(logs ? { logs } : {}) };
+  const page = consoleClusterUrl(region, clusterId);
+  return { sparkUi: page, console: page, ...(logs ? { logs } : {}) };
 }

@@ -54,6 +54,8 @@ export async function retrying<T>(
 /** ClusterInfo is what the target needs to know of the cluster it adds a step to. */
 export interface ClusterInfo {
   id: string;
+  /** ClusterArn, for the persistent Spark UI. */
+  arn?: string;
   state: string;
   logUri?: string;
 }
@@ -118,7 +120,8 @@ export async function resolveCluster(
     );
   }
   const logUri = cluster.Cluster?.LogUri;
-  return { id, state, ...(logUri ? { logUri } : {}) };
+  const arn = cluster.Cluster?.ClusterArn;
+  return { id, state, ...(arn ? { arn } : {}), ...(logUri ? { logUri } : {}) };
 }
 
 /** findStepByName is the newest step with this name created since `since` (ListSteps is newest first). */
@@ -229,7 +232,7 @@ export async function runJobFlowOnce(
   since: number,
   signal?: AbortSignal,
   write: EMRClient = emr,
-): Promise<{ clusterId: string; adopted: boolean }> {
+): Promise<{ clusterId: string; clusterArn?: string; adopted: boolean }> {
   let mustLook = false;
   for (let i = 0; i < MAX_TRIES; i++) {
     if (i > 0) await deps.clock.sleep(jittered(i - 1, deps.errorBackoff, deps.random), signal);
@@ -249,7 +252,11 @@ export async function runJobFlowOnce(
     try {
       const out = await write.send(new RunJobFlowCommand(req), signal ? { abortSignal: signal } : {});
       if (!out.JobFlowId) throw new ActionError('emr: RunJobFlow returned no cluster id');
-      return { clusterId: out.JobFlowId, adopted: false };
+      return {
+        clusterId: out.JobFlowId,
+        ...(out.ClusterArn ? { clusterArn: out.ClusterArn } : {}),
+        adopted: false,
+      };
     } catch (err) {
       if (err instanceof ActionError) throw err;
       if (signal?.aborted) throw signal.reason ?? err;

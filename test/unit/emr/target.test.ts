@@ -369,8 +369,8 @@ describe('watch', () => {
       ['COMPLETED', 'SUCCEEDED', true],
     ]);
     expect(got.at(-1)?.at).toBe(1_795_630_100_000);
-    // 5 s × 1.5^n with equal jitter at 0.5 (75 %); error backoff 2 s × 2^n.
-    expect(env.clock.slept).toEqual([3750, 1500, 3000, 3750, 5625]);
+    // 2 s × 1.5^n with equal jitter at 0.5 (75 %); error backoff 2 s × 2^n.
+    expect(env.clock.slept).toEqual([1500, 1500, 3000, 1500, 2250]);
   });
 
   test('a burst of throttling and 5xx never fails the watch by itself', async () => {
@@ -513,10 +513,11 @@ describe('cancel, logs, links, find, render', () => {
 
   test('links are the console and S3 logs pages: no presigned URL anywhere', () => {
     const links = env.target.links(handleOf());
-    expect(links.console).toBe(
-      'https://eu-west-1.console.aws.amazon.com/emr/home?region=eu-west-1#/clusterDetails/j-2AXXXXXXGAPLF',
-    );
-    expect(links.sparkUi).toBeUndefined();
+    const page =
+      'https://eu-west-1.console.aws.amazon.com/emr/home?region=eu-west-1#/clusterDetails/j-2AXXXXXXGAPLF';
+    expect(links.console).toBe(page);
+    // The Spark UI is opened from the cluster page (persistent History Server), never a presigned URL.
+    expect(links.sparkUi).toBe(page);
     expect(JSON.stringify(links)).not.toMatch(/X-Amz-|Signature|presigned/i);
   });
 
