@@ -9,6 +9,7 @@ import type { RunContext } from './context.js';
 import { type LoadedConfig, loadConfigText } from './load-config.js';
 import { deepMerge } from './merge.js';
 import type { ConfigRef, DeployConfig, Plan } from './plan.js';
+import { previewAppName } from './preview.js';
 import { resolveSecretRefs } from './resolve-secrets.js';
 import { keyPath, type Path } from './source.js';
 import { renderTemplates, type TemplateVars } from './template.js';
@@ -201,10 +202,11 @@ export function buildPlan(inputs: Inputs, ctx: RunContext, deps: PlanDeps): Plan
     );
   };
   const appName = merged.app?.name
-    ? renderTemplates(merged.app.name, vars, onUnknown, ['app', 'name'])
+    ? previewAppName(renderTemplates(merged.app.name, vars, onUnknown, ['app', 'name']), preview)
     : undefined;
   if (appName) vars.app = appName;
   const rendered = findings.length > 0 ? merged : renderTemplates(merged, vars, onUnknown);
+  if (appName && rendered.app) rendered.app = { ...rendered.app, name: appName };
 
   // Resolve credentials only for the sections this run uses, so an unset variable for another target
   // or for the image stage does not block a build.
