@@ -572,6 +572,9 @@ export class FakeKubeApi {
 
   private watch(res: ServerResponse, plural: string, ns: string, query: Record<string, string>): void {
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    // kube-apiserver flushes the headers as the watch starts (apiserver/pkg/endpoints/handlers/watch.go:
+    // WriteHeader, then flusher.Flush()), so a client sees the watch open before any event.
+    res.flushHeaders();
     const since = query.resourceVersion ? Number(query.resourceVersion) : undefined;
     if (since !== undefined && since < this.compactedBelow) {
       res.end(

@@ -112,12 +112,32 @@ export async function* watchApp(
       allowWatchBookmarks: 'true',
       ...(rv ? { resourceVersion: rv } : {}),
     };
-    stream = await client.watch(
+    const pending = client.watch(
       path,
       query,
       (e) => mine === gen && push({ kind: 'event', e }),
       (err) => mine === gen && push({ kind: 'closed', err }),
     );
+    // A watch whose response never starts (a buffering proxy, a stalled connection) must not outlive the
+    // deadline or the signal: give up on it then, and let the loop re-read or time out.
+    const ctl = new AbortController();
+    const limit = clock
+      .sleep(Math.max(0, deadline - clock.now()), AbortSignal.any([signal, ctl.signal]))
+      .then(
+        () => undefined,
+        () => undefined,
+      );
+    const opened = await Promise.race([pending, limit]);
+    ctl.abort();
+    if (opened) {
+      stream = opened;
+      return;
+    }
+    pending.then(
+      (late) => late.stop(),
+      () => undefined,
+    );
+    if (mine === gen) push({ kind: 'closed', err: new Error('the watch did not open before the deadline') });
   };
   const stop = () => {
     gen++;
