@@ -30,6 +30,7 @@ import { WORKFLOW_ROOT } from '@actions/workflow-parser/workflows/workflow-const
 import { YamlObjectReader } from '@actions/workflow-parser/workflows/yaml-object-reader';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadConfigText } from '../../src/plan/load-config.js';
 import { component } from '../helpers/components.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -41,6 +42,21 @@ const WORKFLOWS = ['.github/workflows', 'examples/workflows'].flatMap((dir) =>
     .map((f) => `${dir}/${f}`),
 );
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+
+/** QUICK_START holds the YAML blocks of the README's quick start: workflows, and the deploy config. */
+const QUICK_START = [
+  ...(read('README.md').split('\n## Quick start\n')[1]?.split('\n## ')[0] ?? '').matchAll(
+    /```yaml\n([\s\S]*?)```/g,
+  ),
+].map((m) => m[1] ?? '');
+/** SOURCES are all workflows checked: the files, and the README's quick-start workflows. */
+const SOURCES = [
+  ...WORKFLOWS.map((name) => ({ name, text: read(name) })),
+  ...QUICK_START.filter((b) => /^jobs:/m.test(b)).map((text, i) => ({
+    name: `README.md quick start ${i + 1}`,
+    text,
+  })),
+];
 
 type Obj = Record<string, unknown>;
 type Step = { uses?: string; run?: string; env?: Obj; with?: Obj; if?: string };
@@ -116,17 +132,14 @@ describe.skipIf(!haveActionlint)('actionlint', () => {
     mkdirSync(join(dir, 'dist/post'), { recursive: true });
     cpSync(join(ROOT, 'action.yml'), join(dir, 'action.yml'));
     for (const f of ['dist/index.js', 'dist/post/index.js']) writeFileSync(join(dir, f), '');
-    const out: string[] = [];
-    for (const file of WORKFLOWS) {
-      const name = file.startsWith('examples/') ? `example-${file.split('/').pop()}` : file.split('/').pop();
-      const text = localRefs(read(file));
-      writeFileSync(join(dir, '.github/workflows', name ?? ''), mutate(text, file));
-      out.push(`.github/workflows/${name}`);
-    }
-    return out;
+    return SOURCES.map(({ name, text }, i) => {
+      const base = name.startsWith('.github/') ? (name.split('/').pop() ?? '') : `copy-${i}.yml`;
+      writeFileSync(join(dir, '.github/workflows', base), mutate(localRefs(text), name));
+      return `.github/workflows/${base}`;
+    });
   };
 
-  it("checks every use of this repository's action and reusable workflows against their inputs", () => {
+  it("checks every use of this repository's action and reusable workflows (README too) against their inputs", () => {
     const dir = join(scratch, 'local');
     const files = mirror(dir);
     expect(show(lint(actionlint, dir, files))).toEqual([]);
@@ -186,8 +199,8 @@ function schemaErrors(kind: 'workflow' | 'action', name: string, content: string
 }
 
 describe("GitHub's workflow and action schemas", () => {
-  it.each(WORKFLOWS)('%s matches the workflow schema', (file) => {
-    expect(schemaErrors('workflow', file, read(file))).toEqual([]);
+  it.each(SOURCES)('$name matches the workflow schema', ({ name, text }) => {
+    expect(schemaErrors('workflow', name, text)).toEqual([]);
   });
 
   it('action.yml matches the action schema', () => {
@@ -206,6 +219,22 @@ describe("GitHub's workflow and action schemas", () => {
     expect(
       schemaErrors('action', 'action.yml', read('action.yml').replace('using: node24', 'using: node99')),
     ).toEqual([expect.stringMatching(/Unexpected value 'node99'/)]);
+  });
+});
+
+describe('README quick start', () => {
+  it('has the three workflows (uses: step, manual deploy, previews) and a deploy config that loads', () => {
+    const workflows = SOURCES.filter((x) => x.name.startsWith('README'));
+    expect(workflows.map((x) => parsed(x.text).w.on)).toEqual([
+      { push: { branches: ['main'] } },
+      expect.objectContaining({ workflow_dispatch: expect.anything() }),
+      { pull_request: { types: ['opened', 'synchronize', 'reopened', 'closed'] } },
+    ]);
+    const configs = QUICK_START.filter((b) => /^version: 1$/m.test(b));
+    expect(configs).toHaveLength(1);
+    const loaded = loadConfigText('README.md', configs[0] ?? '');
+    expect(loaded.findings.map((f) => f.message)).toEqual([]);
+    expect(loaded.config).toBeDefined();
   });
 });
 
@@ -269,9 +298,21 @@ const LEVEL: Record<string, number> = { none: 0, read: 1, write: 2 };
 
 const havePins = component('shared/pins.md', () => existsSync(PINS_FILE), `${PINS_FILE} is missing`);
 
-describe.each(WORKFLOWS)('%s', (file) => {
-  const text = read(file);
-  const w = workflow(file);
+/** parsed is the workflow, or its YAML error (reported by the test below rather than failing collection). */
+function parsed(text: string): { w: Workflow; error?: string } {
+  try {
+    return { w: (parse(text) as Workflow | null) ?? { jobs: {} } };
+  } catch (err) {
+    return { w: { jobs: {} }, error: (err as Error).message };
+  }
+}
+
+describe.each(SOURCES)('$name', ({ name: file, text }) => {
+  const { w, error } = parsed(text);
+
+  it('is YAML', () => {
+    expect(error).toBeUndefined();
+  });
 
   it('grants only `contents: read` at the top; jobs widen what they need', () => {
     expect(w.permissions).toEqual({ contents: 'read' });
