@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FetchLike } from '../util/http.js';
 import type { Credentials } from './auth.js';
-import { type AppLayer, buildAppLayer, type LayerFile } from './layer.js';
+import { type AppLayer, type LayerFile, prepareAppLayer } from './layer.js';
+import { earlierLayers, layerDigests } from './layer-reuse.js';
 import {
   buildManifest,
   canonicalJson,
@@ -18,7 +19,7 @@ import {
   sha256Digest,
 } from './manifest.js';
 import { type ImageRef, parseImageRef } from './reference.js';
-import { RegistryClient, RegistryError } from './registry.js';
+import { type BlobSource, RegistryClient, RegistryError } from './registry.js';
 
 /** OciBuildOptions is everything the daemonless build needs, already resolved from the Plan. */
 export interface OciBuildOptions {
@@ -56,7 +57,8 @@ export interface OciBuildResult {
   mediaType: string;
   manifest: Buffer;
   config: { digest: string; size: number };
-  layer: { digest: string; size: number; diffId: string; files: AppLayer['files'] };
+  /** reusedFrom: the tag of the earlier image whose layer had the same diff_id (its digest was taken). */
+  layer: { digest: string; size: number; diffId: string; files: AppLayer['files']; reusedFrom?: string };
   base: { reference: string; digest: string };
   /** Blobs and bytes sent to the registry, blobs mounted from the base repository, blobs already there. */
   transfer: { uploadedBlobs: number; uploadedBytes: number; mounted: number; present: number };
@@ -156,10 +158,21 @@ export async function buildOciImage(opts: OciBuildOptions): Promise<OciBuildResu
         ...common,
       });
 
-  const base = await pullBase(baseClient, baseRef, opts);
+  // The layer's one hashing pass runs while the base manifest and config come over the network.
+  const [base, layer] = await Promise.all([
+    pullBase(baseClient, baseRef, opts),
+    (async () => {
+      const prepared = await prepareAppLayer(opts.appDir, opts.files);
+      const earlier = opts.push
+        ? await earlierLayers(targetClient, target.name, opts.tags, prepared.size)
+        : [];
+      return { ...prepared, ...(await layerDigests(prepared, earlier, opts.signal)) };
+    })(),
+  ]);
   log(`base ${opts.base} -> ${base.digest} (${base.manifest.layers.length} layers)`);
-  const layer = await buildAppLayer(opts.appDir, opts.files);
-  log(`layer ${layer.digest} (${layer.size} bytes, ${layer.files.length} files)`);
+  log(
+    `layer ${layer.digest} (${layer.size} bytes, ${layer.files.length} files${layer.reusedFrom ? `; same diff_id as the layer under tag ${layer.reusedFrom}, gzip pass skipped` : ''})`,
+  );
   const config = deriveConfig(base.config, {
     created: opts.created,
     diffId: layer.diffId,
@@ -179,7 +192,13 @@ export async function buildOciImage(opts: OciBuildOptions): Promise<OciBuildResu
     mediaType,
     manifest: manifestBytes,
     config: configDesc,
-    layer: { digest: layer.digest, size: layer.size, diffId: layer.diffId, files: layer.files },
+    layer: {
+      digest: layer.digest,
+      size: layer.size,
+      diffId: layer.diffId,
+      files: layer.files,
+      ...(layer.reusedFrom ? { reusedFrom: layer.reusedFrom } : {}),
+    },
     base: { reference: opts.base, digest: base.digest },
     transfer,
   };
@@ -194,7 +213,7 @@ export async function buildOciImage(opts: OciBuildOptions): Promise<OciBuildResu
             data: await baseClient.getBlob(baseRef.name, l.digest),
           })),
         )),
-        { digest: layer.digest, data: layer.parts },
+        { digest: layer.digest, data: layer.open(opts.signal) },
         { digest: configDesc.digest, data: [configBytes] },
         { digest, data: [manifestBytes] },
       ],
@@ -204,7 +223,7 @@ export async function buildOciImage(opts: OciBuildOptions): Promise<OciBuildResu
     return { ...result, layoutDir: opts.layoutDir };
   }
 
-  const upload = async (d: string, data: Blob) => {
+  const upload = async (d: string, data: Blob | BlobSource) => {
     await targetClient.uploadBlob(target.name, d, data);
     transfer.uploadedBlobs++;
     transfer.uploadedBytes += data.size;
@@ -222,12 +241,13 @@ export async function buildOciImage(opts: OciBuildOptions): Promise<OciBuildResu
     const data = await baseClient.getBlob(baseRef.name, l.digest);
     await upload(l.digest, new Blob([data]));
   });
-  for (const [d, data] of [
-    [layer.digest, layer.parts],
-    [configDesc.digest, [configBytes]],
-  ] as const) {
+  const own: [string, Blob | BlobSource][] = [
+    [layer.digest, { size: layer.size, open: () => layer.open(opts.signal) }],
+    [configDesc.digest, new Blob([configBytes])],
+  ];
+  for (const [d, data] of own) {
     if (await targetClient.hasBlob(target.name, d)) transfer.present++;
-    else await upload(d, new Blob(data as Buffer[]));
+    else await upload(d, data);
   }
   for (const tag of opts.tags) await targetClient.putManifest(target.name, tag, mediaType, manifestBytes);
   if (!opts.tags.length) await targetClient.putManifest(target.name, digest, mediaType, manifestBytes);
@@ -241,7 +261,7 @@ export async function buildOciImage(opts: OciBuildOptions): Promise<OciBuildResu
 export async function writeLayout(
   dir: string,
   image: {
-    blobs: { digest: string; data: Buffer | Buffer[] }[];
+    blobs: { digest: string; data: Buffer | Buffer[] | AsyncIterable<Buffer> }[];
     manifest: { mediaType: string; digest: string; size: number };
     tags: string[];
   },
@@ -250,7 +270,7 @@ export async function writeLayout(
   for (const b of image.blobs)
     await writeFile(
       join(dir, 'blobs', 'sha256', b.digest.slice('sha256:'.length)),
-      Array.isArray(b.data) ? b.data : [b.data],
+      Buffer.isBuffer(b.data) ? [b.data] : b.data,
     );
   await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
   const tags = image.tags.length ? image.tags : [undefined];

@@ -48,7 +48,53 @@ export interface PulledManifest {
   json: unknown;
 }
 
-type Body = Blob | Buffer | undefined;
+/** BlobSource is blob content made on demand: its size and a way to stream it (opened once per send). */
+export interface BlobSource {
+  size: number;
+  open(): AsyncIterable<Uint8Array>;
+}
+
+type Body = Blob | Buffer | BlobSource | undefined;
+
+function isSource(b: Body): b is BlobSource {
+  return b !== undefined && !(b instanceof Blob) && !Buffer.isBuffer(b);
+}
+
+function readable(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const it = source[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const r = await it.next();
+      if (r.done) controller.close();
+      else controller.enqueue(r.value);
+    },
+    async cancel() {
+      await it.return?.();
+    },
+  });
+}
+
+/** chunksOf regroups a stream into buffers of exactly `size` bytes (the last one shorter). */
+async function* chunksOf(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let len = 0;
+  for await (const piece of source) {
+    let buf = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    while (len + buf.length >= size) {
+      const take = size - len;
+      pending.push(buf.subarray(0, take));
+      yield Buffer.concat(pending, size);
+      pending = [];
+      len = 0;
+      buf = buf.subarray(take);
+    }
+    if (buf.length) {
+      pending.push(buf);
+      len += buf.length;
+    }
+  }
+  if (len) yield Buffer.concat(pending, len);
+}
 
 /** RegistryClient speaks the v2 API to one registry. */
 export class RegistryClient {
@@ -124,6 +170,9 @@ export class RegistryClient {
   ): Promise<Response> {
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
     if (this.authorization) headers.authorization = this.authorization;
+    // A streamed body is opened afresh for every send (a 401 answered with new credentials sends again).
+    const source = isSource(init.body) ? init.body : undefined;
+    if (source) headers['content-length'] = String(source.size);
     const signals: AbortSignal[] = [];
     if (this.opts.signal) signals.push(this.opts.signal);
     if (!init.long) signals.push(AbortSignal.timeout(this.opts.timeoutMs ?? 60_000));
@@ -131,7 +180,11 @@ export class RegistryClient {
       return await this.fetchFn(url, {
         method,
         headers,
-        ...(init.body !== undefined ? { body: init.body } : {}),
+        ...(source
+          ? { body: readable(source.open()), duplex: 'half' }
+          : init.body !== undefined
+            ? { body: init.body as Blob | Buffer }
+            : {}),
         signal: AbortSignal.any(signals),
         redirect: 'follow',
       });
@@ -272,8 +325,11 @@ export class RegistryClient {
     throw await this.failure(res, `mount blob ${digest} from ${from}`);
   }
 
-  /** uploadBlob uploads a blob: POST to open an upload, then one PUT or PATCH chunks and a closing PUT. */
-  async uploadBlob(name: string, digest: string, data: Blob): Promise<void> {
+  /**
+   * uploadBlob uploads a blob: POST to open an upload, then one PUT with the whole blob, or (with
+   * chunkSize) PATCH chunks and a closing PUT. A BlobSource is streamed, never held in memory whole.
+   */
+  async uploadBlob(name: string, digest: string, data: Blob | BlobSource): Promise<void> {
     const start = await this.request('POST', `/v2/${name}/blobs/uploads/`, {
       headers: { 'content-length': '0' },
     });
@@ -281,14 +337,22 @@ export class RegistryClient {
     if (start.status !== 202) throw await this.failure(start, `start upload of ${digest}`);
     let location = this.location(start, 'start upload');
     const chunk = this.opts.chunkSize ?? 0;
-    let body: Blob | undefined = data;
+    let body: Blob | BlobSource | undefined = data;
     if (chunk > 0 && data.size > chunk) {
-      for (let off = 0; off < data.size; off += chunk) {
-        const part = data.slice(off, Math.min(off + chunk, data.size));
+      const parts =
+        data instanceof Blob
+          ? (async function* () {
+              for (let off = 0; off < data.size; off += chunk)
+                yield data.slice(off, Math.min(off + chunk, data.size));
+            })()
+          : chunksOf(data.open(), chunk);
+      let off = 0;
+      for await (const part of parts) {
+        const size = part instanceof Blob ? part.size : part.length;
         const res = await this.request('PATCH', location, {
           headers: {
             'content-type': 'application/octet-stream',
-            'content-range': `${off}-${off + part.size - 1}`,
+            'content-range': `${off}-${off + size - 1}`,
           },
           body: part,
           long: true,
@@ -296,7 +360,13 @@ export class RegistryClient {
         await res.body?.cancel();
         if (res.status !== 202) throw await this.failure(res, `upload chunk of ${digest}`);
         location = this.location(res, 'upload chunk');
+        off += size;
       }
+      if (off !== data.size)
+        throw new RegistryError(
+          `registry ${this.registry}: blob ${digest} was ${off} bytes, not the ${data.size} announced`,
+          0,
+        );
       body = undefined;
     }
     const url = new URL(location);

@@ -11,6 +11,8 @@ export interface TarEntry {
   path: string;
   type: 'dir' | 'file';
   data?: Uint8Array;
+  /** A host file to stream instead of `data`, with the size it must have when read. */
+  file?: { path: string; size: number };
   /** Permission bits (default 0o755 for directories, 0o644 for files). */
   mode?: number;
 }
@@ -69,13 +71,16 @@ function paxRecord(key: string, value: string): string {
   return `${len}${body}`;
 }
 
+/** TarSegment is a piece of a tar stream: bytes, or a host file's whole content (read when streamed). */
+export type TarSegment = Buffer | { path: string; size: number };
+
 /**
- * tarParts renders entries as a POSIX ustar archive (PAX headers only for paths or sizes ustar cannot hold),
- * sorted by path, as a list of buffers that reference the entries' data without copying it.
+ * tarSegments renders entries as a POSIX ustar archive (PAX headers only for paths or sizes ustar cannot
+ * hold), sorted by path, as segments that reference the entries' data or files without copying them.
  */
-export function tarParts(entries: readonly TarEntry[]): Buffer[] {
+export function tarSegments(entries: readonly TarEntry[]): TarSegment[] {
   const sorted = [...entries].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
-  const parts: Buffer[] = [];
+  const parts: TarSegment[] = [];
   let previous: string | undefined;
   for (const e of sorted) {
     if (e.path === previous) throw new Error(`tar: duplicate path ${e.path}`);
@@ -84,7 +89,7 @@ export function tarParts(entries: readonly TarEntry[]): Buffer[] {
     previous = e.path;
     const isDir = e.type === 'dir';
     const path = isDir ? `${e.path}/` : e.path;
-    const size = isDir ? 0 : (e.data?.byteLength ?? 0);
+    const size = isDir ? 0 : (e.file?.size ?? e.data?.byteLength ?? 0);
     const mode = e.mode ?? (isDir ? 0o755 : 0o644);
     const split = splitUstarName(path);
     const pax: string[] = [];
@@ -98,14 +103,28 @@ export function tarParts(entries: readonly TarEntry[]): Buffer[] {
     }
     const fields = split ?? { prefix: '', name: path.slice(0, 100) };
     parts.push(header(fields.name, fields.prefix, mode, Math.min(size, MAX_OCTAL_SIZE), isDir ? '5' : '0'));
-    if (!isDir && e.data && size) {
-      parts.push(Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength));
+    if (!isDir && size) {
+      if (e.file) parts.push({ path: e.file.path, size });
+      else if (e.data) parts.push(Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength));
       const p = pad(size);
       if (p) parts.push(p);
     }
   }
   parts.push(ZERO_BLOCK, ZERO_BLOCK);
   return parts;
+}
+
+/** tarParts is tarSegments for entries that all carry their data in memory. */
+export function tarParts(entries: readonly TarEntry[]): Buffer[] {
+  return tarSegments(entries).map((s) => {
+    if (!Buffer.isBuffer(s)) throw new Error(`tar: ${s.path} is a file entry; use tarSegments`);
+    return s;
+  });
+}
+
+/** tarSize returns the length of the tar stream the segments make. */
+export function tarSize(segments: readonly TarSegment[]): number {
+  return segments.reduce((n, s) => n + (Buffer.isBuffer(s) ? s.length : s.size), 0);
 }
 
 // Gzip member header: magic, CM=deflate, no flags (no name, no comment), MTIME 0, XFL 0, OS 255 (unknown).
@@ -130,55 +149,111 @@ export interface GzipResult {
   diffId: string;
 }
 
+/** storedGzipSize returns the length of the gzip stream gzipStored makes of `raw` bytes. */
+export function storedGzipSize(raw: number): number {
+  const blocks = Math.max(1, Math.ceil(raw / STORED_MAX));
+  return GZIP_HEADER.length + blocks * 5 + raw + 8;
+}
+
 /**
- * gzipStored wraps bytes in a gzip stream made of stored (uncompressed) deflate blocks of exactly 65,535
- * bytes (the last one shorter). Why not zlib: its output depends on the zlib build (Node 20 and 24 ship
- * different ones), so the layer digest would change with the runner's Node; and the bulk of the layer is a
- * JAR, already deflated, where compressing again saves ~1% and costs seconds per 100 MB.
+ * StoredGzipFramer frames bytes, fed in any pieces, into a gzip stream of stored (uncompressed) deflate
+ * blocks of exactly 65,535 bytes (the last one shorter), so the output depends only on the bytes, never on
+ * how they were split. The total length must be known up front: the last block carries BFINAL.
+ *
+ * Why not zlib: its output depends on the zlib build (Node 20 and 24 ship different ones), so the layer
+ * digest would change with the runner's Node; and the bulk of the layer is a JAR, already deflated, where
+ * compressing again saves ~1% and costs seconds per 100 MB.
  */
-export function gzipStored(input: readonly Buffer[]): GzipResult {
-  const parts: Buffer[] = [GZIP_HEADER];
-  const raw = createHash('sha256');
-  const gz = createHash('sha256').update(GZIP_HEADER);
-  let crc = 0;
-  let total = 0;
-  const total0 = input.reduce((n, b) => n + b.length, 0);
-  const emit = (chunk: Buffer) => {
-    const final = total + chunk.length === total0;
-    const h = storedBlockHeader(chunk.length, final);
-    parts.push(h, chunk);
-    gz.update(h).update(chunk);
-    raw.update(chunk);
-    crc = crc32(chunk, crc);
-    total += chunk.length;
-  };
-  // Coalesce into full-size blocks so the framing depends only on the bytes, not on how they were split.
-  let pending: Buffer[] = [];
-  let pendingLen = 0;
-  for (const buf of input) {
+export class StoredGzipFramer {
+  private readonly total: number;
+  private seen = 0;
+  private emitted = 0;
+  private crc = 0;
+  private pending: Buffer[] = [];
+  private pendingLen = 0;
+
+  constructor(total: number) {
+    this.total = total;
+  }
+
+  /** start returns the gzip header. */
+  start(): Buffer[] {
+    return [GZIP_HEADER];
+  }
+
+  /** write frames the next piece of the input, returning the output it completes (views into `buf`). */
+  write(buf: Buffer): Buffer[] {
+    if (this.seen + buf.length > this.total)
+      throw new Error(`gzip: more input than the ${this.total} bytes announced`);
+    this.seen += buf.length;
+    this.crc = crc32(buf, this.crc);
+    const out: Buffer[] = [];
     let off = 0;
     while (off < buf.length) {
-      const take = Math.min(STORED_MAX - pendingLen, buf.length - off);
-      if (pendingLen === 0 && take === STORED_MAX) {
-        emit(buf.subarray(off, off + take));
+      const take = Math.min(STORED_MAX - this.pendingLen, buf.length - off);
+      if (this.pendingLen === 0 && take === STORED_MAX) {
+        this.block(buf.subarray(off, off + take), out);
       } else {
-        pending.push(buf.subarray(off, off + take));
-        pendingLen += take;
-        if (pendingLen === STORED_MAX) {
-          emit(Buffer.concat(pending, pendingLen));
-          pending = [];
-          pendingLen = 0;
-        }
+        this.pending.push(buf.subarray(off, off + take));
+        this.pendingLen += take;
+        if (this.pendingLen === STORED_MAX) this.flush(out);
       }
       off += take;
     }
+    return out;
   }
-  if (pendingLen || total0 === 0) emit(Buffer.concat(pending, pendingLen));
-  const trailer = Buffer.alloc(8);
-  trailer.writeUInt32LE(crc >>> 0, 0);
-  trailer.writeUInt32LE(total % 2 ** 32, 4);
-  parts.push(trailer);
-  gz.update(trailer);
-  const size = parts.reduce((n, b) => n + b.length, 0);
-  return { parts, size, digest: `sha256:${gz.digest('hex')}`, diffId: `sha256:${raw.digest('hex')}` };
+
+  /** end returns the last block (if still pending) and the trailer. */
+  end(): Buffer[] {
+    if (this.seen !== this.total)
+      throw new Error(`gzip: got ${this.seen} bytes of the ${this.total} announced`);
+    const out: Buffer[] = [];
+    if (this.pendingLen || this.total === 0) this.flush(out);
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(this.crc >>> 0, 0);
+    trailer.writeUInt32LE(this.total % 2 ** 32, 4);
+    out.push(trailer);
+    return out;
+  }
+
+  private flush(out: Buffer[]): void {
+    this.block(
+      this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingLen),
+      out,
+    );
+    this.pending = [];
+    this.pendingLen = 0;
+  }
+
+  private block(chunk: Buffer, out: Buffer[]): void {
+    this.emitted += chunk.length;
+    out.push(storedBlockHeader(chunk.length, this.emitted === this.total), chunk);
+  }
+}
+
+/** gzipStored frames in-memory bytes with StoredGzipFramer and hashes both sides. */
+export function gzipStored(input: readonly Buffer[]): GzipResult {
+  const total = input.reduce((n, b) => n + b.length, 0);
+  const framer = new StoredGzipFramer(total);
+  const raw = createHash('sha256');
+  const gz = createHash('sha256');
+  const parts: Buffer[] = [];
+  const add = (out: Buffer[]) => {
+    for (const b of out) {
+      gz.update(b);
+      parts.push(b);
+    }
+  };
+  add(framer.start());
+  for (const buf of input) {
+    raw.update(buf);
+    add(framer.write(buf));
+  }
+  add(framer.end());
+  return {
+    parts,
+    size: storedGzipSize(total),
+    digest: `sha256:${gz.digest('hex')}`,
+    diffId: `sha256:${raw.digest('hex')}`,
+  };
 }

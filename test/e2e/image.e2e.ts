@@ -212,6 +212,7 @@ describe.skipIf(!registries || !skopeo)('image stage (oci builder) against the l
     const again = await act(join(ws, 'plain'));
     expect(again.code, again.stdout).toBe(0);
     expect(again.outputs['image-digest']).toBe(first.outputs['image-digest']);
+    expect(again.stdout).toContain('same diff_id as the layer under tag sha-c0ffee0, gzip pass skipped');
     const requests = proxy.seen.slice(before);
     expect(requests.filter((s) => s.path.includes('/blobs/uploads/'))).toEqual([]);
     expect(uploadedBytes(requests)).toBe(0);

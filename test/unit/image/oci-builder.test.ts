@@ -81,6 +81,8 @@ describe('bearer-token registry (fake)', () => {
     const n = reg.requests.length;
     const r2 = await buildOciImage(options({ repository: repo }));
     expect(r2.digest).toBe(r1.digest);
+    expect(r1.layer.reusedFrom).toBeUndefined();
+    expect(r2.layer).toEqual({ ...r1.layer, reusedFrom: 'sha-0123456' });
     expect(r2.transfer).toEqual({ uploadedBlobs: 0, uploadedBytes: 0, mounted: 0, present: 3 });
     const sent = reg.requests.slice(n);
     expect(
@@ -144,6 +146,26 @@ describe('bearer-token registry (fake)', () => {
     expect(b.base.digest).toBe(a.base.digest);
   });
 
+  test('a JAR of the same size with other bytes is not taken for the layer under the tag', async () => {
+    const repo = `${reg.host}/acme/same-size`;
+    const jar3 = join(dir, 'same-size.jar');
+    writeFileSync(jar3, Buffer.alloc(150_000, 3));
+    const files = [{ imagePath: '/app/etl.jar', hostPath: jar3, from: 'the JAR' }];
+    const a = await buildOciImage(options({ repository: repo, files }));
+    writeFileSync(jar3, Buffer.alloc(150_000, 5));
+    const n = reg.requests.length;
+    const b = await buildOciImage(options({ repository: repo, files }));
+    expect(b.layer.size).toBe(a.layer.size);
+    expect(b.layer.reusedFrom).toBeUndefined();
+    expect(b.layer.digest).not.toBe(a.layer.digest);
+    expect(b.transfer.uploadedBlobs).toBe(2);
+    expect(reg.blobs.get(b.layer.digest)?.length).toBe(b.layer.size);
+    // The earlier image was read (manifest by tag, config) before hashing.
+    const reads = reg.requests.slice(n).filter((q) => q.method === 'GET' && q.path.startsWith('/v2/acme/'));
+    expect(reads.map((q) => q.path)).toContain('/v2/acme/same-size/manifests/sha-0123456');
+    expect(sha256Digest(reg.blobs.get(b.layer.digest) ?? Buffer.alloc(0))).toBe(b.layer.digest);
+  });
+
   test('wrong credentials: the token service refuses, the error names the registry', async () => {
     const err = await buildOciImage(options({ credentials: { username: 'ci', password: 'nope' } })).catch(
       (e) => e,
@@ -182,13 +204,13 @@ describe('bearer-token registry (fake)', () => {
   });
 
   test('a read that fails once with 503 is retried', async () => {
-    reg.failNext('GET', /\/manifests\//, 503);
+    reg.failNext('GET', /\/base\/spark\/manifests\//, 503);
     const r = await buildOciImage(options({ repository: `${reg.host}/acme/retried` }));
     expect(r.digest).toMatch(/^sha256:/);
   });
 
   test('a read that keeps failing surfaces with status and the spec error code', async () => {
-    for (let i = 0; i < 3; i++) reg.failNext('GET', /\/manifests\//, 500);
+    for (let i = 0; i < 3; i++) reg.failNext('GET', /\/base\/spark\/manifests\//, 500);
     const err = await buildOciImage(options({ repository: `${reg.host}/acme/faulty` })).catch((e) => e);
     expect(err).toBeInstanceOf(RegistryError);
     expect(err.status).toBe(500);
