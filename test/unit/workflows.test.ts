@@ -1,9 +1,8 @@
-// Every workflow file (.github/workflows, examples/workflows) and action.yml, checked three ways:
-// actionlint with zero findings, GitHub's own workflow and action schemas (@actions/workflow-parser), and
-// the repository's hygiene rules (STYLE.md): top-level `contents: read`, third-party actions pinned to the
-// SHAs of ../shared/pins.md with their `# vX.Y.Z`, `${{ }}` never inside `run:`, no secret echoed,
-// id-token only where OIDC is used, deploys never cancelled by concurrency.
-import { spawnSync } from 'node:child_process';
+// Every workflow file (.github/workflows, examples/workflows), the README's quick-start workflows and
+// action.yml, checked three ways: actionlint with zero findings, GitHub's own workflow and action schemas
+// (@actions/workflow-parser), and the repository's hygiene rules (STYLE.md): top-level `contents: read`,
+// third-party actions pinned to the SHAs of ../shared/pins.md with their `# vX.Y.Z`, expressions never
+// inside `run:`, no secret echoed, id-token only where OIDC is used, deploys never cancelled by concurrency.
 import {
   cpSync,
   existsSync,
@@ -15,26 +14,32 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ACTION_ROOT } from '@actions/workflow-parser/actions/action-constants';
-import { JSONObjectReader } from '@actions/workflow-parser/templates/json-object-reader';
-import { TemplateSchema } from '@actions/workflow-parser/templates/schema/index';
-import {
-  TemplateContext,
-  TemplateValidationErrors,
-} from '@actions/workflow-parser/templates/template-context';
-import { readTemplate } from '@actions/workflow-parser/templates/template-reader';
-import { NoOperationTraceWriter } from '@actions/workflow-parser/templates/trace-writer';
-import { WORKFLOW_ROOT } from '@actions/workflow-parser/workflows/workflow-constants';
-import { YamlObjectReader } from '@actions/workflow-parser/workflows/yaml-object-reader';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfigText } from '../../src/plan/load-config.js';
 import { component } from '../helpers/components.js';
+import {
+  actionlintPath,
+  jobsOf,
+  LEVEL,
+  lint,
+  localRefs,
+  OWN,
+  parsed,
+  perms,
+  readPins,
+  schemaErrors,
+  show,
+  stepsOf,
+  usesAws,
+  usesLines,
+  usesProblem,
+  type Workflow,
+} from '../helpers/workflow-lint.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const OWN = 'spark-deploy-action/spark-deploy-action';
 const WORKFLOWS = ['.github/workflows', 'examples/workflows'].flatMap((dir) =>
   readdirSync(join(ROOT, dir))
     .filter((f) => /\.ya?ml$/.test(f))
@@ -58,16 +63,6 @@ const SOURCES = [
   })),
 ];
 
-type Obj = Record<string, unknown>;
-type Step = { uses?: string; run?: string; env?: Obj; with?: Obj; if?: string };
-type Job = {
-  uses?: string;
-  steps?: Step[];
-  permissions?: Obj | string;
-  concurrency?: unknown;
-  environment?: unknown;
-};
-type Workflow = { on?: unknown; permissions?: unknown; concurrency?: unknown; jobs: Record<string, Job> };
 const workflow = (file: string) => parse(read(file)) as Workflow;
 
 describe('workflow files', () => {
@@ -87,27 +82,7 @@ describe('workflow files', () => {
 
 // --- actionlint -------------------------------------------------------------------------------------------
 
-/** actionlintPath is the pinned actionlint that scripts/install-actionlint.sh installed, if it did. */
-function actionlintPath(): string | undefined {
-  const r = spawnSync('bash', [join(ROOT, 'scripts/install-actionlint.sh'), '--check', '--print-path'], {
-    encoding: 'utf8',
-  });
-  const dir = r.stdout.trim();
-  return r.status === 0 && dir ? join(dir, 'actionlint') : undefined;
-}
-
-type Finding = { message: string; filepath: string; line: number; column: number; kind: string };
-
-/** lint runs actionlint in `cwd` on `files` and returns its findings. */
-function lint(bin: string, cwd: string, files: string[]): Finding[] {
-  const r = spawnSync(bin, ['-no-color', '-format', '{{json .}}', ...files], { cwd, encoding: 'utf8' });
-  if (r.status !== 0 && r.status !== 1) throw new Error(`actionlint failed (${r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout || '[]') as Finding[];
-}
-const show = (fs: Finding[]) =>
-  fs.map((f) => `${f.filepath}:${f.line}:${f.column}: ${f.message} [${f.kind}]`);
-
-const bin = actionlintPath();
+const bin = actionlintPath(ROOT);
 const haveActionlint = component(
   'actionlint',
   () => bin !== undefined,
@@ -165,38 +140,7 @@ describe.skipIf(!haveActionlint)('actionlint', () => {
   });
 });
 
-/** localRefs rewrites references to this repository (action, reusable workflows) into local ones. */
-function localRefs(text: string): string {
-  return text
-    .replaceAll(new RegExp(`${OWN}/(\\.github/workflows/[\\w.-]+)@[\\w.-]+`, 'g'), './$1')
-    .replaceAll(new RegExp(`${OWN}@[\\w.-]+`, 'g'), './');
-}
-
 // --- GitHub's schemas -------------------------------------------------------------------------------------
-
-// The parser's own entry points import its schema JSON without an import attribute, which Node refuses;
-// the same schema files are loaded here and fed to the same template reader.
-const parserDist = dirname(fileURLToPath(import.meta.resolve('@actions/workflow-parser')));
-const loadSchema = (name: string) =>
-  TemplateSchema.load(new JSONObjectReader(undefined, readFileSync(join(parserDist, name), 'utf8')));
-const schemas = {
-  workflow: loadSchema('workflow-v1.0.min.json'),
-  action: loadSchema('action-v1.0.min.json'),
-};
-
-/** schemaErrors validates a workflow or action.yml against GitHub's schema and returns the messages. */
-function schemaErrors(kind: 'workflow' | 'action', name: string, content: string): string[] {
-  const ctx = new TemplateContext(
-    new TemplateValidationErrors(),
-    schemas[kind],
-    new NoOperationTraceWriter(),
-  );
-  const fileId = ctx.getFileId(name);
-  const reader = new YamlObjectReader(fileId, content);
-  if (reader.errors.length > 0) return reader.errors.map((e) => e.message);
-  readTemplate(ctx, kind === 'workflow' ? WORKFLOW_ROOT : ACTION_ROOT, reader, fileId);
-  return ctx.errors.getErrors().map((e) => e.message);
-}
 
 describe("GitHub's workflow and action schemas", () => {
   it.each(SOURCES)('$name matches the workflow schema', ({ name, text }) => {
@@ -240,72 +184,12 @@ describe('README quick start', () => {
 
 // --- hygiene ----------------------------------------------------------------------------------------------
 
-/** Pin is one row of ../shared/pins.md: the only SHAs third-party actions may be pinned to. */
-type Pin = { version: string; sha: string };
-const PINS_FILE = join(ROOT, '../shared/pins.md');
-
-function readPins(): Map<string, Pin> {
-  const pins = new Map<string, Pin>();
-  const row = /^\|\s*`([\w.-]+\/[\w.-]+)`\s*\|\s*`(v\d+\.\d+\.\d+)`\s*\|\s*`([0-9a-f]{40})`/gm;
-  for (const m of readFileSync(PINS_FILE, 'utf8').matchAll(row))
-    pins.set((m[1] ?? '').toLowerCase(), { version: m[2] ?? '', sha: m[3] ?? '' });
-  return pins;
-}
-
-/** UsesLine is a `uses:` as written, with its trailing comment. */
-type UsesLine = { line: number; ref: string; comment: string };
-
-function usesLines(text: string): UsesLine[] {
-  const out: UsesLine[] = [];
-  text.split('\n').forEach((l, i) => {
-    const m = /^\s*(?:-\s+)?uses:\s*(['"]?)([^\s'"#]+)\1\s*(?:#\s*(.*))?$/.exec(l);
-    if (m) out.push({ line: i + 1, ref: m[2] ?? '', comment: (m[3] ?? '').trim() });
-  });
-  return out;
-}
-
-/** usesProblem says what is wrong with one `uses:`, or nothing. */
-function usesProblem(u: UsesLine, pins: Map<string, Pin> | undefined): string | undefined {
-  if (u.ref.startsWith('./')) return undefined;
-  const m = /^([\w.-]+\/[\w.-]+)(\/[^@]*)?@(.+)$/.exec(u.ref);
-  if (!m) return `${u.ref}: not owner/repo[/path]@ref`;
-  const [, repo = '', , ref = ''] = m;
-  // First-party: this repository's own action and workflows, referenced by the major tag release.yml moves.
-  if (repo === OWN)
-    return /^v\d+$/.test(ref) ? undefined : `${u.ref}: our own action is referenced as @v<major>`;
-  if (!/^[0-9a-f]{40}$/.test(ref)) return `${u.ref}: third-party actions are pinned to a full commit SHA`;
-  if (!/^v\d+\.\d+\.\d+$/.test(u.comment))
-    return `${u.ref}: needs a "# vX.Y.Z" comment naming the pinned release`;
-  if (!pins) return undefined;
-  const pin = pins.get(repo.toLowerCase());
-  if (!pin) return `${repo} is not in pins.md`;
-  if (pin.sha !== ref || pin.version !== u.comment)
-    return `${repo}@${ref} # ${u.comment}: pins.md pins ${pin.sha} # ${pin.version}`;
-  return undefined;
-}
-
-const jobsOf = (w: Workflow) => Object.entries(w.jobs ?? {});
-const stepsOf = (w: Workflow) =>
-  jobsOf(w).flatMap(([id, j]) => (j.steps ?? []).map((s) => ({ id, job: j, s })));
-const perms = (p: unknown): Obj => (typeof p === 'object' && p !== null ? (p as Obj) : {});
-const usesAws = (j: Job) =>
-  (j.steps ?? []).some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
 const calledWorkflow = (ref: string | undefined) => {
   const m = new RegExp(`^(?:${OWN}/|\\./)\\.github/workflows/([\\w.-]+)@?`).exec(ref ?? '');
   return m ? workflow(`.github/workflows/${m[1]}`) : undefined;
 };
-const LEVEL: Record<string, number> = { none: 0, read: 1, write: 2 };
-
+const PINS_FILE = join(ROOT, '../shared/pins.md');
 const havePins = component('shared/pins.md', () => existsSync(PINS_FILE), `${PINS_FILE} is missing`);
-
-/** parsed is the workflow, or its YAML error (reported by the test below rather than failing collection). */
-function parsed(text: string): { w: Workflow; error?: string } {
-  try {
-    return { w: (parse(text) as Workflow | null) ?? { jobs: {} } };
-  } catch (err) {
-    return { w: { jobs: {} }, error: (err as Error).message };
-  }
-}
 
 describe.each(SOURCES)('$name', ({ name: file, text }) => {
   const { w, error } = parsed(text);
@@ -321,7 +205,7 @@ describe.each(SOURCES)('$name', ({ name: file, text }) => {
   });
 
   it('pins every third-party action to the SHA and version of pins.md', () => {
-    const pins = havePins ? readPins() : undefined;
+    const pins = havePins ? readPins(PINS_FILE) : undefined;
     const lines = usesLines(text);
     expect(lines.map((u) => usesProblem(u, pins)).filter(Boolean)).toEqual([]);
     // every `uses:` the YAML holds was seen as a line (none hides in flow style)
