@@ -1,8 +1,13 @@
 // A small EMR double speaking the awsJson1_1 wire protocol on 127.0.0.1, for what moto does not do
 // (PROTOCOLS.md 3.6): steps that advance through scripted states, FailureDetails, CancelSteps with
-// CANCEL_PENDING -> CANCELLED, cluster termination, and throttling bursts.
+// CANCEL_PENDING -> CANCELLED, cluster termination, throttling bursts, and the persistent app UI
+// (CreatePersistentAppUI / DescribePersistentAppUI / GetPersistentAppUIPresignedURL).
+// Shapes follow @aws-sdk/client-emr's model types (dist-types/models/models_0.d.ts): Step, StepStatus,
+// FailureDetails, StepSummary, Cluster, ClusterSummary, CancelStepsInfo, CreatePersistentAppUIOutput,
+// PersistentAppUI, GetPersistentAppUIPresignedURLOutput.
 // Wire facts (PROTOCOLS.md 3): POST /, X-Amz-Target: ElasticMapReduce.<Operation>, timestamps as epoch
 // seconds, errors as {"__type": ..., "Message": ...} with 400 (client) or 500 (server); ListSteps newest first.
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -50,6 +55,12 @@ export interface FakeEmr {
   /** Answer the next call of `op` with a 500 after carrying it out (an ambiguous failure). */
   failAfterApplying(op: string): void;
   addCluster(c: { id: string; name: string; state?: string; logUri?: string }): void;
+  /** Called when a step is added (AddJobFlowSteps or RunJobFlow), e.g. to put its logs on S3. */
+  onStep?: (clusterId: string, stepId: string) => void;
+  /** Presigned URLs handed out by GetPersistentAppUIPresignedURL (each one unique). */
+  presignedUrls: string[];
+  /** How many calls were answered with ThrottlingException. */
+  throttled: number;
   close(): Promise<void>;
 }
 
@@ -70,9 +81,12 @@ export async function startFakeEmr(): Promise<FakeEmr> {
   let throttleLeft = 0;
   let throttleOp: string | undefined;
   const ambiguous = new Set<string>();
+  const uis = new Map<string, { arn: string; created: number }>();
   const fake: Omit<FakeEmr, 'endpoint' | 'close'> = {
     requests,
     clusters,
+    presignedUrls: [],
+    throttled: 0,
     script: [{ State: 'PENDING' }, { State: 'RUNNING' }, { State: 'RUNNING' }, { State: 'COMPLETED' }],
     throttle(n, op) {
       throttleLeft = n;
@@ -156,8 +170,12 @@ export async function startFakeEmr(): Promise<FakeEmr> {
         created: Date.now(),
       };
       c.steps.push(s);
+      fake.onStep?.(c.Id, s.Id);
       return s.Id;
     });
+
+  const arnOf = (c: FakeCluster) => `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${c.Id}`;
+  const uiOf = (b: Record<string, unknown>) => uis.get(String(b.PersistentAppUIId));
 
   const ops: Record<string, (b: Record<string, unknown>) => { status: number; body: unknown }> = {
     DescribeCluster(b) {
@@ -179,7 +197,7 @@ export async function startFakeEmr(): Promise<FakeEmr> {
             Name: c.Name,
             Status: { State: c.State, StateChangeReason: c.StateChangeReason ?? {}, Timeline: {} },
             ...(c.LogUri ? { LogUri: c.LogUri } : {}),
-            ClusterArn: `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${c.Id}`,
+            ClusterArn: arnOf(c),
           },
         },
       };
@@ -215,10 +233,7 @@ export async function startFakeEmr(): Promise<FakeEmr> {
       addSteps(c, (b.Steps as Record<string, unknown>[]) ?? []);
       return {
         status: 200,
-        body: {
-          JobFlowId: c.Id,
-          ClusterArn: `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${c.Id}`,
-        },
+        body: { JobFlowId: c.Id, ClusterArn: arnOf(c) },
       };
     },
     DescribeStep(b) {
@@ -262,6 +277,44 @@ export async function startFakeEmr(): Promise<FakeEmr> {
       });
       return { status: 200, body: { CancelStepsInfoList: info } };
     },
+    // CreatePersistentAppUIInput {TargetResourceArn (required), ProfilerType?} -> {PersistentAppUIId, RuntimeRoleEnabledCluster}
+    CreatePersistentAppUI(b) {
+      const arn = String(b.TargetResourceArn ?? '');
+      const c = [...clusters.values()].find((x) => arnOf(x) === arn);
+      if (!c) return invalid(`TargetResourceArn '${arn}' is not a cluster of this account.`);
+      const uiId = id('p');
+      uis.set(uiId, { arn, created: Date.now() });
+      return { status: 200, body: { PersistentAppUIId: uiId, RuntimeRoleEnabledCluster: false } };
+    },
+    // DescribePersistentAppUIInput {PersistentAppUIId} -> {PersistentAppUI}
+    DescribePersistentAppUI(b) {
+      const ui = uiOf(b);
+      if (!ui) return invalid(`Persistent app UI '${b.PersistentAppUIId}' does not exist.`);
+      return {
+        status: 200,
+        body: {
+          PersistentAppUI: {
+            PersistentAppUIId: b.PersistentAppUIId,
+            PersistentAppUITypeList: ['SHS'],
+            PersistentAppUIStatus: 'ATTACHED',
+            CreationTime: epoch(ui.created),
+            LastModifiedTime: epoch(ui.created),
+            Tags: [],
+          },
+        },
+      };
+    },
+    // GetPersistentAppUIPresignedURLInput {PersistentAppUIId, PersistentAppUIType?, ApplicationId?} ->
+    // {PresignedURLReady, PresignedURL}; the URL carries a signature, as the real one does.
+    GetPersistentAppUIPresignedURL(b) {
+      const ui = uiOf(b);
+      if (!ui) return invalid(`Persistent app UI '${b.PersistentAppUIId}' does not exist.`);
+      const sig = randomBytes(32).toString('hex');
+      const app = b.ApplicationId ? `history/${encodeURIComponent(String(b.ApplicationId))}/jobs/` : '';
+      const url = `https://${String(b.PersistentAppUIId).toLowerCase()}.emrappui-prod.us-east-1.amazonaws.com/shs/${app}?authToken=${sig}&X-Amz-Signature=${sig.slice(0, 16)}`;
+      fake.presignedUrls.push(url);
+      return { status: 200, body: { PresignedURLReady: true, PresignedURL: url } };
+    },
     TerminateJobFlows(b) {
       for (const cid of (b.JobFlowIds as string[]) ?? []) {
         const c = clusters.get(cid);
@@ -296,6 +349,7 @@ export async function startFakeEmr(): Promise<FakeEmr> {
     requests.push({ op, body });
     if (throttleLeft > 0 && (!throttleOp || throttleOp === op)) {
       throttleLeft--;
+      fake.throttled++;
       send(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
       return;
     }
