@@ -207,12 +207,10 @@ export async function buildOciImage(opts: OciBuildOptions): Promise<OciBuildResu
     if (!opts.layoutDir) throw new Error('buildOciImage: layoutDir is required when push is false');
     await writeLayout(opts.layoutDir, {
       blobs: [
-        ...(await Promise.all(
-          base.manifest.layers.map(async (l) => ({
-            digest: l.digest,
-            data: await baseClient.getBlob(baseRef.name, l.digest),
-          })),
-        )),
+        ...base.manifest.layers.map((l) => ({
+          digest: l.digest,
+          data: baseClient.blobSource(baseRef.name, l.digest, l.size).open(),
+        })),
         { digest: layer.digest, data: layer.open(opts.signal) },
         { digest: configDesc.digest, data: [configBytes] },
         { digest, data: [manifestBytes] },
@@ -238,8 +236,7 @@ export async function buildOciImage(opts: OciBuildOptions): Promise<OciBuildResu
       return;
     }
     // Another registry (or a declined mount): copy through this process.
-    const data = await baseClient.getBlob(baseRef.name, l.digest);
-    await upload(l.digest, new Blob([data]));
+    await upload(l.digest, baseClient.blobSource(baseRef.name, l.digest, l.size));
   });
   const own: [string, Blob | BlobSource][] = [
     [layer.digest, { size: layer.size, open: () => layer.open(opts.signal) }],
@@ -261,7 +258,7 @@ export async function buildOciImage(opts: OciBuildOptions): Promise<OciBuildResu
 export async function writeLayout(
   dir: string,
   image: {
-    blobs: { digest: string; data: Buffer | Buffer[] | AsyncIterable<Buffer> }[];
+    blobs: { digest: string; data: Buffer | Buffer[] | AsyncIterable<Uint8Array> }[];
     manifest: { mediaType: string; digest: string; size: number };
     tags: string[];
   },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FetchLike } from '../util/http.js';
 import {
   basicAuth,
@@ -301,6 +302,33 @@ export class RegistryClient {
         res.status,
       );
     return bytes;
+  }
+
+  /**
+   * blobSource streams a blob (a GET per open, for copying a base layer between registries without holding
+   * it in memory); the stream fails at its end when the bytes do not match the digest or the size.
+   */
+  blobSource(name: string, digest: string, size: number): BlobSource {
+    const self = this;
+    return {
+      size,
+      async *open() {
+        const res = await self.request('GET', `/v2/${name}/blobs/${digest}`, { long: true });
+        if (!res.ok || !res.body) throw await self.failure(res, `GET blob ${digest}`);
+        const hash = createHash('sha256');
+        let got = 0;
+        for await (const chunk of res.body) {
+          hash.update(chunk);
+          got += chunk.byteLength;
+          yield chunk;
+        }
+        if (got !== size || `sha256:${hash.digest('hex')}` !== digest)
+          throw new RegistryError(
+            `registry ${self.registry}: blob ${digest} in ${name} does not match its digest or size (${got} bytes, ${size} expected)`,
+            res.status,
+          );
+      },
+    };
   }
 
   /**

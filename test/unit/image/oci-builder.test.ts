@@ -195,6 +195,26 @@ describe('bearer-token registry (fake)', () => {
     ]);
   });
 
+  test('a copied base layer that does not match its digest fails the push, naming the blob', async () => {
+    const digest = foreignBase.manifests.amd64.layers[0] as string;
+    const good = other.blobs.get(digest) as Buffer;
+    const bad = Buffer.from(good);
+    bad[bad.length - 1] = (bad[bad.length - 1] ?? 0) ^ 0xff;
+    other.blobs.set(digest, bad);
+    try {
+      const err = await buildOciImage(
+        options({ base: foreignBase.reference, repository: `${reg.host}/acme/corrupt` }),
+      ).catch((e) => e);
+      expect(err).toBeInstanceOf(RegistryError);
+      expect(err.message).toContain(`blob ${digest} in library/spark does not match its digest`);
+      expect(
+        reg.requests.filter((q) => q.method === 'PUT' && q.path.includes('/acme/corrupt/manifests/')),
+      ).toEqual([]);
+    } finally {
+      other.blobs.set(digest, good);
+    }
+  });
+
   test('chunked upload: PATCH chunks then a closing PUT', async () => {
     const n = reg.requests.length;
     const r = await buildOciImage(options({ repository: `${reg.host}/acme/chunked`, chunkSize: 32 * 1024 }));
