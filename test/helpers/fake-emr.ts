@@ -42,6 +42,8 @@ interface FakeCluster {
 export interface Request {
   op: string;
   body: Record<string, unknown>;
+  /** When it arrived (ms since epoch). */
+  at: number;
 }
 
 export interface FakeEmr {
@@ -346,7 +348,7 @@ export async function startFakeEmr(): Promise<FakeEmr> {
       send(400, { __type: 'SerializationException', Message: 'malformed JSON' });
       return;
     }
-    requests.push({ op, body });
+    requests.push({ op, body, at: Date.now() });
     if (throttleLeft > 0 && (!throttleOp || throttleOp === op)) {
       throttleLeft--;
       fake.throttled++;
