@@ -5,7 +5,7 @@
 // and right credentials, and push: false writing an OCI layout.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -238,6 +238,50 @@ describe.skipIf(!registries || !skopeo)('image stage (oci builder) against the l
     expect(inspected.Digest).toBe(first.outputs['image-digest']);
     expect(inspected.Layers).toHaveLength(2);
   });
+});
+
+const root = new URL('../..', import.meta.url).pathname;
+const exampleJar = join(root, 'examples/etl-app/target/scala-2.12/etl-pipeline-assembly-1.0.0.jar');
+
+describe.skipIf(!registries || !skopeo)("the example app's local environment", () => {
+  it.skipIf(!existsSync(exampleJar))(
+    'pushes the example JAR on the stand-in base; skopeo pulls back the same JAR and config',
+    async () => {
+      const base = spawnSync(process.execPath, [join(root, 'scripts/local-base-image.mjs')], {
+        encoding: 'utf8',
+        env: { ...process.env, LOCAL_REGISTRY },
+      });
+      expect(base.status, base.stderr).toBe(0);
+      const r = await runAction({
+        workspace: root,
+        inputs: {
+          stages: 'verify,image',
+          environment: 'local',
+          'working-directory': 'examples/etl-app',
+          jar: exampleJar,
+        },
+      });
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.outputs.image).toMatch(/^127\.0\.0\.1:5000\/acme\/etl-pipeline@sha256:[0-9a-f]{64}$/);
+      const config = skopeoInspect(['--config', `docker://${r.outputs.image}`]) as {
+        config: { Env: string[] };
+      };
+      expect(config.config.Env).toContain('SPARK_APP_JAR=/app/etl-pipeline-assembly-1.0.0.jar');
+      const rootfs = pulledAppLayer(r.outputs.image ?? '');
+      expect(
+        readFileSync(join(rootfs, 'app/etl-pipeline-assembly-1.0.0.jar')).equals(readFileSync(exampleJar)),
+      ).toBe(true);
+      expect(
+        readFileSync(join(rootfs, 'app/local.json')).equals(
+          readFileSync(join(root, 'examples/etl-app/configs/local.json')),
+        ),
+      ).toBe(true);
+      // Our one layer on top of the stand-in base's layers.
+      const baseLayers = skopeoInspect([`docker://${LOCAL_REGISTRY}/spark-deploy/local-base:1`]).Layers;
+      const layers = skopeoInspect([`docker://${r.outputs.image}`]).Layers as string[];
+      expect(layers.slice(0, -1)).toEqual(baseLayers);
+    },
+  );
 });
 
 describe.skipIf(!registries || !skopeo)('image stage against the registry with Basic auth', () => {
