@@ -6,9 +6,11 @@ import { gzipSync } from 'node:zlib';
 import {
   AddJobFlowStepsCommand,
   CancelStepsCommand,
+  CreatePersistentAppUICommand,
   DescribeClusterCommand,
   DescribeStepCommand,
   EMRClient,
+  GetPersistentAppUIPresignedURLCommand,
   ListClustersCommand,
   ListStepsCommand,
   RunJobFlowCommand,
@@ -19,6 +21,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createEmrTarget } from '../../../src/targets/emr/index.js';
+import { persistentSparkUi } from '../../../src/targets/emr/ui.js';
 import type { Handle, Status } from '../../../src/targets/target.js';
 import { ActionError } from '../../../src/util/errors.js';
 import {
@@ -540,6 +543,32 @@ describe('cancel, logs, links, find, render', () => {
     expect(found.map((h) => [h.submissionId, h.data.state])).toEqual([['s-A', 'RUNNING']]);
   });
 
+  test('find without a preview leaves the previews of the environment alone; with one, only its steps', async () => {
+    const t = createEmrTarget({
+      emr: new EMRClient({ region: 'eu-west-1' }),
+      s3: new S3Client({ region: 'eu-west-1' }),
+      plan: makePlan(),
+    });
+    const emr = mockClient(EMRClient);
+    emr.on(DescribeClusterCommand).resolves({ Cluster: { Id: CLUSTER, Status: { State: 'RUNNING' } } });
+    emr.on(ListStepsCommand).resolves({
+      Steps: [
+        { Id: 's-P7', Name: 'etl-pipeline-pr-7-prod-abc1234-1', Status: { State: 'RUNNING' } },
+        { Id: 's-P70', Name: 'etl-pipeline-pr-70-prod-abc1234-2', Status: { State: 'RUNNING' } },
+        { Id: 's-E', Name: NAME, Status: { State: 'RUNNING' } },
+      ],
+    });
+    const ids = async (sel: { app: string; preview?: number }) =>
+      (await t.find(sel)).map((h) => h.submissionId);
+    try {
+      expect(await ids({ app: 'etl-pipeline' })).toEqual(['s-E']);
+      expect(await ids({ app: 'etl-pipeline-pr-7', preview: 7 })).toEqual(['s-P7']);
+      expect(await ids({ app: 'etl-pipeline-pr-70', preview: 70 })).toEqual(['s-P70']);
+    } finally {
+      emr.restore();
+    }
+  });
+
   test('render prints the AddJobFlowSteps request with secrets masked', async () => {
     const plan = makePlan({
       secrets: ['hunter2'],
@@ -568,4 +597,64 @@ test('a config error surfaces before any AWS call', async () => {
   ).rejects.toThrow(/emr\.s3\.jar/);
   expect(env.emr.calls()).toHaveLength(0);
   expect(env.s3.calls()).toHaveLength(0);
+});
+
+describe('persistent Spark UI', () => {
+  const ARN = `arn:aws:elasticmapreduce:eu-west-1:123456789012:cluster/${CLUSTER}`;
+  const PRESIGNED = 'https://p-abc.emrappui-prod.eu-west-1.amazonaws.com/shs/?authToken=s3cr3t';
+
+  test('a watch followed to the end logs the presigned URL once, then masks it; statuses never carry it', async () => {
+    const masked: string[] = [];
+    const e = setup({ deps: { mask: (v: string) => masked.push(v), uiDelaysMs: [0] } });
+    e.emr.on(DescribeStepCommand).resolvesOnce(step('RUNNING')).resolves(step('COMPLETED'));
+    e.emr.on(CreatePersistentAppUICommand).resolves({ PersistentAppUIId: 'p-abc' });
+    e.emr
+      .on(GetPersistentAppUIPresignedURLCommand)
+      .resolves({ PresignedURLReady: true, PresignedURL: PRESIGNED });
+    const h = handleOf({ clusterArn: ARN });
+    h.applicationId = 'application_1_0001';
+    const got = await collect(e.target.watch(h, new AbortController().signal));
+    expect(got.at(-1)?.phase).toBe('SUCCEEDED');
+    expect(JSON.stringify(got)).not.toContain('authToken');
+    expect(e.emr.commandCalls(CreatePersistentAppUICommand)[0]?.args[0].input).toEqual({
+      TargetResourceArn: ARN,
+      ProfilerType: 'SHS',
+    });
+    expect(e.emr.commandCalls(GetPersistentAppUIPresignedURLCommand)[0]?.args[0].input).toEqual({
+      PersistentAppUIId: 'p-abc',
+      PersistentAppUIType: 'SHS',
+      ApplicationId: 'application_1_0001',
+    });
+    expect(e.log.lines.filter((l) => l.message.includes(PRESIGNED))).toHaveLength(1);
+    expect(masked).toEqual([PRESIGNED]);
+    expect(JSON.stringify(e.target.links(h))).not.toContain('authToken');
+  });
+
+  test('a look at the first state only (status command) creates no UI', async () => {
+    const e = setup();
+    e.emr.on(DescribeStepCommand).resolves(step('RUNNING'));
+    const it = e.target
+      .watch(handleOf({ clusterArn: ARN }), new AbortController().signal)
+      [Symbol.asyncIterator]();
+    expect((await it.next()).value?.phase).toBe('RUNNING');
+    await it.return?.(undefined);
+    expect(e.emr.commandCalls(CreatePersistentAppUICommand)).toHaveLength(0);
+  });
+
+  test.each([
+    [
+      'AccessDenied',
+      () => Promise.reject(awsError('AccessDeniedException', 400, 'not allowed')),
+      /AccessDeniedException: not allowed/,
+    ],
+    ['never ready', () => Promise.resolve({ PresignedURLReady: false }), /was not ready yet/],
+  ])('%s: the reason, never a throw', async (_name, answer, why) => {
+    const emrClient = new EMRClient({ region: 'eu-west-1' });
+    const emr = mockClient(emrClient);
+    emr.on(CreatePersistentAppUICommand).resolves({ PersistentAppUIId: 'p-1' });
+    emr.on(GetPersistentAppUIPresignedURLCommand).callsFake(answer);
+    const clock = virtualClock();
+    const ui = await persistentSparkUi(emrClient, { clock, uiDelaysMs: [0, 2000, 4000] }, ARN);
+    expect(ui).toEqual({ missing: expect.stringMatching(why) });
+  });
 });
