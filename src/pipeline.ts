@@ -141,6 +141,7 @@ async function runStage(
           saveHandle: io.saveHandle,
           markFinished: io.markFinished,
           log: io.info,
+          warn: io.warning,
           renderDir: io.tempDir,
         },
         report,

@@ -5,6 +5,7 @@ import { escapeCell } from '../report/summary.js';
 import type { Artifact, Reporter } from '../stage.js';
 import type { DeployPlan, Handle, Links, Status, Target } from '../targets/target.js';
 import { ActionError, errorMessage } from '../util/errors.js';
+import { retirePrevious } from './replace.js';
 
 export interface DeployStageInput {
   plan: DeployPlan;
@@ -17,6 +18,8 @@ export interface DeployStageInput {
   /** Called once the job no longer needs the post step's attention. */
   markFinished(): void;
   log(line: string): void;
+  /** A problem that does not fail the deploy (e.g. the previous streaming run could not be cancelled). */
+  warn?(message: string): void;
   /** Where `command: render` and dry runs write what they rendered (output manifest-path). */
   renderDir?: string;
 }
@@ -161,7 +164,7 @@ export async function runDeployStage(
     timedOut = timeout.aborted || Date.now() - watchStarted >= plan.timeoutMs - 1000;
     if (!watchSignal.aborted && !timedOut) throw err;
     // What the target knows about why (a stuck driver's pod events, say) goes into our message.
-    if (!input.signal.aborted) watchError = errorMessage(err);
+    if (!input.signal.aborted && err instanceof ActionError) watchError = err.message;
   }
   if (watchSignal.aborted || timedOut) {
     const why = input.signal.aborted
@@ -187,12 +190,22 @@ export async function runDeployStage(
   const links = report(last);
   const streamingHealthy = plan.config.app.mode === 'streaming' && last?.phase === 'RUNNING';
   if (last?.phase === 'SUCCEEDED' || streamingHealthy) {
+    let replaced = '';
+    if (streamingHealthy) {
+      try {
+        const { retired, failed } = await retirePrevious(target, plan, handle, input.signal, input.log);
+        if (retired.length) replaced = `; replaced ${retired.join(', ')}`;
+        for (const f of failed) input.warn?.(`deploy: could not cancel the previous run ${f}`);
+      } catch (err) {
+        input.warn?.(`deploy: could not look for the previous run to replace: ${errorMessage(err)}`);
+      }
+    }
     return {
       handle,
       ...(last ? { status: last } : {}),
       links,
       detail: streamingHealthy
-        ? `healthy: RUNNING for ${plan.config.app.healthyAfter} s`
+        ? `healthy: RUNNING for ${plan.config.app.healthyAfter} s${replaced}`
         : `${last?.nativeState ?? ''}`,
     };
   }

@@ -40,7 +40,8 @@ export { normalizeMasterUrls } from './urls.js';
 
 /** How much of the driver's stderr a failure report shows. */
 export const LOG_TAIL_LINES = 50;
-const JSON_LOOKUP_EVERY_MS = 15_000;
+/** How often `/json/` is read while the app id of a running driver is still unknown (it registers late). */
+const JSON_LOOKUP_EVERY_MS = 2_000;
 
 /**
  * deployVerdict judges how a watch ended from its last status: SUCCEEDED, or (app.mode streaming) the

@@ -133,14 +133,18 @@ export async function* watchDriver(
         yield status;
       }
       if (status.terminal) return;
-      if (data.appMode === 'streaming' && status.nativeState === 'RUNNING') {
+      // A streaming driver counts as up once its application has registered with the master (it has an
+      // app id): a driver whose SparkContext never starts is RUNNING too, and is not healthy.
+      if (data.appMode === 'streaming' && status.nativeState === 'RUNNING' && status.applicationId) {
         runningSince ??= clock.now();
         const ran = clock.now() - runningSince;
         if (ran >= data.healthyAfterMs) {
           yield { ...status, message: `healthy: RUNNING for ${Math.round(ran / 1000)} s (app.healthyAfter)` };
           return;
         }
-        await pause(data.healthyAfterMs - ran);
+        // Poll through the health window too: the app registers with the master seconds after the
+        // driver runs, and its id gives the Spark UI link.
+        await pause(Math.min(data.healthyAfterMs - ran, FAST_CAP_MS));
         continue;
       }
       runningSince = undefined;
