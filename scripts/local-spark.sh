@@ -17,7 +17,7 @@
 #   SPARK_DEPLOY_STATE_DIR [${TMPDIR:-/tmp}/spark-deploy-action/local-spark]: pids, logs/, work/
 #   LOCAL_SPARK_MASTER_PORT [7077]  LOCAL_SPARK_REST_PORT [6066]
 #   LOCAL_SPARK_MASTER_UI_PORT [8080]  LOCAL_SPARK_WORKER_UI_PORT [8081]
-#   LOCAL_SPARK_WORKER_CORES [4]  LOCAL_SPARK_WORKER_MEMORY [4g]  LOCAL_SPARK_DAEMON_MEMORY [512m]
+#   LOCAL_SPARK_WORKER_CORES [8]  LOCAL_SPARK_WORKER_MEMORY [4g]  LOCAL_SPARK_DAEMON_MEMORY [512m]
 #   LOCAL_SPARK_START_TIMEOUT [120 s]  LOCAL_SPARK_STOP_TIMEOUT [20 s]
 #   LOCAL_SPARK_FETCH_LOCK_TIMEOUT [1200 s]
 set -euo pipefail
@@ -43,8 +43,9 @@ readonly MASTER_PORT="${LOCAL_SPARK_MASTER_PORT:-7077}"
 readonly REST_PORT="${LOCAL_SPARK_REST_PORT:-6066}"
 readonly MASTER_UI_PORT="${LOCAL_SPARK_MASTER_UI_PORT:-8080}"
 readonly WORKER_UI_PORT="${LOCAL_SPARK_WORKER_UI_PORT:-8081}"
-# Oversubscribed on purpose: a cluster-mode driver and its executor each take cores and memory.
-readonly WORKER_CORES="${LOCAL_SPARK_WORKER_CORES:-4}"
+# Oversubscribed on purpose: a cluster-mode driver and its executor each take cores and memory, and a
+# streaming redeploy runs the new driver beside the old one until it is healthy.
+readonly WORKER_CORES="${LOCAL_SPARK_WORKER_CORES:-8}"
 readonly WORKER_MEMORY="${LOCAL_SPARK_WORKER_MEMORY:-4g}"
 readonly DAEMON_MEMORY="${LOCAL_SPARK_DAEMON_MEMORY:-512m}"
 readonly START_TIMEOUT="${LOCAL_SPARK_START_TIMEOUT:-120}"

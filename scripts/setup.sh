@@ -25,5 +25,8 @@ sbt_dir=$(bash scripts/install-sbt.sh --print-path --quiet)
 case ":$PATH:" in *":$sbt_dir:"*) ;; *) export PATH="$sbt_dir:$PATH" ;; esac
 command -v sbt >/dev/null || { log "sbt is not on PATH after install"; exit 1; }
 
+# actionlint (workflow lint, test/unit/workflows.test.ts), from its Go module.
+bash scripts/install-actionlint.sh --quiet >/dev/null
+
 bash scripts/local-spark.sh home >/dev/null
 log "ready: sbt in $sbt_dir, Spark home prepared"
