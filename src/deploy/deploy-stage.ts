@@ -221,7 +221,9 @@ export async function runDeployStage(
       `<details open><summary>stderr</summary>\n\n\`\`\`text\n${tail}\n\`\`\`\n\n</details>`,
     );
   const where = links.logs ? `\nDriver log: ${links.logs}` : '';
+  // The status line carries the message's first line; the rest is the target's diagnosis (pod reasons, events).
+  const more = last?.message?.split('\n').slice(1).join('\n');
   throw new ActionError(
-    `deploy: ${handle.submissionId} ended ${last ? statusLine(last) : 'without a state'}${where}${tail ? `\n--- driver stderr (last lines) ---\n${tail}` : ''}`,
+    `deploy: ${handle.submissionId} ended ${last ? statusLine(last) : 'without a state'}${more ? `\n${more}` : ''}${where}${tail ? `\n--- driver stderr (last lines) ---\n${tail}` : ''}`,
   );
 }
