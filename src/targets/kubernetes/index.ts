@@ -15,7 +15,7 @@ import { derivedName } from './names.js';
 import { type KubeObject, renderAll, SPARK_API_VERSION, SPARK_KIND, toYaml } from './render.js';
 import { appSelector, Label, type Settings } from './settings.js';
 import { mapAppState } from './states.js';
-import { type AppStatus, watchApp } from './watch.js';
+import { type AppStatus, toStatus, watchApp } from './watch.js';
 
 export { buildCompanions, buildSparkApplication, renderAll, toYaml } from './render.js';
 export { APP_STATES, mapAppState } from './states.js';
@@ -250,24 +250,39 @@ export function createKubernetesTarget(
           return await statuses.next();
         } catch (err) {
           // A timeout while the driver is stuck (image pull, scheduling): say why, as kubectl describe would.
-          if (signal.aborted || !(err instanceof ActionError)) throw err;
+          // The deadline is ours (an ActionError) or the caller's (the signal aborted with a TimeoutError);
+          // a cancel (any other abort reason) is not a question of why.
+          const timedOut =
+            signal.aborted && signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
+          if (!timedOut && (signal.aborted || !(err instanceof ActionError))) throw err;
           const why = await diagnose();
-          throw why.length ? new ActionError(`${err.message}\n${why.join('\n')}`, err.findings) : err;
+          if (!why.length) throw err;
+          if (err instanceof ActionError)
+            throw new ActionError(`${err.message}\n${why.join('\n')}`, err.findings);
+          throw new ActionError(
+            `kubernetes: SparkApplication ${namespace}/${name} was still ${raw.has(name) ? toStatus(raw.get(name)).nativeState : 'NEW'} when the wait ended:\n${why.join('\n')}`,
+          );
         }
       };
-      for (let r = await next(); !r.done; r = await next()) {
-        const status = r.value;
-        if (status.phase === 'FAILED' && status.terminal) {
-          const why = await diagnose();
-          yield why.length
-            ? { ...status, message: [status.message, ...why].filter(Boolean).join('\n') }
-            : status;
-          return;
+      try {
+        for (let r = await next(); !r.done; r = await next()) {
+          const status = r.value;
+          if (status.phase === 'FAILED' && status.terminal) {
+            const why = await diagnose();
+            yield why.length
+              ? { ...status, message: [status.message, ...why].filter(Boolean).join('\n') }
+              : status;
+            return;
+          }
+          if (status.message?.startsWith('healthy:') && mode === 'streaming' && d.strategy === 'blue-green') {
+            await retireOthers(handle);
+          }
+          yield status;
         }
-        if (status.message?.startsWith('healthy:') && mode === 'streaming' && d.strategy === 'blue-green') {
-          await retireOthers(handle);
-        }
-        yield status;
+      } finally {
+        // Leaving early (a failure, or the caller stopped reading) must close the watch stream: an open
+        // stream keeps the step's process alive after it has reported.
+        await statuses.return(undefined);
       }
     },
 
