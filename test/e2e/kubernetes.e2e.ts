@@ -1,0 +1,585 @@
+// The Kubernetes target end to end through the BUNDLED action (dist/index.js then dist/post/index.js, as a
+// runner runs them): examples/etl-app's real deploy config (environment `staging`, a copy in a temp
+// workspace with the image pinned by digest, plus a production-like kubernetes environment), a generated
+// assembly JAR (stages verify,deploy), and the fake Kubernetes API server with its scripted Spark Operator
+// (test/helpers/fake-k8s-api.ts) reached through a kubeconfig file with a bearer token. Rendered manifests
+// are validated independently with kubeconform (scripts/install-kubeconform.sh) against the CRD's schema.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseAllDocuments, parseDocument, parse as parseYaml } from 'yaml';
+import { component } from '../helpers/components.js';
+import { CRD_CONTRACT, FakeKubeApi, kubeconfigFor, type Scenario } from '../helpers/fake-k8s-api.js';
+import { goodEntries } from '../helpers/jar-fixtures.js';
+import { type ActionRun, type ActionRunOptions, runAction } from '../helpers/run-action.js';
+import { writeZip } from '../helpers/zip-writer.js';
+
+const repo = resolve(import.meta.dirname, '../..');
+const example = join(repo, 'examples/etl-app');
+// Random per run, so a leak cannot be a coincidence of fixed text.
+const TOKEN = `k8s-e2e-bearer-${randomBytes(16).toString('hex')}`;
+const SHA = 'c0ffee0123456789abcdef0123456789abcdef01';
+const SHORT = SHA.slice(0, 7);
+const IMAGE = `ghcr.io/acme/etl-pipeline@sha256:${'5e'.repeat(32)}`;
+const NS = 'data-pipelines';
+const PROD_NS = 'data-pipelines-prod';
+const JAR = 'target/scala-2.12/etl-pipeline-assembly-1.0.0.jar';
+const STAGING_APP = 'etl-pipeline-staging';
+const PROD_APP = 'etl-pipeline-production-k8s';
+const COMPANIONS = ['Service', 'ServiceMonitor', 'NetworkPolicy'];
+
+/** kubeconformBin finds kubeconform: $KUBECONFORM, PATH, or the install script's cache. */
+function kubeconformBin(): string | undefined {
+  const cache = join(
+    process.env.SPARK_DEPLOY_KUBECONFORM_CACHE ??
+      join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'spark-deploy-action/kubeconform'),
+  );
+  const candidates = [
+    process.env.KUBECONFORM,
+    ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'kubeconform')),
+    ...(existsSync(cache)
+      ? readdirSync(cache)
+          .sort()
+          .reverse()
+          .map((v) => join(cache, v, 'bin/kubeconform'))
+      : []),
+  ];
+  return candidates.find((c) => c && spawnSync(c, ['-v'], { stdio: 'ignore' }).status === 0);
+}
+const kubeconform = kubeconformBin();
+const hasKubeconform = component(
+  'kubeconform',
+  () => kubeconform !== undefined,
+  'install it with scripts/install-kubeconform.sh (or set KUBECONFORM to the binary)',
+);
+
+let api: FakeKubeApi;
+let ws: string;
+let kubeconfig: string;
+let schemaDir: string;
+const runs: ActionRun[] = [];
+let runSeq = 0;
+
+/** deploy runs the bundled action against the fake cluster; every run is kept for the token check. */
+async function action(
+  inputs: Record<string, string>,
+  o: { runId?: string; env?: Record<string, string> } & Pick<ActionRunOptions, 'signal' | 'onOutput'> = {},
+): Promise<ActionRun> {
+  const r = await runAction({
+    workspace: ws,
+    inputs: {
+      stages: 'verify,deploy',
+      jar: JAR,
+      environment: 'staging',
+      'timeout-minutes': '1',
+      ...inputs,
+    },
+    env: {
+      KUBECONFIG: kubeconfig,
+      GITHUB_SHA: SHA,
+      GITHUB_RUN_ID: o.runId ?? String(7100 + ++runSeq),
+      GITHUB_RUN_ATTEMPT: '1',
+      ...o.env,
+    },
+    ...(o.signal ? { signal: o.signal } : {}),
+    onOutput: (t) => {
+      // K8S_E2E_ECHO=1 shows the action's output live, for debugging.
+      if (process.env.K8S_E2E_ECHO) process.stderr.write(t);
+      o.onOutput?.(t);
+    },
+  });
+  runs.push(r);
+  return r;
+}
+
+/** failure is the message the main step failed with (`::error::` line, decoded). */
+function failure(r: ActionRun): string {
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('::error::'))
+    .map((l) => decodeURIComponent(l.slice('::error::'.length).replace(/%0A/g, '\n')))
+    .join('\n');
+}
+
+/** writeConfig copies the example's deploy config, pins staging's image and adds a production-like kubernetes environment. */
+function writeConfig(): void {
+  const doc = parseDocument(readFileSync(join(example, '.github/spark-deploy.yml'), 'utf8'));
+  expect(doc.getIn(['environments', 'staging', 'target'])).toBe('kubernetes');
+  // The image stage is covered elsewhere: the image comes from the config, pinned by digest.
+  doc.setIn(['environments', 'staging', 'kubernetes', 'image'], IMAGE);
+  doc.setIn(
+    ['environments', 'production-k8s'],
+    doc.createNode({
+      target: 'kubernetes',
+      app: { args: ['--config', '/app/configs/production.json'] },
+      spark: {
+        conf: { 'spark.sql.shuffle.partitions': 400, 'spark.dynamicAllocation.initialExecutors': 10 },
+        driver: { cores: 2, memory: '8g', memoryOverhead: '1g' },
+        executor: { cores: 8, memory: '16g', instances: 10 },
+        dynamicAllocation: { enabled: true, minExecutors: 5, maxExecutors: 20 },
+      },
+      kubernetes: {
+        namespace: PROD_NS,
+        image: IMAGE,
+        imagePullPolicy: 'IfNotPresent',
+        serviceAccount: 'spark-driver-sa',
+        restartPolicy: {
+          type: 'OnFailure',
+          onFailureRetries: 2,
+          onFailureRetryInterval: 30,
+          onSubmissionFailureRetries: 3,
+          onSubmissionFailureRetryInterval: 60,
+        },
+        labels: { team: 'data-platform', tier: 'production' },
+        annotations: { 'acme.io/owner': 'data-platform' },
+        driver: { coreLimit: '2000m', labels: { role: 'driver' }, env: { TZ: 'UTC' } },
+        executor: { coreLimit: '8', env: { TZ: 'UTC' } },
+        keepHistory: 3,
+        timeToLiveSeconds: 86400,
+        monitoring: {
+          exposeDriverMetrics: true,
+          exposeExecutorMetrics: true,
+          port: 8090,
+          jmxExporterJar: '/prometheus/jmx_prometheus_javaagent-0.17.0.jar',
+          service: true,
+          serviceMonitor: true,
+        },
+        networkPolicy: true,
+        uiIngressUrl: 'https://spark.example.com/{{$appNamespace}}/{{$appName}}',
+      },
+    }),
+  );
+  mkdirSync(join(ws, '.github'), { recursive: true });
+  writeFileSync(join(ws, '.github/spark-deploy.yml'), doc.toString());
+}
+
+/** writeSchemas writes the CRD's openAPIV3Schema where kubeconform's -schema-location template finds it. */
+function writeSchemas(): string {
+  const crd = parseYaml(readFileSync(CRD_CONTRACT, 'utf8'));
+  const version = crd.spec.versions[0];
+  // -strict schemas as kubeconform's openapi2jsonschema.py writes them: objects with `properties` accept no
+  // other fields (the root too, which the script skips unless DENY_ROOT_ADDITIONAL_PROPERTIES is set).
+  const strict = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strict);
+    if (!node || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out[k] = strict(v);
+    if ('properties' in out && !('additionalProperties' in out)) out.additionalProperties = false;
+    return out;
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'k8s-e2e-schemas-'));
+  const file = `${crd.spec.names.kind.toLowerCase()}-${crd.spec.group}-${version.name}.json`;
+  writeFileSync(join(dir, file), JSON.stringify(strict(version.schema.openAPIV3Schema)));
+  return dir;
+}
+
+interface KubeconformResult {
+  resources: { filename: string; kind: string; name: string; status: string; msg: string }[];
+  summary: { valid: number; invalid: number; errors: number; skipped: number };
+}
+
+/** validate runs kubeconform -strict on a manifest file against the CRD schema; the companions' built-in kinds are skipped (no offline schema). */
+function validate(file: string): KubeconformResult {
+  const r = spawnSync(
+    kubeconform as string,
+    [
+      '-strict',
+      '-summary',
+      '-verbose',
+      '-output',
+      'json',
+      '-schema-location',
+      join(schemaDir, '{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion }}.json'),
+      '-skip',
+      COMPANIONS.join(','),
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as KubeconformResult;
+}
+
+beforeAll(async () => {
+  api = await new FakeKubeApi().start();
+  api.token = TOKEN;
+  ws = mkdtempSync(join(tmpdir(), 'k8s-e2e-ws-'));
+  mkdirSync(join(ws, 'configs'));
+  for (const f of readdirSync(join(example, 'configs')))
+    copyFileSync(join(example, 'configs', f), join(ws, 'configs', f));
+  writeConfig();
+  mkdirSync(join(ws, 'target/scala-2.12'), { recursive: true });
+  writeZip(join(ws, JAR), goodEntries());
+  kubeconfig = join(ws, '..', `${ws.split('/').pop()}-kubeconfig.yaml`);
+  writeFileSync(kubeconfig, kubeconfigFor(api.url, TOKEN));
+  schemaDir = writeSchemas();
+});
+
+afterAll(async () => {
+  await api?.stop();
+  for (const d of [ws, schemaDir, ...runs.map((r) => r.dir)])
+    if (d) rmSync(d, { recursive: true, force: true });
+  if (kubeconfig) rmSync(kubeconfig, { force: true });
+});
+
+describe('kubernetes target through the bundled action (fake API server, scripted operator)', () => {
+  const firstRun = '8001';
+  const firstName = `${STAGING_APP}-${SHORT}-${firstRun}`;
+
+  test('staging deploy: applied server-side, watched to COMPLETED; outputs and summary say where to look', async () => {
+    const r = await action({}, { runId: firstRun });
+    expect(failure(r)).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatchObject({
+      target: 'kubernetes',
+      'submission-id': firstName,
+      state: 'SUCCEEDED',
+    });
+    expect(r.outputs['application-id']).toMatch(/^spark-[0-9a-f]{32}$/);
+    // No UI ingress in staging: the exact port-forward command instead of a URL.
+    expect(r.outputs['spark-ui-url']).toBeUndefined();
+    expect(r.summary).toContain(`\`kubectl -n ${NS} port-forward svc/${firstName}-ui-svc 4040:4040\``);
+    expect(r.summary).toContain(`| submission | \`${firstName}\` |`);
+    expect(r.summary).toMatch(/\| state \| SUCCEEDED \(native: COMPLETED\) \|/);
+    expect(r.stdout).toMatch(/state: RUNNING \(RUNNING\)/);
+    expect(r.stdout).toMatch(/state: SUCCEEDED \(COMPLETED\)/);
+
+    const app = api.get('sparkapplications', NS, firstName);
+    expect(app?.status.applicationState.state).toBe('COMPLETED');
+    expect(app?.metadata.managedFields[0]).toMatchObject({
+      manager: 'spark-deploy-action',
+      operation: 'Apply',
+    });
+    expect(app?.spec).toMatchObject({
+      type: 'Scala',
+      mode: 'cluster',
+      image: IMAGE,
+      mainClass: 'com.etl.Main',
+      mainApplicationFile: 'local:///app/etl-pipeline-assembly-1.0.0.jar',
+      arguments: ['--config', '/app/configs/staging.json'],
+      sparkVersion: '3.5.6',
+      restartPolicy: { type: 'OnFailure', onFailureRetries: 3, onSubmissionFailureRetries: 5 },
+      driver: { cores: 1, memory: '2g', serviceAccount: 'spark-driver-sa' },
+      executor: { cores: 2, memory: '4g', instances: 2 },
+      monitoring: { exposeDriverMetrics: true, prometheus: { port: 8090 } },
+    });
+    expect(app?.metadata.labels).toMatchObject({
+      'app.kubernetes.io/name': STAGING_APP,
+      'app.kubernetes.io/managed-by': 'spark-deploy-action',
+      'spark-deploy-action/commit': SHA,
+      'spark-deploy-action/environment': 'staging',
+      team: 'data-platform',
+    });
+    // Every API request carried the kubeconfig's bearer token.
+    expect(api.requests.length).toBeGreaterThan(0);
+    expect(api.requests.every((q) => q.auth === `Bearer ${TOKEN}`)).toBe(true);
+  });
+
+  test('a second run of the same commit (new run id, then a re-run attempt) starts a new SparkApplication', async () => {
+    const before = api.get('sparkapplications', NS, firstName);
+    expect(before?.status.applicationState.state).toBe('COMPLETED');
+    const second = await action({}, { runId: '8002' });
+    expect(second.code).toBe(0);
+    expect(second.outputs['submission-id']).toBe(`${STAGING_APP}-${SHORT}-8002`);
+    const rerun = await action({}, { runId: firstRun, env: { GITHUB_RUN_ATTEMPT: '2' } });
+    expect(rerun.code).toBe(0);
+    expect(rerun.outputs['submission-id']).toBe(`${firstName}-2`);
+    const names = [firstName, `${STAGING_APP}-${SHORT}-8002`, `${firstName}-2`];
+    const apps = names.map((n) => api.get('sparkapplications', NS, n));
+    expect(apps.map((a) => a?.status.applicationState.state)).toEqual([
+      'COMPLETED',
+      'COMPLETED',
+      'COMPLETED',
+    ]);
+    expect(new Set(apps.map((a) => a?.metadata.uid)).size).toBe(3);
+    // The first run's object was left as it was (not re-applied, so not re-run by the operator).
+    expect(api.get('sparkapplications', NS, firstName)?.metadata.resourceVersion).toBe(
+      before?.metadata.resourceVersion,
+    );
+    expect(second.outputs['application-id']).not.toBe(rerun.outputs['application-id']);
+  });
+
+  const scenarios: [Scenario, string, RegExp[]][] = [
+    [
+      'fail',
+      '8101',
+      [
+        /ended FAILED \(FAILED\): driver container failed with ExitCode: 1, Reason: Error/,
+        /driver pod etl-pipeline-staging-c0ffee0-8101-driver: spark-kubernetes-driver terminated: Error, exit code 1/,
+        /java\.lang\.IllegalStateException: input path s3a:\/\/bucket\/in does not exist/,
+      ],
+    ],
+    [
+      'oom',
+      '8102',
+      [
+        /ended FAILED \(FAILED\): driver container failed with ExitCode: 137, Reason: OOMKilled/,
+        /terminated: OOMKilled, exit code 137 — the driver ran out of memory/,
+      ],
+    ],
+    [
+      'image-pull',
+      '8103',
+      [
+        /timed out after .* while etl-pipeline-staging-c0ffee0-8103 was PENDING \(SUBMITTED\); cancelled/,
+        /waiting: ImagePullBackOff \(Back-off pulling image "ghcr\.io\/acme\/etl-pipeline@sha256:5e5e/,
+        /the image cannot be pulled/,
+      ],
+    ],
+    [
+      'unschedulable',
+      '8104',
+      [
+        /timed out after .* while etl-pipeline-staging-c0ffee0-8104 was PENDING \(SUBMITTED\); cancelled/,
+        /driver pod etl-pipeline-staging-c0ffee0-8104-driver is Unschedulable: 0\/3 nodes are available: 3 Insufficient memory/,
+      ],
+    ],
+    [
+      'submission-failed',
+      '8105',
+      [
+        /ended FAILED \(FAILED\): failed to submit spark application: failed to run spark-submit: exit status 1/,
+      ],
+    ],
+  ];
+  test.each(scenarios)(
+    'failure: %s is diagnosed in the error and the summary',
+    async (scenario, runId, expected) => {
+      const name = `${STAGING_APP}-${SHORT}-${runId}`;
+      api.scenarios.set(name, scenario);
+      const stuck = scenario === 'image-pull' || scenario === 'unschedulable';
+      // A stuck driver is only diagnosed when the wait gives up: a 4 s timeout.
+      const r = await action(stuck ? { 'timeout-minutes': String(4 / 60) } : {}, { runId });
+      expect(r.code).toBe(1);
+      const error = failure(r);
+      for (const re of expected) {
+        expect(error).toMatch(re);
+        expect(r.summary).toMatch(re);
+      }
+      expect(r.outputs['submission-id']).toBe(name);
+      expect(r.outputs.state).toBe(stuck ? 'PENDING' : 'FAILED');
+      // A failed app stays for kubectl; a stuck one is deleted when the wait gives up (cancel-on-abort).
+      if (stuck) expect(api.get('sparkapplications', NS, name)).toBeUndefined();
+      else expect(api.get('sparkapplications', NS, name)?.status.applicationState.state).toBe('FAILED');
+    },
+  );
+
+  test('abort: SIGTERM while the app RUNS deletes the SparkApplication (cancel-on-abort)', async () => {
+    const runId = '8201';
+    const name = `${STAGING_APP}-${SHORT}-${runId}`;
+    api.scenarios.set(name, 'streaming'); // stays RUNNING until deleted
+    const ctl = new AbortController();
+    let out = '';
+    const r = await action(
+      {},
+      {
+        runId,
+        signal: ctl.signal,
+        onOutput: (t) => {
+          out += t;
+          if (/state: RUNNING \(RUNNING\)/.test(out) && !ctl.signal.aborted) {
+            expect(api.get('sparkapplications', NS, name)?.status.applicationState.state).toBe('RUNNING');
+            ctl.abort();
+          }
+        },
+      },
+    );
+    expect(ctl.signal.aborted).toBe(true);
+    expect(r.code).toBe(1);
+    expect(failure(r)).toMatch(
+      new RegExp(
+        `the workflow run was cancelled while ${name} was RUNNING \\(RUNNING\\).*; cancelled ${name} \\(cancel-on-abort\\)`,
+      ),
+    );
+    expect(r.outputs.state).toBe('CANCELLED');
+    expect(api.get('sparkapplications', NS, name)).toBeUndefined();
+    expect(api.get('pods', NS, `${name}-driver`)).toBeUndefined();
+    expect(
+      api.requests.filter((q) => q.method === 'DELETE' && q.path.endsWith(`/sparkapplications/${name}`)),
+    ).toHaveLength(1);
+    // The main step finished the job off itself: the post step has nothing left to cancel.
+    expect(r.state.finished).toBe('true');
+    expect(r.post.code).toBe(0);
+    expect(r.post.stdout).not.toMatch(/post: cancelled/);
+  });
+
+  test('cleanup with preview 7 removes exactly preview 7 (app and owned objects); the environment and preview 8 stay', async () => {
+    const deploy = (preview?: string) =>
+      action({ environment: 'production-k8s', wait: 'false', ...(preview ? { preview } : {}) });
+    for (const r of [await deploy('7'), await deploy('8'), await deploy()]) {
+      expect(failure(r)).toBe('');
+      expect(r.code).toBe(0);
+    }
+    const byPreview = (p: string) =>
+      api.apps(PROD_NS).filter((a) => a.metadata.labels['spark-deploy-action/preview'] === p);
+    expect(byPreview('7')).toHaveLength(1);
+    expect(byPreview('8')).toHaveLength(1);
+    const pr7 = byPreview('7')[0];
+    expect(pr7?.metadata.name).toMatch(new RegExp(`^${PROD_APP}-pr-7-.*${SHORT}-\\d+$`));
+    // Owned by the preview-7 app: its companions, and (the operator's) driver pod and UI service.
+    const owned = (uid: string) =>
+      [...api.store.entries()]
+        .filter(([, o]) => (o.metadata.ownerReferences ?? []).some((ref: { uid: string }) => ref.uid === uid))
+        .map(([k]) => k);
+    const pr7Keys = [`sparkapplications/${PROD_NS}/${pr7?.metadata.name}`, ...owned(pr7?.metadata.uid)];
+    expect(pr7Keys.map((k) => k.split('/')[0]).sort()).toEqual(
+      expect.arrayContaining(['networkpolicies', 'servicemonitors', 'services']),
+    );
+    const before = new Map([...api.store.entries()].map(([k, v]) => [k, v.metadata.resourceVersion]));
+
+    const r = await action({ command: 'cleanup', environment: 'production-k8s', preview: '7', stages: '' });
+    expect(failure(r)).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.summary).toMatch(new RegExp(`\\| \`${pr7?.metadata.name}\` \\|.*\\| deleted \\|`));
+    const after = new Map([...api.store.entries()].map(([k, v]) => [k, v.metadata.resourceVersion]));
+    expect([...before.keys()].filter((k) => !after.has(k)).sort()).toEqual([...pr7Keys].sort());
+    // Nothing else was touched: every other object is still there, unchanged.
+    for (const [k, rv] of after) expect(before.get(k)).toBe(rv);
+    expect(byPreview('8')).toHaveLength(1);
+    expect(api.apps(PROD_NS).filter((a) => !a.metadata.labels['spark-deploy-action/preview'])).toHaveLength(
+      1,
+    );
+    expect(api.apps(NS).length).toBeGreaterThan(0);
+  });
+
+  test('status reports the environment apps, newest first, and no preview', async () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, s)).toISOString().replace(/\.\d+Z$/, 'Z');
+    const seed = (name: string, created: number, state: string, preview?: string) =>
+      api.put('sparkapplications', {
+        apiVersion: 'sparkoperator.k8s.io/v1beta2',
+        kind: 'SparkApplication',
+        metadata: {
+          name,
+          namespace: 'status-ns',
+          creationTimestamp: at(created),
+          labels: {
+            'app.kubernetes.io/name': STAGING_APP,
+            'app.kubernetes.io/managed-by': 'spark-deploy-action',
+            ...(preview ? { 'spark-deploy-action/preview': preview } : {}),
+          },
+        },
+        spec: {},
+        status: {
+          applicationState: {
+            state,
+            ...(state === 'FAILED' ? { errorMessage: 'driver container failed' } : {}),
+          },
+          sparkApplicationId: `spark-${name.length}${created}`,
+          driverInfo: { webUIServiceName: `${name}-ui-svc`, webUIPort: 4040 },
+        },
+      });
+    seed('etl-pipeline-staging-old', 1, 'COMPLETED');
+    seed('etl-pipeline-staging-new', 5, 'FAILED');
+    seed('etl-pipeline-staging-pr-3', 9, 'RUNNING', '3');
+    // Status reads the namespace from the config: point a copy of staging at the seeded namespace.
+    const cfg = readFileSync(join(ws, '.github/spark-deploy.yml'), 'utf8');
+    const doc = parseDocument(cfg);
+    doc.setIn(['environments', 'staging', 'kubernetes', 'namespace'], 'status-ns');
+    writeFileSync(join(ws, '.github/status.yml'), doc.toString());
+
+    const r = await action({ command: 'status', config: '.github/status.yml', stages: '' });
+    expect(failure(r)).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatchObject({
+      'submission-id': 'etl-pipeline-staging-new',
+      state: 'FAILED',
+      'application-id': 'spark-245',
+    });
+    const rows = r.summary.split('\n').filter((l) => l.startsWith('| `etl-pipeline-staging-'));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/`etl-pipeline-staging-new` \| FAILED \(FAILED\) — driver container failed/);
+    expect(rows[0]).toContain(
+      'kubectl -n status-ns port-forward svc/etl-pipeline-staging-new-ui-svc 4040:4040',
+    );
+    expect(rows[1]).toMatch(/`etl-pipeline-staging-old` \| SUCCEEDED \(COMPLETED\)/);
+    expect(r.summary).not.toContain('pr-3');
+  });
+
+  test.skipIf(!hasKubeconform)(
+    'render: staging and production-like manifests are written to manifest-path, sent nowhere, and pass kubeconform -strict',
+    async () => {
+      const sent = api.requests.length;
+      const files: Record<string, string> = {};
+      for (const env of ['staging', 'production-k8s']) {
+        const r = await action({ command: 'render', environment: env });
+        expect(failure(r)).toBe('');
+        expect(r.code).toBe(0);
+        const file = r.outputs['manifest-path'] as string;
+        expect(file).toBeTruthy();
+        expect(r.summary).toContain('SparkApplication');
+        files[env] = file;
+      }
+      expect(api.requests.length).toBe(sent);
+
+      const staging = validate(files.staging as string);
+      expect(staging.summary).toEqual({ valid: 1, invalid: 0, errors: 0, skipped: 0 });
+      expect(staging.resources.map((x) => [x.kind, x.status])).toEqual([['SparkApplication', 'statusValid']]);
+
+      const prod = validate(files['production-k8s'] as string);
+      expect(prod.summary).toEqual({ valid: 1, invalid: 0, errors: 0, skipped: 3 });
+      const docs = parseAllDocuments(readFileSync(files['production-k8s'] as string, 'utf8')).map((d) =>
+        d.toJS(),
+      );
+      expect(docs.map((d) => d.kind)).toEqual(['SparkApplication', ...COMPANIONS]);
+      expect(docs[0].spec).toMatchObject({
+        imagePullPolicy: 'IfNotPresent',
+        timeToLiveSeconds: 86400,
+        restartPolicy: { type: 'OnFailure', onFailureRetries: 2, onFailureRetryInterval: 30 },
+        dynamicAllocation: { enabled: true, minExecutors: 5, maxExecutors: 20 },
+        driver: {
+          cores: 2,
+          coreLimit: '2000m',
+          memory: '8g',
+          memoryOverhead: '1g',
+          env: [{ name: 'TZ', value: 'UTC' }],
+        },
+        executor: { cores: 8, coreLimit: '8', instances: 10, memory: '16g' },
+        monitoring: { exposeDriverMetrics: true, exposeExecutorMetrics: true, prometheus: { port: 8090 } },
+      });
+      for (const c of docs.slice(1))
+        expect(c.metadata.ownerReferences).toEqual([
+          expect.objectContaining({ kind: 'SparkApplication', name: docs[0].metadata.name }),
+        ]);
+
+      // kubeconform really reads the schema: an unknown field and a wrong type are both reported.
+      const bad = structuredClone(docs[0]);
+      bad.spec.driver.cores = 'two';
+      bad.spec.driverr = {};
+      const badFile = join(schemaDir, 'bad.yaml');
+      writeFileSync(badFile, JSON.stringify(bad));
+      const broken = validate(badFile);
+      expect(broken.summary.invalid).toBe(1);
+      expect(broken.resources[0]?.msg).toMatch(/driverr/);
+      expect(broken.resources[0]?.msg).toMatch(/cores/);
+    },
+  );
+
+  test('the kubeconfig bearer token appears in no output of any run', () => {
+    expect(runs.length).toBeGreaterThanOrEqual(10);
+    for (const r of runs) {
+      const texts = [
+        r.stdout,
+        r.stderr,
+        r.post.stdout,
+        r.post.stderr,
+        r.summary,
+        JSON.stringify(r.outputs),
+        JSON.stringify(r.state),
+      ];
+      if (r.outputs['manifest-path']) texts.push(readFileSync(r.outputs['manifest-path'], 'utf8'));
+      for (const t of texts) expect(t).not.toContain(TOKEN);
+    }
+  });
+});
