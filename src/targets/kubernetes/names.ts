@@ -67,9 +67,14 @@ export interface NameInputs {
   preview?: number;
 }
 
-/** baseName is the stable part of every name: the app name, plus `-pr<n>` for a pull-request preview. */
+/**
+ * baseName is the stable part of every name: the app name, plus `-pr<n>` for a pull-request preview unless
+ * the name already carries `pr-<n>` (the Plan names previews `<app>-pr-<n>`, src/plan/preview.ts).
+ */
 export function baseName(n: Pick<NameInputs, 'app' | 'preview'>): string {
-  return dns1035(n.preview === undefined ? n.app : `${n.app}-pr${n.preview}`);
+  if (n.preview === undefined) return dns1035(n.app);
+  const named = new RegExp(`(^|[^0-9a-z])pr-?${n.preview}($|[^0-9])`, 'i').test(n.app);
+  return dns1035(named ? n.app : `${n.app}-pr${n.preview}`);
 }
 
 /**

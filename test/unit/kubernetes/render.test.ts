@@ -52,6 +52,9 @@ describe('names', () => {
     [{ app: 'etl', sha: SHA, runId: '42' }, 'etl-0123456-42'],
     [{ app: 'etl', sha: SHA, runId: '42', runAttempt: '2' }, 'etl-0123456-42-2'],
     [{ app: 'etl', sha: SHA, runId: '42', preview: 17 }, 'etl-pr17-0123456-42'],
+    // The Plan's preview app name already says which PR (src/plan/preview.ts): not twice.
+    [{ app: 'etl-pr-17', sha: SHA, runId: '42', preview: 17 }, 'etl-pr-17-0123456-42'],
+    [{ app: 'etl-pr-170', sha: SHA, runId: '42', preview: 17 }, 'etl-pr-170-pr17-0123456-42'],
     [{ app: 'Etl Pipeline', sha: 'ABCDEF0123', runId: '9' }, 'etl-pipeline-abcdef0-9'],
   ])('runName(%j) = %j', (n, want) => {
     expect(runName(n)).toBe(want);
@@ -99,6 +102,11 @@ describe('names', () => {
       'etl',
       7,
       'app.kubernetes.io/managed-by=spark-deploy-action,app.kubernetes.io/name=etl-pr7,spark-deploy-action/preview=7',
+    ],
+    [
+      'etl-pr-7',
+      7,
+      'app.kubernetes.io/managed-by=spark-deploy-action,app.kubernetes.io/name=etl-pr-7,spark-deploy-action/preview=7',
     ],
   ])('appSelector(%j, %j)', (app, pr, want) => {
     expect(appSelector(app, pr)).toBe(want);
