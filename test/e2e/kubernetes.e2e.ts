@@ -376,12 +376,21 @@ describe('kubernetes target through the bundled action (fake API server, scripte
     },
   );
 
+  test('keepHistory (5 in staging): each batch deploy deletes the finished runs beyond the newest 5', () => {
+    // Created so far: 8001, 8002, 8001 attempt 2, and 8101, 8102, 8105 (8103/8104 were deleted on timeout).
+    const names = api.apps(NS).map((a) => a.metadata.name);
+    expect(names).toHaveLength(5);
+    expect(names).not.toContain(firstName);
+    expect(names).toContain(`${STAGING_APP}-${SHORT}-8105`);
+  });
+
   test('abort: SIGTERM while the app RUNS deletes the SparkApplication (cancel-on-abort)', async () => {
     const runId = '8201';
     const name = `${STAGING_APP}-${SHORT}-${runId}`;
     api.scenarios.set(name, 'streaming'); // stays RUNNING until deleted
     const ctl = new AbortController();
     let out = '';
+    let stateAtAbort: string | undefined;
     const r = await action(
       {},
       {
@@ -390,13 +399,13 @@ describe('kubernetes target through the bundled action (fake API server, scripte
         onOutput: (t) => {
           out += t;
           if (/state: RUNNING \(RUNNING\)/.test(out) && !ctl.signal.aborted) {
-            expect(api.get('sparkapplications', NS, name)?.status.applicationState.state).toBe('RUNNING');
+            stateAtAbort = api.get('sparkapplications', NS, name)?.status.applicationState.state;
             ctl.abort();
           }
         },
       },
     );
-    expect(ctl.signal.aborted).toBe(true);
+    expect(stateAtAbort).toBe('RUNNING');
     expect(r.code).toBe(1);
     expect(failure(r)).toMatch(
       new RegExp(
@@ -427,7 +436,7 @@ describe('kubernetes target through the bundled action (fake API server, scripte
     expect(byPreview('7')).toHaveLength(1);
     expect(byPreview('8')).toHaveLength(1);
     const pr7 = byPreview('7')[0];
-    expect(pr7?.metadata.name).toMatch(new RegExp(`^${PROD_APP}-pr-7-.*${SHORT}-\\d+$`));
+    expect(pr7?.metadata.name).toMatch(new RegExp(`^${PROD_APP}-pr-7-${SHORT}-\\d+$`));
     // Owned by the preview-7 app: its companions, and (the operator's) driver pod and UI service.
     const owned = (uid: string) =>
       [...api.store.entries()]
