@@ -6,19 +6,16 @@
 //   synchronize -> redeploy: a new driver replaces the old one; the same comment is edited
 //   closed      -> command cleanup: the preview's driver is killed, its deployments inactive; the
 //                  environment's own job (etl-staging, running all along) is untouched
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github.js';
 import { runAction } from '../helpers/run-action.js';
+import { buildSmokeJar } from '../helpers/smoke-jar.js';
 
 const REST = process.env.SPARK_REST_URL ?? 'http://127.0.0.1:6066';
 const UI = process.env.SPARK_MASTER_UI_URL ?? 'http://127.0.0.1:8080';
-const SPARK_HOME =
-  process.env.SPARK_HOME ?? join(process.env.HOME ?? '', '.cache/spark-deploy-action/spark-3.5.6');
-const repo = resolve(import.meta.dirname, '../..');
 const PR = 12;
 const SHA_A = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1';
 const SHA_B = 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2';
@@ -91,19 +88,7 @@ const ours = () => github.comments.filter((c) => c.body.startsWith('<!-- spark-d
 describe.skipIf(!up)('PR preview flow: opened, synchronize, closed (real Spark, fake GitHub)', () => {
   beforeAll(async () => {
     ws = mkdtempSync(join(tmpdir(), 'spark-deploy-preview-e2e-'));
-    const classes = join(ws, 'classes');
-    mkdirSync(classes);
-    execFileSync('javac', [
-      '-nowarn',
-      '--release',
-      '8',
-      '-cp',
-      `${SPARK_HOME}/jars/*`,
-      '-d',
-      classes,
-      join(repo, 'scripts/local-spark/SmokeJob.java'),
-    ]);
-    execFileSync('jar', ['cfe', join(ws, 'smoke.jar'), 'SmokeJob', '-C', classes, '.']);
+    buildSmokeJar(ws, 'smoke.jar');
     mkdirSync(join(ws, '.github'));
     writeFileSync(
       join(ws, '.github/spark-deploy.yml'),

@@ -1,22 +1,19 @@
 // The standalone target against a real Spark 3.5.6 standalone cluster on 127.0.0.1 (scripts/local-spark.sh):
 // REST create/status/kill, /json/ links and the worker log, with a tiny job compiled from
 // scripts/local-spark/SmokeJob.java against the cluster's own jars.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Artifact } from '../../src/stage.js';
 import { createStandaloneTarget, LOG_TAIL_LINES, type Logger } from '../../src/targets/standalone/index.js';
 import type { Status } from '../../src/targets/target.js';
+import { buildSmokeJar } from '../helpers/smoke-jar.js';
 import { makePlan } from '../unit/standalone/fixtures.js';
 
 const REST = process.env.SPARK_REST_URL ?? 'http://127.0.0.1:6066';
 const UI = process.env.SPARK_MASTER_UI_URL ?? 'http://127.0.0.1:8080';
-const SPARK_HOME =
-  process.env.SPARK_HOME ?? join(process.env.HOME ?? '', '.cache/spark-deploy-action/spark-3.5.6');
-const repo = resolve(import.meta.dirname, '../..');
 
 async function clusterUp(): Promise<boolean> {
   try {
@@ -81,20 +78,7 @@ async function follow(
 describe.skipIf(!up)('standalone target against a real Spark standalone cluster', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'standalone-e2e-'));
-    const classes = join(dir, 'classes');
-    mkdirSync(classes);
-    execFileSync('javac', [
-      '-nowarn',
-      '--release',
-      '8',
-      '-cp',
-      `${SPARK_HOME}/jars/*`,
-      '-d',
-      classes,
-      join(repo, 'scripts/local-spark/SmokeJob.java'),
-    ]);
-    const jarPath = join(dir, 'smoke-job.jar');
-    execFileSync('jar', ['cf', jarPath, '-C', classes, '.']);
+    const jarPath = buildSmokeJar(dir);
     writeFileSync(join(dir, 'app.conf'), 'mode = e2e\n');
     artifact = {
       sha256: createHash('sha256').update(readFileSync(jarPath)).digest('hex'),
