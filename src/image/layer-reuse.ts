@@ -1,6 +1,6 @@
 import type { PreparedLayer } from './layer.js';
 import { type ImageConfig, type ImageManifest, isIndex, MediaType } from './manifest.js';
-import type { RegistryClient } from './registry.js';
+import type { RegistryClient, StreamedUpload } from './registry.js';
 
 // An unchanged re-push should cost what its HEAD requests cost, not two SHA-256 passes over a large JAR.
 // The images the tags point at now are the likely earlier pushes of the same layer; their manifests and
@@ -82,4 +82,49 @@ export async function layerDigests(
   }
   const [digest, diffId] = await Promise.all([layer.digest(signal), layer.diffId(signal)]);
   return { digest, diffId };
+}
+
+/** LayerPlan is the app layer's digests and where the push stands with it. */
+export interface LayerPlan extends LayerDigests {
+  /** A HEAD found the blob in the repository. */
+  present: boolean;
+  /** An upload started before the digest was known, still to be finished (the blob is not there). */
+  upload?: StreamedUpload;
+  /** Bytes sent by an early upload that was cancelled because the blob turned out to be there. */
+  wasted: number;
+}
+
+/**
+ * planAppLayer computes the layer's digests and checks whether the repository has the blob (HEAD). When no
+ * image under the tags has a layer of this size, the registry most likely lacks it: the upload then starts
+ * at once and streams while the digests are computed, and is cancelled if the HEAD finds the blob after
+ * all. A first push so takes about as long as the upload alone, a re-push as long as one hashing pass.
+ */
+export async function planAppLayer(opts: {
+  client: RegistryClient;
+  name: string;
+  tags: readonly string[];
+  layer: PreparedLayer;
+  /** Start the upload before the digest is known when the blob is likely missing (not with chunked uploads). */
+  early: boolean;
+  signal?: AbortSignal;
+}): Promise<LayerPlan> {
+  const { client, name, layer, signal } = opts;
+  const earlier = await earlierLayers(client, name, opts.tags, layer.size);
+  const upload =
+    opts.early && !earlier.length
+      ? client.startUpload(name, { size: layer.size, open: () => layer.open(signal) })
+      : undefined;
+  try {
+    const digests = await layerDigests(layer, earlier, signal);
+    const present = await client.hasBlob(name, digests.digest);
+    if (upload && present) {
+      await upload.cancel();
+      return { ...digests, present, wasted: upload.sent() };
+    }
+    return { ...digests, present, wasted: 0, ...(upload ? { upload } : {}) };
+  } catch (err) {
+    await upload?.cancel();
+    throw err;
+  }
 }

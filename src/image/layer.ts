@@ -124,14 +124,19 @@ async function* rawChunks(segments: readonly TarSegment[], signal?: AbortSignal)
 }
 
 /** gzipGroups streams the layer's gzip bytes as groups of pieces, one group per chunk of input read. */
-async function* gzipGroups(segments: readonly TarSegment[], signal?: AbortSignal): AsyncGenerator<Buffer[]> {
-  const framer = new StoredGzipFramer(tarSize(segments));
+async function* gzipGroups(
+  segments: readonly TarSegment[],
+  signal?: AbortSignal,
+  crc?: { value?: number },
+): AsyncGenerator<Buffer[]> {
+  const framer = new StoredGzipFramer(tarSize(segments), crc?.value);
   yield framer.start();
   for await (const chunk of rawChunks(segments, signal)) {
     const out = framer.write(chunk);
     if (out.length) yield out;
   }
   yield framer.end();
+  if (crc) crc.value = framer.crc32;
 }
 
 async function listFile(f: LayerFile): Promise<{ imagePath: string; hostPath: string; size: number }> {
@@ -235,6 +240,8 @@ export interface PreparedLayer {
 export async function prepareAppLayer(appDir: string, files: readonly LayerFile[]): Promise<PreparedLayer> {
   const listed = await Promise.all(files.map(listFile));
   const segments = tarSegments(tarEntriesFor(appDir, listed));
+  // The CRC-32 for the gzip trailer, kept from the first full pass so that later ones skip it.
+  const crc: { value?: number } = {};
   return {
     size: storedGzipSize(tarSize(segments)),
     files: listed
@@ -242,13 +249,14 @@ export async function prepareAppLayer(appDir: string, files: readonly LayerFile[
       .sort((a, b) => (a.path < b.path ? -1 : 1)),
     async digest(signal?: AbortSignal) {
       const gz = createHash('sha256');
-      for await (const group of gzipGroups(segments, signal)) for (const piece of group) gz.update(piece);
+      for await (const group of gzipGroups(segments, signal, crc))
+        for (const piece of group) gz.update(piece);
       return `sha256:${gz.digest('hex')}`;
     },
     diffId: (signal?: AbortSignal) => diffIdInWorker(segments, signal),
     async *open(signal?: AbortSignal) {
       // One buffer per group: a few MB per write instead of thousands of 64 KB pieces.
-      for await (const group of gzipGroups(segments, signal))
+      for await (const group of gzipGroups(segments, signal, crc))
         yield group.length === 1 ? (group[0] as Buffer) : Buffer.concat(group);
     },
   };

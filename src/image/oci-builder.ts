@@ -2,8 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FetchLike } from '../util/http.js';
 import type { Credentials } from './auth.js';
-import { type AppLayer, type LayerFile, prepareAppLayer } from './layer.js';
-import { earlierLayers, layerDigests } from './layer-reuse.js';
+import { type AppLayer, type LayerFile, type PreparedLayer, prepareAppLayer } from './layer.js';
+import { type LayerDigests, type LayerPlan, layerDigests, planAppLayer } from './layer-reuse.js';
 import {
   buildManifest,
   canonicalJson,
@@ -159,16 +159,30 @@ export async function buildOciImage(opts: OciBuildOptions): Promise<OciBuildResu
       });
 
   // The layer's one hashing pass runs while the base manifest and config come over the network.
-  const [base, layer] = await Promise.all([
-    pullBase(baseClient, baseRef, opts),
-    (async () => {
-      const prepared = await prepareAppLayer(opts.appDir, opts.files);
-      const earlier = opts.push
-        ? await earlierLayers(targetClient, target.name, opts.tags, prepared.size)
-        : [];
-      return { ...prepared, ...(await layerDigests(prepared, earlier, opts.signal)) };
-    })(),
-  ]);
+  type Built = Pick<PreparedLayer, 'size' | 'files' | 'open'> & LayerDigests & Partial<LayerPlan>;
+  const layerPlan = (async (): Promise<Built> => {
+    const p = await prepareAppLayer(opts.appDir, opts.files);
+    const prepared = { size: p.size, files: p.files, open: p.open };
+    if (!opts.push) return { ...prepared, ...(await layerDigests(p, [], opts.signal)) };
+    const plan = await planAppLayer({
+      client: targetClient,
+      name: target.name,
+      tags: opts.tags,
+      layer: p,
+      early: !opts.chunkSize,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    return { ...prepared, ...plan };
+  })();
+  // The layer's hashing (and maybe its upload) runs while the base manifest and config come over.
+  let base: Awaited<ReturnType<typeof pullBase>>;
+  try {
+    base = await pullBase(baseClient, baseRef, opts);
+  } catch (err) {
+    await (await layerPlan.catch(() => undefined))?.upload?.cancel();
+    throw err;
+  }
+  const layer = await layerPlan;
   log(`base ${opts.base} -> ${base.digest} (${base.manifest.layers.length} layers)`);
   log(
     `layer ${layer.digest} (${layer.size} bytes, ${layer.files.length} files${layer.reusedFrom ? `; same diff_id as the layer under tag ${layer.reusedFrom}, gzip pass skipped` : ''})`,
@@ -226,26 +240,33 @@ export async function buildOciImage(opts: OciBuildOptions): Promise<OciBuildResu
     transfer.uploadedBlobs++;
     transfer.uploadedBytes += data.size;
   };
-  await inParallel(base.manifest.layers, 3, async (l) => {
-    if (await targetClient.hasBlob(target.name, l.digest)) {
-      transfer.present++;
-      return;
-    }
-    if (sameRegistry && (await targetClient.mountBlob(target.name, l.digest, baseRef.name))) {
-      transfer.mounted++;
-      return;
-    }
-    // Another registry (or a declined mount): copy through this process.
-    await upload(l.digest, baseClient.blobSource(baseRef.name, l.digest, l.size));
-  });
-  const own: [string, Blob | BlobSource][] = [
-    [layer.digest, { size: layer.size, open: () => layer.open(opts.signal) }],
-    [configDesc.digest, new Blob([configBytes])],
-  ];
-  for (const [d, data] of own) {
-    if (await targetClient.hasBlob(target.name, d)) transfer.present++;
-    else await upload(d, data);
+  try {
+    await inParallel(base.manifest.layers, 3, async (l) => {
+      if (await targetClient.hasBlob(target.name, l.digest)) {
+        transfer.present++;
+        return;
+      }
+      if (sameRegistry && (await targetClient.mountBlob(target.name, l.digest, baseRef.name))) {
+        transfer.mounted++;
+        return;
+      }
+      // Another registry (or a declined mount): copy through this process.
+      await upload(l.digest, baseClient.blobSource(baseRef.name, l.digest, l.size));
+    });
+    // planAppLayer has sent the HEAD for our layer already (and perhaps started its upload).
+    transfer.uploadedBytes += layer.wasted ?? 0;
+    if (layer.present) transfer.present++;
+    else if (layer.upload) {
+      await layer.upload.finish(layer.digest);
+      transfer.uploadedBlobs++;
+      transfer.uploadedBytes += layer.size;
+    } else await upload(layer.digest, { size: layer.size, open: () => layer.open(opts.signal) });
+  } catch (err) {
+    await layer.upload?.cancel();
+    throw err;
   }
+  if (await targetClient.hasBlob(target.name, configDesc.digest)) transfer.present++;
+  else await upload(configDesc.digest, new Blob([configBytes]));
   for (const tag of opts.tags) await targetClient.putManifest(target.name, tag, mediaType, manifestBytes);
   if (!opts.tags.length) await targetClient.putManifest(target.name, digest, mediaType, manifestBytes);
   log(

@@ -41,6 +41,16 @@ export interface RegistryClientOptions {
   retryDelayMs?: number;
 }
 
+/** StreamedUpload is an upload under way before its digest is known (RegistryClient.startUpload). */
+export interface StreamedUpload {
+  /** Bytes of the body sent so far. */
+  sent(): number;
+  /** finish waits for the body to be sent, then commits the upload under the digest. */
+  finish(digest: string): Promise<void>;
+  /** cancel stops sending and deletes the upload session. */
+  cancel(): Promise<void>;
+}
+
 /** PulledManifest is a manifest's bytes as served, with its media type and digest. */
 export interface PulledManifest {
   mediaType: string;
@@ -56,6 +66,9 @@ export interface BlobSource {
 }
 
 type Body = Blob | Buffer | BlobSource | undefined;
+
+/** Options of one request; `long` drops the per-request timeout (large bodies), `signal` aborts this one. */
+type RequestInit_ = { headers?: Record<string, string>; body?: Body; long?: boolean; signal?: AbortSignal };
 
 function isSource(b: Body): b is BlobSource {
   return b !== undefined && !(b instanceof Blob) && !Buffer.isBuffer(b);
@@ -116,11 +129,7 @@ export class RegistryClient {
    * request sends one request, answering an auth challenge once (Basic or bearer). Reads (GET, HEAD) are
    * retried up to twice on 429, 5xx and network errors; writes are not, as they may have taken effect.
    */
-  async request(
-    method: string,
-    pathOrUrl: string,
-    init: { headers?: Record<string, string>; body?: Body; long?: boolean } = {},
-  ): Promise<Response> {
+  async request(method: string, pathOrUrl: string, init: RequestInit_ = {}): Promise<Response> {
     const attempts = method === 'GET' || method === 'HEAD' ? 3 : 1;
     for (let attempt = 1; ; attempt++) {
       let res: Response | undefined;
@@ -136,11 +145,7 @@ export class RegistryClient {
     }
   }
 
-  private async requestOnce(
-    method: string,
-    pathOrUrl: string,
-    init: { headers?: Record<string, string>; body?: Body; long?: boolean },
-  ): Promise<Response> {
+  private async requestOnce(method: string, pathOrUrl: string, init: RequestInit_): Promise<Response> {
     const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.baseUrl}${pathOrUrl}`;
     let res = await this.send(method, url, init);
     if (res.status !== 401) return res;
@@ -164,11 +169,7 @@ export class RegistryClient {
     return res;
   }
 
-  private async send(
-    method: string,
-    url: string,
-    init: { headers?: Record<string, string>; body?: Body; long?: boolean },
-  ): Promise<Response> {
+  private async send(method: string, url: string, init: RequestInit_): Promise<Response> {
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
     if (this.authorization) headers.authorization = this.authorization;
     // A streamed body is opened afresh for every send (a 401 answered with new credentials sends again).
@@ -176,6 +177,7 @@ export class RegistryClient {
     if (source) headers['content-length'] = String(source.size);
     const signals: AbortSignal[] = [];
     if (this.opts.signal) signals.push(this.opts.signal);
+    if (init.signal) signals.push(init.signal);
     if (!init.long) signals.push(AbortSignal.timeout(this.opts.timeoutMs ?? 60_000));
     try {
       return await this.fetchFn(url, {
@@ -190,7 +192,7 @@ export class RegistryClient {
         redirect: 'follow',
       });
     } catch (err) {
-      if (this.opts.signal?.aborted) throw err;
+      if (this.opts.signal?.aborted || init.signal?.aborted) throw err;
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new RegistryError(
         `registry ${this.registry}: ${method} ${new URL(url).pathname} failed: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
@@ -406,6 +408,71 @@ export class RegistryClient {
     });
     await res.body?.cancel();
     if (res.status !== 201) throw await this.failure(res, `finish upload of ${digest}`);
+  }
+
+  /**
+   * startUpload starts uploading a blob whose digest is not known yet: POST, then one PATCH streaming the
+   * whole body. `finish` commits it once the digest is known (PUT ?digest); `cancel` stops sending and
+   * deletes the upload session (for when a HEAD shows the registry has the blob after all).
+   */
+  startUpload(name: string, source: BlobSource): StreamedUpload {
+    const abort = new AbortController();
+    let sent = 0;
+    let session: string | undefined;
+    const counted: BlobSource = {
+      size: source.size,
+      async *open() {
+        sent = 0;
+        for await (const chunk of source.open()) {
+          sent += chunk.byteLength;
+          yield chunk;
+        }
+      },
+    };
+    const patched = (async () => {
+      const start = await this.request('POST', `/v2/${name}/blobs/uploads/`, {
+        headers: { 'content-length': '0' },
+        signal: abort.signal,
+      });
+      await start.body?.cancel();
+      if (start.status !== 202) throw await this.failure(start, 'start upload');
+      session = this.location(start, 'start upload');
+      const res = await this.request('PATCH', session, {
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-range': `0-${source.size - 1}`,
+        },
+        body: counted,
+        long: true,
+        signal: abort.signal,
+      });
+      await res.body?.cancel();
+      if (res.status !== 202) throw await this.failure(res, 'upload');
+      return this.location(res, 'upload');
+    })();
+    // Settled by finish or cancel; this keeps an early failure from being an unhandled rejection meanwhile.
+    patched.catch(() => {});
+    return {
+      sent: () => sent,
+      finish: async (digest: string) => {
+        const url = new URL(await patched);
+        url.searchParams.set('digest', digest);
+        const res = await this.request('PUT', url.toString(), {
+          headers: { 'content-type': 'application/octet-stream' },
+          body: Buffer.alloc(0),
+        });
+        await res.body?.cancel();
+        if (res.status !== 201) throw await this.failure(res, `finish upload of ${digest}`);
+      },
+      cancel: async () => {
+        abort.abort();
+        await patched.catch(() => {});
+        if (session) {
+          const r = await this.request('DELETE', session).catch(() => undefined);
+          await r?.body?.cancel();
+        }
+      },
+    };
   }
 
   /** putManifest uploads a manifest under a tag or digest and returns the digest the registry reports. */

@@ -172,8 +172,17 @@ export class StoredGzipFramer {
   private pending: Buffer[] = [];
   private pendingLen = 0;
 
-  constructor(total: number) {
+  private readonly knownCrc: number | undefined;
+
+  /** knownCrc: the CRC-32 of the input from an earlier pass over the same bytes (saves recomputing it). */
+  constructor(total: number, knownCrc?: number) {
     this.total = total;
+    this.knownCrc = knownCrc;
+  }
+
+  /** crc is the CRC-32 of the input written so far (the trailer's once `end` has run). */
+  get crc32(): number {
+    return this.knownCrc ?? this.crc >>> 0;
   }
 
   /** start returns the gzip header. */
@@ -186,7 +195,7 @@ export class StoredGzipFramer {
     if (this.seen + buf.length > this.total)
       throw new Error(`gzip: more input than the ${this.total} bytes announced`);
     this.seen += buf.length;
-    this.crc = crc32(buf, this.crc);
+    if (this.knownCrc === undefined) this.crc = crc32(buf, this.crc);
     const out: Buffer[] = [];
     let off = 0;
     while (off < buf.length) {
@@ -210,7 +219,7 @@ export class StoredGzipFramer {
     const out: Buffer[] = [];
     if (this.pendingLen || this.total === 0) this.flush(out);
     const trailer = Buffer.alloc(8);
-    trailer.writeUInt32LE(this.crc >>> 0, 0);
+    trailer.writeUInt32LE(this.crc32, 0);
     trailer.writeUInt32LE(this.total % 2 ** 32, 4);
     out.push(trailer);
     return out;

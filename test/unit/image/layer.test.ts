@@ -57,6 +57,15 @@ describe('buildAppLayer', () => {
     ]);
   });
 
+  test('open before any hashing pass gives the same bytes (the CRC is computed, not remembered)', async () => {
+    writeFileSync(join(dir, 'first.jar'), randomBytes(300_000));
+    const files = [{ imagePath: '/app/first.jar', hostPath: join(dir, 'first.jar'), from: 'the JAR' }];
+    const fresh = await collect((await prepareAppLayer('/app', files)).open());
+    const built = await buildAppLayer('/app', files);
+    expect(fresh.equals(await collect(built.open()))).toBe(true);
+    expect(gunzipSync(fresh).length).toBe(300_000 + 2 * 512 + 1024 + (512 - (300_000 % 512)));
+  });
+
   test('a file that changes size after it was listed fails both passes, naming it', async () => {
     const path = join(dir, 'growing.jar');
     writeFileSync(path, randomBytes(100_000));

@@ -146,6 +146,25 @@ describe('bearer-token registry (fake)', () => {
     expect(b.base.digest).toBe(a.base.digest);
   });
 
+  test('a layer the repository has under no tag of ours: the early upload is cancelled once HEAD finds it', async () => {
+    const repo = `${reg.host}/acme/untagged`;
+    const a = await buildOciImage(options({ repository: repo, tags: ['one'] }));
+    const n = reg.requests.length;
+    const b = await buildOciImage(options({ repository: repo, tags: ['two'] }));
+    expect(b.digest).toBe(a.digest);
+    expect(b.layer.reusedFrom).toBeUndefined();
+    expect(b.transfer.uploadedBlobs).toBe(0);
+    expect(b.transfer.present).toBe(3);
+    const sent = reg.requests.slice(n);
+    // Started before the digest was known (POST, PATCH), then given up (DELETE); never committed (PUT).
+    expect(
+      sent.filter((q) => q.method === 'DELETE' && q.path.includes('/acme/untagged/blobs/uploads/')),
+    ).toHaveLength(1);
+    expect(sent.filter((q) => q.method === 'PUT').map((q) => q.path)).toEqual([
+      '/v2/acme/untagged/manifests/two',
+    ]);
+  });
+
   test('a JAR of the same size with other bytes is not taken for the layer under the tag', async () => {
     const repo = `${reg.host}/acme/same-size`;
     const jar3 = join(dir, 'same-size.jar');
