@@ -188,6 +188,11 @@ export class FakeKubeApi {
     await new Promise<void>((r) => this.server?.close(() => r()));
   }
 
+  /** openWatches is how many watch streams are still open (a client that stopped watching closed its stream). */
+  get openWatches(): number {
+    return this.watchers.size;
+  }
+
   /** fault makes the next `times` matching requests fail with `status` and a Status body. */
   fault(f: Partial<Fault> & { path: RegExp; status: number }): void {
     this.faults.push({ times: 1, ...f });

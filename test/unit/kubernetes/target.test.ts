@@ -130,6 +130,53 @@ describe('kubernetes target against the fake API server', () => {
     expect(seen.at(-1)?.nativeState).toBe('SUBMITTED');
   });
 
+  test.each([
+    ['image-pull', /was still SUBMITTED when the wait ended:\n.*ImagePullBackOff.*cannot be pulled/],
+    ['unschedulable', /was still SUBMITTED when the wait ended:\n.*Unschedulable: 0\/3 nodes/],
+  ] as const)(
+    'a stuck driver (%s) is diagnosed when the caller deadline ends the wait',
+    async (scenario, why) => {
+      api.defaultScenario = scenario;
+      const t = target();
+      const handle = await t.submit(makePlan(), artifact, new AbortController().signal);
+      const consume = async () => {
+        for await (const _ of t.watch(handle, AbortSignal.timeout(400))) {
+          // only the outcome matters
+        }
+      };
+      await expect(consume()).rejects.toThrow(why);
+    },
+  );
+
+  test('a cancel (not a deadline) ends the wait without a diagnosis', async () => {
+    api.defaultScenario = 'image-pull';
+    const t = target();
+    const handle = await t.submit(makePlan(), artifact, new AbortController().signal);
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(new Error('cancelled by SIGTERM')), 300);
+    const consume = async () => {
+      for await (const _ of t.watch(handle, ctl.signal)) {
+        // only the outcome matters
+      }
+    };
+    await expect(consume()).rejects.toThrow(/^cancelled by SIGTERM$/);
+  });
+
+  test.each(['fail', 'success'] as const)(
+    'the watch stream is closed once the watch ends (%s), also when the reader stops early',
+    async (scenario) => {
+      api.defaultScenario = scenario;
+      const t = target();
+      await run(makePlan(), t);
+      await expect.poll(() => api.openWatches, { timeout: 2000 }).toBe(0);
+      api.defaultScenario = 'streaming';
+      const handle = await t.submit(makePlan({ runId: '99' }), artifact, new AbortController().signal);
+      for await (const s of t.watch(handle, AbortSignal.timeout(10_000)))
+        if (s.nativeState === 'RUNNING') break;
+      await expect.poll(() => api.openWatches, { timeout: 2000 }).toBe(0);
+    },
+  );
+
   test('the driver log tail comes from the pod log, masked', async () => {
     api.defaultScenario = 'fail';
     const t = target();
