@@ -179,10 +179,23 @@ export function createKubernetesTarget(
     async render(p: DeployPlan, artifact: Artifact) {
       plan = p;
       const { app, companions } = renderAll(p, artifact);
-      return [app, ...companions].map((o) => ({
-        kind: `${o.kind} ${o.metadata.namespace}/${o.metadata.name} (server-side apply, field manager spark-deploy-action)`,
-        text: toYaml(o, p.secrets),
-      }));
+      const where = (o: KubeObject) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
+      return [
+        {
+          kind: `${where(app)} (server-side apply, field manager spark-deploy-action)`,
+          text: toYaml(app, p.secrets),
+        },
+        // The owner's uid exists only once the SparkApplication is created, and an ownerReference with a
+        // wrong uid makes the garbage collector delete the object at once: a rendered file (GitOps) carries
+        // none; submit sets it to the applied uid.
+        ...companions.map((o) => {
+          const { ownerReferences: _, ...metadata } = o.metadata;
+          return {
+            kind: `${where(o)} (submit makes it owned by SparkApplication ${app.metadata.name}; here without ownerReferences)`,
+            text: toYaml({ ...o, metadata }, p.secrets),
+          };
+        }),
+      ];
     },
 
     async submit(p: DeployPlan, artifact: Artifact, signal: AbortSignal) {

@@ -331,6 +331,9 @@ describe('kubernetes target against the fake API server', () => {
     expect(docs.map((d) => d.kind.split(' ')[0])).toEqual(['SparkApplication', 'NetworkPolicy']);
     expect(docs.map((d) => d.text).join('\n')).not.toContain('abc123secret');
     expect(api.requests).toHaveLength(0);
+    // No ownerReference to a uid that does not exist yet: applied from a file, the object would be collected.
+    expect(docs[1]?.text).not.toContain('ownerReferences');
+    expect(docs[1]?.kind).toMatch(/owned by SparkApplication etl-pipeline-staging-0123456-4242/);
   });
 
   test('an explicit KubeConfig can be injected', async () => {
