@@ -4,7 +4,7 @@
 // assembly JAR (stages verify,deploy), and the fake Kubernetes API server with its scripted Spark Operator
 // (test/helpers/fake-k8s-api.ts) reached through a kubeconfig file with a bearer token. Rendered manifests
 // are validated independently with kubeconform (scripts/install-kubeconform.sh) against the CRD's schema.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   copyFileSync,
@@ -424,6 +424,57 @@ describe('kubernetes target through the bundled action (fake API server, scripte
     expect(r.post.stdout).not.toMatch(/post: cancelled/);
   });
 
+  test('post step: a SparkApplication left by a main step that died (handle saved, not finished) is deleted', async () => {
+    const runId = '8301';
+    const name = `${STAGING_APP}-${SHORT}-${runId}`;
+    api.scenarios.set(name, 'streaming');
+    const r = await action({ wait: 'false' }, { runId });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.state.handle ?? '{}')).toMatchObject({ target: 'kubernetes', submissionId: name });
+    await expect
+      .poll(() => api.get('sparkapplications', NS, name)?.status.applicationState.state)
+      .toBe('RUNNING');
+    // The post step exactly as the runner starts it after a killed main step: the same inputs, the saved
+    // state as STATE_*, except that the main step never marked the job finished.
+    const env: Record<string, string> = {
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(
+          (e): e is [string, string] => e[1] !== undefined && !/^(INPUT|STATE)_/.test(e[0]),
+        ),
+      ),
+      GITHUB_ACTIONS: 'true',
+      GITHUB_WORKSPACE: ws,
+      GITHUB_SHA: SHA,
+      GITHUB_RUN_ID: runId,
+      GITHUB_RUN_ATTEMPT: '1',
+      KUBECONFIG: kubeconfig,
+      INPUT_STAGES: 'verify,deploy',
+      INPUT_JAR: JAR,
+      INPUT_ENVIRONMENT: 'staging',
+      ...Object.fromEntries(Object.entries(r.state).map(([k, v]) => [`STATE_${k}`, v])),
+      STATE_finished: 'false',
+    };
+    for (const k of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY'])
+      env[k] = join(r.dir, `post-${k}`);
+    const post = await new Promise<{ code: number | null; out: string }>((done) => {
+      const child = spawn(process.execPath, [join(repo, 'dist/post/index.js')], { env });
+      let out = '';
+      child.stdout.on('data', (c) => {
+        out += c;
+      });
+      child.stderr.on('data', (c) => {
+        out += c;
+      });
+      child.on('close', (code) => done({ code, out }));
+    });
+    expect(post.out).not.toContain(TOKEN);
+    expect(post.code).toBe(0);
+    expect(post.out).toContain(
+      `post: cancelled kubernetes submission ${name} left running by an interrupted step`,
+    );
+    expect(api.get('sparkapplications', NS, name)).toBeUndefined();
+  });
+
   test('cleanup with preview 7 removes exactly preview 7 (app and owned objects); the environment and preview 8 stay', async () => {
     const deploy = (preview?: string) =>
       action({ environment: 'production-k8s', wait: 'false', ...(preview ? { preview } : {}) });
@@ -530,7 +581,14 @@ describe('kubernetes target through the bundled action (fake API server, scripte
         expect(r.summary).toContain('SparkApplication');
         files[env] = file;
       }
+      // dry-run: true on a deploy renders the same way and sends nothing either.
+      const dry = await action({ 'dry-run': 'true' });
+      expect(failure(dry)).toBe('');
+      expect(dry.code).toBe(0);
+      files.dry = dry.outputs['manifest-path'] as string;
+      expect(files.dry).toBeTruthy();
       expect(api.requests.length).toBe(sent);
+      expect(validate(files.dry).summary).toEqual({ valid: 1, invalid: 0, errors: 0, skipped: 0 });
 
       const staging = validate(files.staging as string);
       expect(staging.summary).toEqual({ valid: 1, invalid: 0, errors: 0, skipped: 0 });
@@ -557,10 +615,12 @@ describe('kubernetes target through the bundled action (fake API server, scripte
         executor: { cores: 8, coreLimit: '8', instances: 10, memory: '16g' },
         monitoring: { exposeDriverMetrics: true, exposeExecutorMetrics: true, prometheus: { port: 8090 } },
       });
-      for (const c of docs.slice(1))
-        expect(c.metadata.ownerReferences).toEqual([
-          expect.objectContaining({ kind: 'SparkApplication', name: docs[0].metadata.name }),
-        ]);
+      // A rendered file is for GitOps: no ownerReference to a uid that does not exist yet (the garbage
+      // collector would delete the object); the labels still tie each companion to its app.
+      for (const c of docs.slice(1)) {
+        expect(c.metadata.ownerReferences).toBeUndefined();
+        expect(c.metadata.labels['app.kubernetes.io/instance']).toBe(docs[0].metadata.name);
+      }
 
       // kubeconform really reads the schema: an unknown field and a wrong type are both reported.
       const bad = structuredClone(docs[0]);
