@@ -14,7 +14,7 @@ import { buildLinks } from './links.js';
 import { derivedName } from './names.js';
 import { type KubeObject, renderAll, SPARK_API_VERSION, SPARK_KIND, toYaml } from './render.js';
 import { appSelector, Label, type Settings } from './settings.js';
-import { mapAppState } from './states.js';
+import { displayState, mapAppState } from './states.js';
 import { type AppStatus, toStatus, watchApp } from './watch.js';
 
 export { buildCompanions, buildSparkApplication, renderAll, toYaml } from './render.js';
@@ -202,6 +202,7 @@ export function createKubernetesTarget(
       plan = p;
       const { settings: s, app } = renderAll(p, artifact);
       signal.throwIfAborted();
+      if (s.name !== s.base) await freeRunName(s, signal);
       deps.log.info(`kubernetes: applying SparkApplication ${s.namespace}/${s.name} (image ${s.image})`);
       const applied = await call(`applying SparkApplication ${s.namespace}/${s.name}`, (c) => c.apply(app));
       const uid = applied.metadata.uid ?? '';
@@ -359,6 +360,40 @@ export function createKubernetesTarget(
       if (!text) return undefined;
       return maskValue(text.replace(/\n$/, ''), secrets()).split('\n').slice(-lines).join('\n');
     },
+  };
+
+  /**
+   * freeRunName makes room for a run under a name that already ran: the same workflow run attempt deploying
+   * the same app twice (two steps, a matrix). The operator never re-runs a finished app whose spec did not
+   * change, so applying again would report the earlier run's outcome as this one's; the finished app is
+   * deleted (and waited for) so the apply creates a fresh one. A live one is left: the apply joins it.
+   */
+  const freeRunName = async (s: Settings, signal: AbortSignal) => {
+    const read = () =>
+      call(`reading SparkApplication ${s.namespace}/${s.name}`, (c) =>
+        c.get(SPARK_API_VERSION, SPARK_KIND, s.namespace, s.name),
+      );
+    const existing = await read();
+    if (!existing) return;
+    const state = (existing.status as AppStatus | undefined)?.applicationState?.state;
+    if (!mapAppState(state).terminal) {
+      deps.log.info(
+        `kubernetes: ${s.name} exists and is ${displayState(state)}: this deploy follows that run`,
+      );
+      return;
+    }
+    deps.log.info(
+      `kubernetes: ${s.name} already ran in this workflow run attempt (${state}); the operator never runs a finished app again, so it is deleted and created anew`,
+    );
+    await deleteApp(s.namespace, s.name);
+    for (let i = 0; (await read())?.metadata.uid === existing.metadata.uid; i++) {
+      if (i >= 60) {
+        throw new ActionError(
+          `kubernetes: SparkApplication ${s.namespace}/${s.name} was deleted but is still there after 30 s (a finalizer?); delete it, or re-run the workflow`,
+        );
+      }
+      await deps.clock.sleep(500, signal);
+    }
   };
 
   /** retireOthers deletes the app's other SparkApplications once the new one is healthy (blue-green). */

@@ -248,6 +248,37 @@ describe('kubernetes target against the fake API server', () => {
     ).toEqual(['etl-pipeline-staging-0123456-2', 'etl-pipeline-staging-0123456-3']);
   });
 
+  test('batch: the same run attempt deploying again deletes the finished app and runs a fresh one', async () => {
+    const first = await run(makePlan());
+    const name = first.handle.submissionId;
+    const uid = api.get('sparkapplications', 'data-pipelines', name)?.metadata.uid;
+    api.defaultScenario = 'fail';
+    const again = await run(makePlan());
+    expect(again.handle.submissionId).toBe(name);
+    expect(again.handle.data.uid).not.toBe(uid);
+    // The outcome is this run's (the scenario now fails), not the earlier COMPLETED.
+    expect(again.statuses.at(-1)).toMatchObject({ phase: 'FAILED', nativeState: 'FAILED' });
+    expect(api.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith(`/${name}`))).toHaveLength(1);
+    expect(log.all()).toMatch(
+      /already ran in this workflow run attempt \(COMPLETED\).*deleted and created anew/,
+    );
+  });
+
+  test('batch: a deploy under the name of a run still going follows that run (nothing deleted)', async () => {
+    api.defaultScenario = 'streaming';
+    const t = target();
+    const h1 = await t.submit(makePlan(), artifact, new AbortController().signal);
+    await expect
+      .poll(
+        () => api.get('sparkapplications', 'data-pipelines', h1.submissionId)?.status.applicationState.state,
+      )
+      .toBe('RUNNING');
+    const h2 = await t.submit(makePlan(), artifact, new AbortController().signal);
+    expect(h2.data.uid).toBe(h1.data.uid);
+    expect(api.requests.some((r) => r.method === 'DELETE')).toBe(false);
+    expect(log.all()).toMatch(/exists and is RUNNING: this deploy follows that run/);
+  });
+
   test('cancel deletes the SparkApplication and, by owner references, its companions', async () => {
     api.defaultScenario = 'streaming';
     const kube = { ...staging, networkPolicy: true, monitoring: { ...staging.monitoring, service: true } };
