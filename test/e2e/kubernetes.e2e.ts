@@ -287,7 +287,7 @@ describe('kubernetes target through the bundled action (fake API server, scripte
     expect(api.requests.every((q) => q.auth === `Bearer ${TOKEN}`)).toBe(true);
   });
 
-  test('a second run of the same commit (new run id, then a re-run attempt) starts a new SparkApplication', async () => {
+  test('a second run of the same commit (new run id, re-run attempt, same attempt again) starts a new SparkApplication', async () => {
     const before = api.get('sparkapplications', NS, firstName);
     expect(before?.status.applicationState.state).toBe('COMPLETED');
     const second = await action({}, { runId: '8002' });
@@ -309,6 +309,18 @@ describe('kubernetes target through the bundled action (fake API server, scripte
       before?.metadata.resourceVersion,
     );
     expect(second.outputs['application-id']).not.toBe(rerun.outputs['application-id']);
+
+    // The same run attempt deploying again (a second step, a matrix): the finished app is re-created, since
+    // the operator would not run it again and the old outcome would pass for this run's.
+    const secondUid = apps[1]?.metadata.uid;
+    const again = await action({}, { runId: '8002' });
+    expect(again.code).toBe(0);
+    expect(again.outputs['submission-id']).toBe(`${STAGING_APP}-${SHORT}-8002`);
+    expect(again.stdout).toMatch(/already ran in this workflow run attempt \(COMPLETED\)/);
+    const recreated = api.get('sparkapplications', NS, `${STAGING_APP}-${SHORT}-8002`);
+    expect(recreated?.metadata.uid).not.toBe(secondUid);
+    expect(recreated?.status.applicationState.state).toBe('COMPLETED');
+    expect(again.outputs['application-id']).not.toBe(second.outputs['application-id']);
   });
 
   const scenarios: [Scenario, string, RegExp[]][] = [
@@ -377,7 +389,8 @@ describe('kubernetes target through the bundled action (fake API server, scripte
   );
 
   test('keepHistory (5 in staging): each batch deploy deletes the finished runs beyond the newest 5', () => {
-    // Created so far: 8001, 8002, 8001 attempt 2, and 8101, 8102, 8105 (8103/8104 were deleted on timeout).
+    // Created so far: 8001, 8002, 8001 attempt 2, 8002 again, and 8101, 8102, 8105 (8103/8104 were deleted on
+    // timeout); the oldest, 8001, went when 8103 was deployed.
     const names = api.apps(NS).map((a) => a.metadata.name);
     expect(names).toHaveLength(5);
     expect(names).not.toContain(firstName);
