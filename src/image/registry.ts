@@ -8,6 +8,7 @@ import {
   tokenFromResponse,
   tokenUrl,
 } from './auth.js';
+import { streamRequest } from './http-stream.js';
 import { ACCEPT_MANIFESTS, sha256Digest } from './manifest.js';
 import { registryBaseUrl } from './reference.js';
 
@@ -180,6 +181,15 @@ export class RegistryClient {
     if (init.signal) signals.push(init.signal);
     if (!init.long) signals.push(AbortSignal.timeout(this.opts.timeoutMs ?? 60_000));
     try {
+      // Injected fetch (tests that count or fake requests) gets streams too; the real one cannot be trusted
+      // with them (see http-stream.ts).
+      if (source && !this.opts.fetch)
+        return await streamRequest(url, {
+          method,
+          headers,
+          source: source.open(),
+          signal: AbortSignal.any(signals),
+        });
       return await this.fetchFn(url, {
         method,
         headers,
