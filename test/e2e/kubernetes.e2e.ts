@@ -491,10 +491,15 @@ describe('kubernetes target through the bundled action (fake API server, scripte
   test('cleanup with preview 7 removes exactly preview 7 (app and owned objects); the environment and preview 8 stay', async () => {
     const deploy = (preview?: string) =>
       action({ environment: 'production-k8s', wait: 'false', ...(preview ? { preview } : {}) });
-    for (const r of [await deploy('7'), await deploy('8'), await deploy()]) {
+    const deployed = [await deploy('7'), await deploy('8'), await deploy()];
+    for (const r of deployed) {
       expect(failure(r)).toBe('');
       expect(r.code).toBe(0);
     }
+    // kubernetes.uiIngressUrl (the operator's --ingress-url-format) gives a Spark UI URL, even without waiting.
+    const envName = deployed[2]?.outputs['submission-id'];
+    expect(envName).toMatch(new RegExp(`^${PROD_APP}-${SHORT}-\\d+$`));
+    expect(deployed[2]?.outputs['spark-ui-url']).toBe(`https://spark.example.com/${PROD_NS}/${envName}`);
     const byPreview = (p: string) =>
       api.apps(PROD_NS).filter((a) => a.metadata.labels['spark-deploy-action/preview'] === p);
     expect(byPreview('7')).toHaveLength(1);
@@ -578,6 +583,46 @@ describe('kubernetes target through the bundled action (fake API server, scripte
     );
     expect(rows[1]).toMatch(/`etl-pipeline-staging-old` \| SUCCEEDED \(COMPLETED\)/);
     expect(r.summary).not.toContain('pr-3');
+  });
+
+  test('an exec auth plugin in the kubeconfig (as aws eks get-token) supplies the bearer token', async () => {
+    const execToken = `k8s-e2e-exec-${randomBytes(16).toString('hex')}`;
+    const credential = JSON.stringify({
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      kind: 'ExecCredential',
+      status: { token: execToken },
+    });
+    const execConfig = `${kubeconfig}.exec.yaml`;
+    const doc = parseDocument(kubeconfigFor(api.url, 'unused'));
+    doc.setIn(
+      ['users', 0, 'user'],
+      doc.createNode({
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1beta1',
+          command: process.execPath,
+          args: ['-e', `process.stdout.write(${JSON.stringify(credential)})`],
+          interactiveMode: 'Never',
+        },
+      }),
+    );
+    writeFileSync(execConfig, doc.toString());
+    const saved = api.token;
+    api.token = execToken;
+    try {
+      const sent = api.requests.length;
+      const r = await action({ command: 'status', stages: '' }, { env: { KUBECONFIG: execConfig } });
+      expect(failure(r)).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.outputs['submission-id']).toMatch(new RegExp(`^${STAGING_APP}-${SHORT}-\\d+`));
+      const mine = api.requests.slice(sent);
+      expect(mine.length).toBeGreaterThan(0);
+      expect(mine.every((q) => q.auth === `Bearer ${execToken}`)).toBe(true);
+      for (const t of [r.stdout, r.stderr, r.summary, JSON.stringify(r.outputs)])
+        expect(t).not.toContain(execToken);
+    } finally {
+      api.token = saved;
+      rmSync(execConfig, { force: true });
+    }
   });
 
   test.skipIf(!hasKubeconform)(
