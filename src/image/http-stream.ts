@@ -47,3 +47,18 @@ export async function streamRequest(
     headers,
   });
 }
+
+/** readable wraps an async iterable as a ReadableStream (for a fetch body), pulling one chunk at a time. */
+export function readable(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const it = source[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const r = await it.next();
+      if (r.done) controller.close();
+      else controller.enqueue(r.value);
+    },
+    async cancel() {
+      await it.return?.();
+    },
+  });
+}

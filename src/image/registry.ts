@@ -8,7 +8,11 @@ import {
   tokenFromResponse,
   tokenUrl,
 } from './auth.js';
-import { streamRequest } from './http-stream.js';
+import { type BlobSource, type StreamedUpload, startUpload, uploadBlob } from './blob-upload.js';
+import { readable, streamRequest } from './http-stream.js';
+
+export type { BlobSource, StreamedUpload } from './blob-upload.js';
+
 import { ACCEPT_MANIFESTS, sha256Digest } from './manifest.js';
 import { registryBaseUrl } from './reference.js';
 
@@ -42,28 +46,12 @@ export interface RegistryClientOptions {
   retryDelayMs?: number;
 }
 
-/** StreamedUpload is an upload under way before its digest is known (RegistryClient.startUpload). */
-export interface StreamedUpload {
-  /** Bytes of the body sent so far. */
-  sent(): number;
-  /** finish waits for the body to be sent, then commits the upload under the digest. */
-  finish(digest: string): Promise<void>;
-  /** cancel stops sending and deletes the upload session. */
-  cancel(): Promise<void>;
-}
-
 /** PulledManifest is a manifest's bytes as served, with its media type and digest. */
 export interface PulledManifest {
   mediaType: string;
   bytes: Buffer;
   digest: string;
   json: unknown;
-}
-
-/** BlobSource is blob content made on demand: its size and a way to stream it (opened once per send). */
-export interface BlobSource {
-  size: number;
-  open(): AsyncIterable<Uint8Array>;
 }
 
 type Body = Blob | Buffer | BlobSource | undefined;
@@ -73,42 +61,6 @@ type RequestInit_ = { headers?: Record<string, string>; body?: Body; long?: bool
 
 function isSource(b: Body): b is BlobSource {
   return b !== undefined && !(b instanceof Blob) && !Buffer.isBuffer(b);
-}
-
-function readable(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
-  const it = source[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const r = await it.next();
-      if (r.done) controller.close();
-      else controller.enqueue(r.value);
-    },
-    async cancel() {
-      await it.return?.();
-    },
-  });
-}
-
-/** chunksOf regroups a stream into buffers of exactly `size` bytes (the last one shorter). */
-async function* chunksOf(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = [];
-  let len = 0;
-  for await (const piece of source) {
-    let buf = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-    while (len + buf.length >= size) {
-      const take = size - len;
-      pending.push(buf.subarray(0, take));
-      yield Buffer.concat(pending, size);
-      pending = [];
-      len = 0;
-      buf = buf.subarray(take);
-    }
-    if (buf.length) {
-      pending.push(buf);
-      len += buf.length;
-    }
-  }
-  if (len) yield Buffer.concat(pending, len);
 }
 
 /** RegistryClient speaks the v2 API to one registry. */
@@ -369,55 +321,8 @@ export class RegistryClient {
    * uploadBlob uploads a blob: POST to open an upload, then one PUT with the whole blob, or (with
    * chunkSize) PATCH chunks and a closing PUT. A BlobSource is streamed, never held in memory whole.
    */
-  async uploadBlob(name: string, digest: string, data: Blob | BlobSource): Promise<void> {
-    const start = await this.request('POST', `/v2/${name}/blobs/uploads/`, {
-      headers: { 'content-length': '0' },
-    });
-    await start.body?.cancel();
-    if (start.status !== 202) throw await this.failure(start, `start upload of ${digest}`);
-    let location = this.location(start, 'start upload');
-    const chunk = this.opts.chunkSize ?? 0;
-    let body: Blob | BlobSource | undefined = data;
-    if (chunk > 0 && data.size > chunk) {
-      const parts =
-        data instanceof Blob
-          ? (async function* () {
-              for (let off = 0; off < data.size; off += chunk)
-                yield data.slice(off, Math.min(off + chunk, data.size));
-            })()
-          : chunksOf(data.open(), chunk);
-      let off = 0;
-      for await (const part of parts) {
-        const size = part instanceof Blob ? part.size : part.length;
-        const res = await this.request('PATCH', location, {
-          headers: {
-            'content-type': 'application/octet-stream',
-            'content-range': `${off}-${off + size - 1}`,
-          },
-          body: part,
-          long: true,
-        });
-        await res.body?.cancel();
-        if (res.status !== 202) throw await this.failure(res, `upload chunk of ${digest}`);
-        location = this.location(res, 'upload chunk');
-        off += size;
-      }
-      if (off !== data.size)
-        throw new RegistryError(
-          `registry ${this.registry}: blob ${digest} was ${off} bytes, not the ${data.size} announced`,
-          0,
-        );
-      body = undefined;
-    }
-    const url = new URL(location);
-    url.searchParams.set('digest', digest);
-    const res = await this.request('PUT', url.toString(), {
-      headers: { 'content-type': 'application/octet-stream' },
-      body: body ?? Buffer.alloc(0),
-      long: true,
-    });
-    await res.body?.cancel();
-    if (res.status !== 201) throw await this.failure(res, `finish upload of ${digest}`);
+  uploadBlob(name: string, digest: string, data: Blob | BlobSource): Promise<void> {
+    return uploadBlob(this, name, digest, data, this.opts.chunkSize ?? 0);
   }
 
   /**
@@ -426,63 +331,7 @@ export class RegistryClient {
    * deletes the upload session (for when a HEAD shows the registry has the blob after all).
    */
   startUpload(name: string, source: BlobSource): StreamedUpload {
-    const abort = new AbortController();
-    let sent = 0;
-    let session: string | undefined;
-    const counted: BlobSource = {
-      size: source.size,
-      async *open() {
-        sent = 0;
-        for await (const chunk of source.open()) {
-          sent += chunk.byteLength;
-          yield chunk;
-        }
-      },
-    };
-    const patched = (async () => {
-      const start = await this.request('POST', `/v2/${name}/blobs/uploads/`, {
-        headers: { 'content-length': '0' },
-        signal: abort.signal,
-      });
-      await start.body?.cancel();
-      if (start.status !== 202) throw await this.failure(start, 'start upload');
-      session = this.location(start, 'start upload');
-      const res = await this.request('PATCH', session, {
-        headers: {
-          'content-type': 'application/octet-stream',
-          'content-range': `0-${source.size - 1}`,
-        },
-        body: counted,
-        long: true,
-        signal: abort.signal,
-      });
-      await res.body?.cancel();
-      if (res.status !== 202) throw await this.failure(res, 'upload');
-      return this.location(res, 'upload');
-    })();
-    // Settled by finish or cancel; this keeps an early failure from being an unhandled rejection meanwhile.
-    patched.catch(() => {});
-    return {
-      sent: () => sent,
-      finish: async (digest: string) => {
-        const url = new URL(await patched);
-        url.searchParams.set('digest', digest);
-        const res = await this.request('PUT', url.toString(), {
-          headers: { 'content-type': 'application/octet-stream' },
-          body: Buffer.alloc(0),
-        });
-        await res.body?.cancel();
-        if (res.status !== 201) throw await this.failure(res, `finish upload of ${digest}`);
-      },
-      cancel: async () => {
-        abort.abort();
-        await patched.catch(() => {});
-        if (session) {
-          const r = await this.request('DELETE', session).catch(() => undefined);
-          await r?.body?.cancel();
-        }
-      },
-    };
+    return startUpload(this, name, source);
   }
 
   /** putManifest uploads a manifest under a tag or digest and returns the digest the registry reports. */
@@ -507,14 +356,16 @@ export class RegistryClient {
     return new URL(location, this.baseUrl).toString();
   }
 
-  private location(res: Response, what: string): string {
+  /** location resolves the Location an upload step answered with (an error when there is none). */
+  location(res: Response, what: string): string {
     const l = res.headers.get('location');
     if (!l)
       throw new RegistryError(`registry ${this.registry}: ${what} answered without Location`, res.status);
     return this.resolve(l);
   }
 
-  private async failure(res: Response, what: string): Promise<RegistryError> {
+  /** failure turns an unexpected answer into a RegistryError with the spec's error codes when given. */
+  async failure(res: Response, what: string): Promise<RegistryError> {
     let detail = '';
     try {
       const text = await res.text();
