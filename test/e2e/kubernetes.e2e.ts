@@ -437,6 +437,31 @@ describe('kubernetes target through the bundled action (fake API server, scripte
     expect(r.post.stdout).not.toMatch(/post: cancelled/);
   });
 
+  test('abort with cancel-on-abort: false leaves the app running, in the main step and in the post step', async () => {
+    const runId = '8202';
+    const name = `${STAGING_APP}-${SHORT}-${runId}`;
+    api.scenarios.set(name, 'streaming');
+    const ctl = new AbortController();
+    let out = '';
+    const r = await action(
+      { 'cancel-on-abort': 'false' },
+      {
+        runId,
+        signal: ctl.signal,
+        onOutput: (t) => {
+          out += t;
+          if (/state: RUNNING \(RUNNING\)/.test(out)) ctl.abort();
+        },
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(failure(r)).toContain(`${name} is left running (cancel-on-abort is false)`);
+    expect(api.requests.some((q) => q.method === 'DELETE' && q.path.endsWith(`/${name}`))).toBe(false);
+    expect(api.get('sparkapplications', NS, name)?.status.applicationState.state).toBe('RUNNING');
+    expect(r.post.code).toBe(0);
+    expect(r.post.stdout).not.toMatch(/post: cancelled/);
+  });
+
   test('post step: a SparkApplication left by a main step that died (handle saved, not finished) is deleted', async () => {
     const runId = '8301';
     const name = `${STAGING_APP}-${SHORT}-${runId}`;
