@@ -2,7 +2,7 @@ import type { PreparedLayer } from './layer.js';
 import { type ImageConfig, type ImageManifest, isIndex, MediaType } from './manifest.js';
 import type { RegistryClient, StreamedUpload } from './registry.js';
 
-// An unchanged re-push should cost what its HEAD requests cost, not two SHA-256 passes over a large JAR.
+// An unchanged re-push should not cost the two SHA-256 passes of a fresh build over a large JAR.
 // The images the tags point at now are the likely earlier pushes of the same layer; their manifests and
 // configs tell each layer's size, blob digest and diff_id.
 

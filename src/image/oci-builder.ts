@@ -158,7 +158,6 @@ export async function buildOciImage(opts: OciBuildOptions): Promise<OciBuildResu
         ...common,
       });
 
-  // The layer's one hashing pass runs while the base manifest and config come over the network.
   type Built = Pick<PreparedLayer, 'size' | 'files' | 'open'> & LayerDigests & Partial<LayerPlan>;
   const layerPlan = (async (): Promise<Built> => {
     const p = await prepareAppLayer(opts.appDir, opts.files);
