@@ -72,7 +72,7 @@ let schemaDir: string;
 const runs: ActionRun[] = [];
 let runSeq = 0;
 
-/** deploy runs the bundled action against the fake cluster; every run is kept for the token check. */
+/** action runs the bundled action against the fake cluster; every run is kept for the token check. */
 async function action(
   inputs: Record<string, string>,
   o: { runId?: string; env?: Record<string, string> } & Pick<ActionRunOptions, 'signal' | 'onOutput'> = {},
