@@ -7,10 +7,12 @@
 //   persistent Spark UI.
 // The last block runs the bundled action (dist/, `npm run bundle` first) the way a runner does, with the
 // SDK's standard environment: S3 on moto, EMR on the double, a copy of examples/etl-app's deploy config.
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import {
   DescribeClusterCommand,
@@ -579,23 +581,26 @@ describe.skipIf(!motoUp)('EMR', () => {
         workspace: ws,
         ...opts,
         inputs: { environment: 'production', 'timeout-minutes': '2', ...inputs },
-        env: {
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-          AWS_SESSION_TOKEN: 'testing',
-          AWS_REGION: REGION,
-          AWS_ENDPOINT_URL_S3: MOTO,
-          AWS_ENDPOINT_URL_EMR: fake.endpoint,
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          GITHUB_SHA: SHA,
-          GITHUB_REF: 'refs/heads/main',
-          GITHUB_REF_NAME: 'main',
-          GITHUB_RUN_ID: String(9000 + runs),
-          ...opts.env,
-        },
+        env: { ...awsEnv(), ...opts.env },
       });
+    }
+    /** awsEnv is the SDK's standard environment (S3 on moto, EMR on the double) plus the commit. */
+    function awsEnv(): Record<string, string> {
+      return {
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_SESSION_TOKEN: 'testing',
+        AWS_REGION: REGION,
+        AWS_ENDPOINT_URL_S3: MOTO,
+        AWS_ENDPOINT_URL_EMR: fake.endpoint,
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        GITHUB_SHA: SHA,
+        GITHUB_REF: 'refs/heads/main',
+        GITHUB_REF_NAME: 'main',
+        GITHUB_RUN_ID: String(9000 + runs),
+      };
     }
     const deploy = (ws: string, jar: string, extra: Record<string, string> = {}, opts = {}) =>
       run(ws, { stages: 'verify,deploy', jar, ...extra }, opts);
@@ -871,6 +876,39 @@ describe.skipIf(!motoUp)('EMR', () => {
       expect(r.summary).toContain(consoleUrl(c.id));
       await github.close();
       github = undefined;
+    });
+
+    test('(h) the post step cancels a step left running by a main step that died', async () => {
+      const c = existingCluster();
+      const { ws, jar: jarPath } = workspace(c);
+      fake.script = [{ State: 'RUNNING' }];
+      // A main step that submits and returns leaves exactly the state a killed one leaves, but `finished`.
+      const inputs = { environment: 'production', stages: 'verify,deploy', jar: jarPath, wait: 'false' };
+      const main = await run(ws, inputs);
+      expect(main.code, text(main)).toBe(0);
+      const sid = stepsOf(c.id)[0]?.Id as string;
+      expect(JSON.parse(main.state.handle ?? '{}')).toMatchObject({ target: 'emr', submissionId: sid });
+      // Asynchronously: the EMR double answers from this process. A failing post step rejects.
+      const post = await promisify(execFile)(process.execPath, [join(root, 'dist/post/index.js')], {
+        timeout: 60_000,
+        env: {
+          ...Object.fromEntries(
+            Object.entries(process.env).filter(([k]) => !k.startsWith('INPUT_') && !k.startsWith('STATE_')),
+          ),
+          ...awsEnv(),
+          GITHUB_ACTIONS: 'true',
+          GITHUB_WORKSPACE: ws,
+          ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+          ...Object.fromEntries(Object.entries(main.state).map(([k, v]) => [`STATE_${k}`, v])),
+          STATE_finished: 'false',
+        },
+      });
+      expect(
+        ops('CancelSteps')
+          .filter((x) => x.body.ClusterId === c.id)
+          .map((x) => x.body),
+      ).toEqual([{ ClusterId: c.id, StepIds: [sid], StepCancellationOption: 'SEND_INTERRUPT' }]);
+      expect(post.stdout).toContain(`post: cancelled emr submission ${sid}`);
     });
 
     test('(g) status lists the environment steps; cleanup of a preview cancels only its running step', async () => {
