@@ -513,6 +513,22 @@ describe('kubernetes target through the bundled action (fake API server, scripte
     expect(api.get('sparkapplications', NS, name)).toBeUndefined();
   });
 
+  test('command cancel stops the environment run still going (left by cancel-on-abort: false), nothing finished', async () => {
+    const live = `${STAGING_APP}-${SHORT}-8202`;
+    const finished = api
+      .apps(NS)
+      .filter((a) => a.metadata.name !== live)
+      .map((a) => [a.metadata.name, a.metadata.resourceVersion]);
+    expect(finished.length).toBeGreaterThan(0);
+    expect(api.get('sparkapplications', NS, live)?.status.applicationState.state).toBe('RUNNING');
+    const r = await action({ command: 'cancel', stages: '' });
+    expect(failure(r)).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.summary).toMatch(new RegExp(`\\| \`${live}\` \\| RUNNING \\(RUNNING\\).*\\| cancelled \\|`));
+    expect(api.get('sparkapplications', NS, live)).toBeUndefined();
+    expect(api.apps(NS).map((a) => [a.metadata.name, a.metadata.resourceVersion])).toEqual(finished);
+  });
+
   test('cleanup with preview 7 removes exactly preview 7 (app and owned objects); the environment and preview 8 stay', async () => {
     const deploy = (preview?: string) =>
       action({ environment: 'production-k8s', wait: 'false', ...(preview ? { preview } : {}) });
