@@ -215,6 +215,8 @@ export async function runDeployStage(
   } catch (err) {
     tail = `(could not fetch the driver log: ${errorMessage(err)})`;
   }
+  // The log may name the application (EMR: the YARN id in the step's stderr).
+  if (handle.applicationId) reporter.output(Output.applicationId, handle.applicationId);
   if (tail)
     reporter.section(
       'Driver log (last 50 lines)',

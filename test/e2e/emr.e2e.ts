@@ -709,7 +709,7 @@ describe.skipIf(!motoUp)('EMR', () => {
       await Promise.all(puts);
       expect(r.code, text(r)).toBe(1);
       const sid = stepsOf(c.id)[0]?.Id as string;
-      expect(r.outputs).toMatchObject({ 'submission-id': sid, state: 'FAILED' });
+      expect(r.outputs).toMatchObject({ 'submission-id': sid, state: 'FAILED', 'application-id': appId });
       const [error] = errorsOf(r);
       expect(error).toContain(
         `deploy: ${sid} ended FAILED (FAILED): Unknown Error: Exception in thread "main"`,
