@@ -177,7 +177,7 @@ export function renderSummary(report: RunReport, heading: string): string {
   };
   if (!has('JAR')) push('Artifact', artifactSection(report));
   const image = imageLine(report);
-  if (image) push('Image', image);
+  if (image && !has('Image')) push('Image', image);
   if (!has('Deployment')) push('Deployment', deploymentSection(report));
   for (const s of report.sections) push(s.title, s.markdown);
 
