@@ -79,7 +79,7 @@ function setEnv(vars: Record<string, string | undefined>) {
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'emr-e2e-'));
+let dir = '';
 function file(name: string, bytes: Buffer): { path: string; sha256: string } {
   const path = join(dir, name);
   writeFileSync(path, bytes);
@@ -158,6 +158,7 @@ function clusterId(): string {
 
 describe.skipIf(!motoUp)('EMR', () => {
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'emr-e2e-'));
     jar = file('etl-pipeline-assembly-1.0.0.jar', randomBytes(64 * 1024));
     artifact = {
       jarPath: jar.path,
@@ -502,6 +503,7 @@ describe.skipIf(!motoUp)('EMR', () => {
     const JAR_KEY = `jars/${SHA}/etl-pipeline-assembly.jar`;
     const CONFIG_KEY = `configs/${SHA}/production.json`;
     let fake: FakeEmr;
+    let motoS3: S3Client;
     let github: FakeGitHub | undefined;
     let runs = 0;
     const logUri = `s3://${BUCKET}/logs/`;
@@ -509,7 +511,7 @@ describe.skipIf(!motoUp)('EMR', () => {
     beforeAll(async () => {
       fake = await startFakeEmr();
       // The test's own view of moto, independent of the environment the action runs with.
-      s3 = new S3Client({
+      motoS3 = new S3Client({
         region: REGION,
         endpoint: MOTO,
         forcePathStyle: true,
@@ -612,7 +614,7 @@ describe.skipIf(!motoUp)('EMR', () => {
       annotations(r.stdout)
         .filter((a) => a.level === 'error')
         .map((a) => a.message);
-    const head = (key: string) => s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    const head = (key: string) => motoS3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
     const sha256Of = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
     const consoleUrl = (id: string) =>
       `https://${REGION}.console.aws.amazon.com/emr/home?region=${REGION}#/clusterDetails/${id}`;
@@ -643,7 +645,7 @@ describe.skipIf(!motoUp)('EMR', () => {
       const jarHead = await head(JAR_KEY);
       expect(jarHead.Metadata?.sha256).toBe(sha256Of(jarPath));
       expect(jarHead.ContentLength).toBe(readFileSync(jarPath).length);
-      const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: CONFIG_KEY }));
+      const got = await motoS3.send(new GetObjectCommand({ Bucket: BUCKET, Key: CONFIG_KEY }));
       expect(await got.Body?.transformToString()).toBe(
         readFileSync(join(root, 'examples/etl-app/configs/production.json'), 'utf8'),
       );
@@ -685,7 +687,7 @@ describe.skipIf(!motoUp)('EMR', () => {
       const puts: Promise<unknown>[] = [];
       fake.onStep = (cid, sid) => {
         puts.push(
-          s3.send(
+          motoS3.send(
             new PutObjectCommand({
               Bucket: BUCKET,
               Key: `logs/${cid}/steps/${sid}/stderr.gz`,
@@ -777,7 +779,7 @@ describe.skipIf(!motoUp)('EMR', () => {
       fake.onStep = (cid, sid) => {
         const Key = `logs/${cid}/steps/${sid}/stderr.gz`;
         puts.push(
-          s3.send(
+          motoS3.send(
             new PutObjectCommand({ Bucket: BUCKET, Key, Body: gzipSync('java.lang.OutOfMemoryError\n') }),
           ),
         );
