@@ -123,7 +123,7 @@ function writeConfig(): void {
     ['environments', 'production-k8s'],
     doc.createNode({
       target: 'kubernetes',
-      app: { args: ['--config', '/app/configs/production.json'] },
+      app: { args: ['--config', '/app/configs/production.json'], configFile: 'configs/production.json' },
       spark: {
         conf: { 'spark.sql.shuffle.partitions': 400, 'spark.dynamicAllocation.initialExecutors': 10 },
         driver: { cores: 2, memory: '8g', memoryOverhead: '1g' },
@@ -713,6 +713,7 @@ describe('kubernetes target through the bundled action (fake API server, scripte
         },
         executor: { cores: 8, coreLimit: '8', instances: 10, memory: '16g' },
         monitoring: { exposeDriverMetrics: true, exposeExecutorMetrics: true, prometheus: { port: 8090 } },
+        deps: { files: ['local:///app/configs/production.json'] },
       });
       // A rendered file is for GitOps: no ownerReference to a uid that does not exist yet (the garbage
       // collector would delete the object); the labels still tie each companion to its app.
