@@ -573,18 +573,21 @@ describe.skipIf(!motoUp)('EMR', () => {
     }
 
     /** run runs the bundled action (main, then post) as a push to main, with the SDK's standard environment. */
-    function run(
+    async function run(
       ws: string,
       inputs: Record<string, string>,
       opts: Partial<ActionRunOptions> & { env?: Record<string, string> } = {},
     ): Promise<ActionRun> {
       runs++;
-      return runAction({
+      const r = await runAction({
         workspace: ws,
         ...opts,
         inputs: { environment: 'production', 'timeout-minutes': '2', ...inputs },
         env: { ...awsEnv(), ...opts.env },
       });
+      // Its temp dir (GITHUB_OUTPUT, GITHUB_STATE, the summary, RUNNER_TEMP) has been read into `r`.
+      rmSync(r.dir, { recursive: true, force: true });
+      return r;
     }
     /** awsEnv is the SDK's standard environment (S3 on moto, EMR on the double) plus the commit. */
     function awsEnv(): Record<string, string> {
