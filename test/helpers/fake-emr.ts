@@ -10,6 +10,18 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+// Answers without timestamps are checked against the SDK's output types (timestamps differ: epoch seconds
+// on the wire, Date in the types).
+import type {
+  AddJobFlowStepsOutput,
+  CancelStepsInfo,
+  CancelStepsOutput,
+  ClusterState,
+  CreatePersistentAppUIOutput,
+  GetPersistentAppUIPresignedURLOutput,
+  ListClustersOutput,
+  RunJobFlowOutput,
+} from '@aws-sdk/client-emr';
 
 /** One scripted step state; each DescribeStep advances to the next entry, the last one stays. */
 export interface ScriptedState {
@@ -209,7 +221,14 @@ export async function startFakeEmr(): Promise<FakeEmr> {
       const list = [...clusters.values()].filter((c) => states.length === 0 || states.includes(c.State));
       return {
         status: 200,
-        body: { Clusters: list.map((c) => ({ Id: c.Id, Name: c.Name, Status: { State: c.State } })) },
+        body: {
+          Clusters: list.map((c) => ({
+            Id: c.Id,
+            Name: c.Name,
+            Status: { State: c.State as ClusterState },
+            ClusterArn: arnOf(c),
+          })),
+        } satisfies ListClustersOutput,
       };
     },
     AddJobFlowSteps(b) {
@@ -218,7 +237,8 @@ export async function startFakeEmr(): Promise<FakeEmr> {
       if (!['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'].includes(c.State)) {
         return invalid(`A job flow that is shutting down, terminated, or finished may not be modified.`);
       }
-      return { status: 200, body: { StepIds: addSteps(c, (b.Steps as Record<string, unknown>[]) ?? []) } };
+      const StepIds = addSteps(c, (b.Steps as Record<string, unknown>[]) ?? []);
+      return { status: 200, body: { StepIds } satisfies AddJobFlowStepsOutput };
     },
     RunJobFlow(b) {
       const inst = (b.Instances ?? {}) as { KeepJobFlowAliveWhenNoSteps?: boolean };
@@ -235,7 +255,7 @@ export async function startFakeEmr(): Promise<FakeEmr> {
       addSteps(c, (b.Steps as Record<string, unknown>[]) ?? []);
       return {
         status: 200,
-        body: { JobFlowId: c.Id, ClusterArn: arnOf(c) },
+        body: { JobFlowId: c.Id, ClusterArn: arnOf(c) } satisfies RunJobFlowOutput,
       };
     },
     DescribeStep(b) {
@@ -261,7 +281,7 @@ export async function startFakeEmr(): Promise<FakeEmr> {
     CancelSteps(b) {
       const c = clusters.get(String(b.ClusterId));
       if (!c) return invalid(`Cluster id '${b.ClusterId}' is not valid.`);
-      const info = ((b.StepIds as string[]) ?? []).map((sid) => {
+      const info = ((b.StepIds as string[]) ?? []).map((sid): CancelStepsInfo => {
         const s = c.steps.find((x) => x.Id === sid);
         const state = s ? (s.script[Math.min(s.pos, s.script.length - 1)] as ScriptedState).State : undefined;
         if (!s || (state !== 'PENDING' && state !== 'RUNNING')) {
@@ -277,7 +297,7 @@ export async function startFakeEmr(): Promise<FakeEmr> {
         s.cancelled = true;
         return { StepId: sid, Status: 'SUBMITTED' };
       });
-      return { status: 200, body: { CancelStepsInfoList: info } };
+      return { status: 200, body: { CancelStepsInfoList: info } satisfies CancelStepsOutput };
     },
     // CreatePersistentAppUIInput {TargetResourceArn (required), ProfilerType?} -> {PersistentAppUIId, RuntimeRoleEnabledCluster}
     CreatePersistentAppUI(b) {
@@ -286,7 +306,13 @@ export async function startFakeEmr(): Promise<FakeEmr> {
       if (!c) return invalid(`TargetResourceArn '${arn}' is not a cluster of this account.`);
       const uiId = id('p');
       uis.set(uiId, { arn, created: Date.now() });
-      return { status: 200, body: { PersistentAppUIId: uiId, RuntimeRoleEnabledCluster: false } };
+      return {
+        status: 200,
+        body: {
+          PersistentAppUIId: uiId,
+          RuntimeRoleEnabledCluster: false,
+        } satisfies CreatePersistentAppUIOutput,
+      };
     },
     // DescribePersistentAppUIInput {PersistentAppUIId} -> {PersistentAppUI}
     DescribePersistentAppUI(b) {
@@ -315,7 +341,10 @@ export async function startFakeEmr(): Promise<FakeEmr> {
       const app = b.ApplicationId ? `history/${encodeURIComponent(String(b.ApplicationId))}/jobs/` : '';
       const url = `https://${String(b.PersistentAppUIId).toLowerCase()}.emrappui-prod.us-east-1.amazonaws.com/shs/${app}?authToken=${sig}&X-Amz-Signature=${sig.slice(0, 16)}`;
       fake.presignedUrls.push(url);
-      return { status: 200, body: { PresignedURLReady: true, PresignedURL: url } };
+      return {
+        status: 200,
+        body: { PresignedURLReady: true, PresignedURL: url } satisfies GetPersistentAppUIPresignedURLOutput,
+      };
     },
     TerminateJobFlows(b) {
       for (const cid of (b.JobFlowIds as string[]) ?? []) {
