@@ -809,6 +809,38 @@ describe.skipIf(!motoUp)('EMR', () => {
       expect(errorsOf(r)[0]).toContain('Unknown Error: java.lang.OutOfMemoryError');
     });
 
+    test('(d) transient cluster: abort cancels the step and terminates the cluster', async () => {
+      const { ws, jar: jarPath } = workspace({ transient: true });
+      fake.script = [{ State: 'PENDING' }, { State: 'RUNNING' }];
+      const before = ops('RunJobFlow').length;
+      const ac = new AbortController();
+      let seen = '';
+      const r = await deploy(
+        ws,
+        jarPath,
+        {},
+        {
+          signal: ac.signal,
+          onOutput: (t: string) => {
+            seen += t;
+            if (seen.includes('state: RUNNING')) ac.abort();
+          },
+        },
+      );
+      expect(ac.signal.aborted, text(r)).toBe(true);
+      expect(r.code, text(r)).not.toBe(0);
+      const name = ops('RunJobFlow')[before]?.body.Name;
+      const cid = [...fake.clusters.values()].find((x) => x.Name === name)?.Id as string;
+      const sid = stepsOf(cid)[0]?.Id;
+      expect(
+        ops('CancelSteps')
+          .filter((x) => x.body.ClusterId === cid)
+          .map((x) => x.body),
+      ).toEqual([{ ClusterId: cid, StepIds: [sid], StepCancellationOption: 'SEND_INTERRUPT' }]);
+      expect(ops('TerminateJobFlows').map((x) => x.body)).toContainEqual({ JobFlowIds: [cid] });
+      expect(fake.clusters.get(cid)?.State).toBe('TERMINATED');
+    });
+
     test('(e) a ThrottlingException burst on DescribeStep is absorbed: the deploy succeeds', async () => {
       const c = existingCluster();
       const { ws, jar: jarPath } = workspace(c);
