@@ -25,8 +25,10 @@ sbt_dir=$(bash scripts/install-sbt.sh --print-path --quiet)
 case ":$PATH:" in *":$sbt_dir:"*) ;; *) export PATH="$sbt_dir:$PATH" ;; esac
 command -v sbt >/dev/null || { log "sbt is not on PATH after install"; exit 1; }
 
-# actionlint (workflow lint, test/unit/workflows.test.ts), from its Go module.
+# actionlint (workflow lint, test/unit/workflows.test.ts) and kubeconform (manifest validation,
+# test/e2e/kubernetes.e2e.ts), each built from its Go module; the tests find them in their cache.
 bash scripts/install-actionlint.sh --quiet >/dev/null
+bash scripts/install-kubeconform.sh --quiet >/dev/null
 
 bash scripts/local-spark.sh home >/dev/null
 log "ready: sbt in $sbt_dir, Spark home prepared"

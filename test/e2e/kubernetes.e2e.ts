@@ -43,8 +43,9 @@ const COMPANIONS = ['Service', 'ServiceMonitor', 'NetworkPolicy'];
 /** kubeconformBin finds kubeconform: $KUBECONFORM, PATH, or the install script's cache. */
 function kubeconformBin(): string | undefined {
   const cache = join(
-    process.env.SPARK_DEPLOY_KUBECONFORM_CACHE ??
-      join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'spark-deploy-action/kubeconform'),
+    process.env.SPARK_DEPLOY_TOOLS_CACHE ??
+      join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'spark-deploy-action'),
+    'kubeconform',
   );
   const candidates = [
     process.env.KUBECONFORM,
