@@ -30,12 +30,15 @@ readonly MARKER="$VENV/.local-moto-complete"
 log() { printf 'local-moto: %s\n' "$*" >&2; }
 die() { printf 'local-moto: error: %s\n' "$*" >&2; exit 1; }
 
-# answers: moto's own health endpoint (any HTTP answer would do; this one is cheap and moto-specific).
+# answers: the server answers HTTP at all (an S3 ListBuckets at /; an error status is an answer too).
+# Not /moto-api/data.json: it serialises all of moto's state, and fails when that state cannot be dumped.
 answers() {
   "$VENV/bin/python" - "$URL" <<'PY' 2>/dev/null
-import sys, urllib.request
+import sys, urllib.error, urllib.request
 try:
-    urllib.request.urlopen(sys.argv[1] + "/moto-api/data.json", timeout=2).read(1)
+    urllib.request.urlopen(sys.argv[1] + "/", timeout=2).read(1)
+except urllib.error.HTTPError:
+    pass
 except Exception:
     sys.exit(1)
 PY
