@@ -52,9 +52,39 @@ export function ghaCacheScope(env: NodeJS.ProcessEnv, repository: string): strin
   return `spark-deploy-${repository.replace(/[^\w.-]+/g, '-')}`;
 }
 
-/** defaultSparkBase returns the official image for a Spark/Scala/Java combination. */
+// Java releases of the official apache/spark images (github.com/apache/spark-docker: one directory per
+// variant, <spark>/scala<scala>-java<java>-ubuntu, published as the tag <spark>-scala<scala>-java<java>-ubuntu):
+// 3.3.x and 3.4.1+ ship Java 11, 3.4.0 and 3.5.x Java 11 and 17, 4.x Java 17 and 21 (Scala 2.13 only).
+function publishedJava(spark: string): number[] {
+  const [major = 0, minor = 0, patch = 0] = spark.split('.').map((p) => Number.parseInt(p, 10));
+  if (major >= 4) return [17, 21];
+  if (major === 3 && (minor >= 5 || (minor === 4 && patch === 0))) return [11, 17];
+  if (major === 3 && minor >= 3) return [11];
+  return [];
+}
+
+/**
+ * defaultSparkBase returns the official image for a Spark/Scala/Java combination: the tag with the lowest
+ * published Java release at or above `java` (there is no Java 8 image; Java 8 bytecode runs on 11). Throws
+ * when no official image fits, naming image.base as the way out.
+ */
 export function defaultSparkBase(spark: string, scala: string, java: number): string {
-  return `apache/spark:${spark}-scala${scala}-java${java}-ubuntu`;
+  const published = publishedJava(spark);
+  const fix = 'set image.base to a Spark image of your own';
+  if (!published.length)
+    throw new ActionError(
+      `image: there is no official apache/spark image for Spark ${spark} (3.3.0 and later); ${fix}`,
+    );
+  if (Number.parseInt(spark, 10) >= 4 && scala !== '2.13')
+    throw new ActionError(
+      `image: Spark ${spark} is built for Scala 2.13 only (spark.scalaVersion is ${scala}); set spark.scalaVersion: "2.13" or ${fix}`,
+    );
+  const release = published.find((j) => j >= java);
+  if (release === undefined)
+    throw new ActionError(
+      `image: apache/spark ${spark} images ship Java ${published.join(' and ')}, none at or above Java ${java} (java-release / spark.javaRelease); ${fix}`,
+    );
+  return `apache/spark:${spark}-scala${scala}-java${release}-ubuntu`;
 }
 
 /**
@@ -115,27 +145,52 @@ export function tailLines(text: string, n: number): string {
     .join('\n');
 }
 
-/** runBuildx runs `docker <args>`, streaming its output to the log; failures carry the tail of stderr. */
-export async function runBuildx(
+/** DockerRunOptions are the edges of one `docker` invocation. */
+export interface DockerRunOptions {
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  /** The docker executable (default: docker from PATH). */
+  docker?: string;
+  /** Where output is streamed (default: stderr); unset quiet runs keep it to themselves. */
+  log?: (s: string) => void;
+  /** Written to stdin, then closed (how a password reaches `docker login`). */
+  input?: string;
+  quiet?: boolean;
+}
+
+/**
+ * runDocker runs `docker <args>` without a shell and returns its output; a failure throws an ActionError
+ * naming `what` with the tail of stderr (never a bare exit code).
+ */
+export async function runDocker(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; signal?: AbortSignal; docker?: string; log?: (s: string) => void } = {},
-): Promise<void> {
-  const log = opts.log ?? ((s: string) => process.stderr.write(s));
+  what: string,
+  opts: DockerRunOptions = {},
+): Promise<{ stdout: string; stderr: string }> {
+  const log = opts.quiet ? () => {} : (opts.log ?? ((s: string) => process.stderr.write(s)));
   const docker = opts.docker ?? 'docker';
+  let stdout = '';
   let stderr = '';
   const code = await new Promise<number | string>((resolvePromise, reject) => {
     const child = spawn(docker, args, {
       env: opts.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    child.stdout.on('data', (d: Buffer) => log(d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      const s = d.toString();
+      log(s);
+      stdout = (stdout + s).slice(-64 * 1024);
+    });
+    child.stderr?.on('data', (d: Buffer) => {
       const s = d.toString();
       log(s);
       // Keep the end only: buildx progress output can be long.
       stderr = (stderr + s).slice(-64 * 1024);
     });
+    // A child that exits before reading stdin must not crash the action with EPIPE.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(opts.input);
     child.on('error', (err) => {
       if (opts.signal?.aborted) reject(err);
       else if ((err as { code?: string }).code === 'ENOENT')
@@ -148,8 +203,44 @@ export async function runBuildx(
   });
   if (code !== 0)
     throw new ActionError(
-      `image: docker buildx build failed (${typeof code === 'number' ? `exit ${code}` : code}):\n${tailLines(stderr, 20)}`,
+      `image: docker ${what} failed (${typeof code === 'number' ? `exit ${code}` : code}):\n${tailLines(stderr, 20) || tailLines(stdout, 20)}`,
     );
+  return { stdout, stderr };
+}
+
+/** runBuildx runs `docker <args>`, streaming its output to the log; failures carry the tail of stderr. */
+export async function runBuildx(args: string[], opts: DockerRunOptions = {}): Promise<void> {
+  await runDocker(args, 'buildx build', opts);
+}
+
+/** parseBuildxDriver reads the driver of the current builder from `docker buildx inspect` output. */
+export function parseBuildxDriver(text: string): string | undefined {
+  return /^Driver:[ \t]*(\S+)/m.exec(text)?.[1];
+}
+
+/**
+ * builderDriver returns the driver of the builder buildx will use (docker, docker-container, remote,
+ * kubernetes), or undefined when `docker buildx inspect` fails.
+ */
+export async function builderDriver(opts: DockerRunOptions = {}): Promise<string | undefined> {
+  try {
+    return parseBuildxDriver(
+      (await runDocker(['buildx', 'inspect'], 'buildx inspect', { ...opts, quiet: true })).stdout,
+    );
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    return undefined;
+  }
+}
+
+/**
+ * cacheExportSupported tells whether a builder driver can write the GitHub Actions cache: the plain
+ * `docker` driver cannot (buildx fails the whole build with "Cache export is not supported for the docker
+ * driver"; only an engine on the containerd image store can, which is not probed), the BuildKit-container
+ * drivers (docker-container, remote, kubernetes) can.
+ */
+export function cacheExportSupported(driver: string | undefined): boolean {
+  return driver !== undefined && driver !== 'docker';
 }
 
 /** readMetadataDigest reads and parses the metadata file buildx wrote. */

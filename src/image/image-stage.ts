@@ -7,15 +7,19 @@ import { ActionError } from '../util/errors.js';
 import type { FetchLike } from '../util/http.js';
 import { notice } from '../util/runner.js';
 import {
+  builderDriver,
   buildxArgs,
+  cacheExportSupported,
   dockerAvailable,
   generateDockerfile,
   ghaCacheScope,
   readMetadataDigest,
   runBuildx,
 } from './docker-builder.js';
+import { type DockerSession, dockerLogin } from './docker-login.js';
 import { type LayerFile, layerFiles } from './layer.js';
 import { buildOciImage, type OciBuildResult } from './oci-builder.js';
+import { parseImageRef } from './reference.js';
 import { RegistryError } from './registry.js';
 import { commitEpoch, type ImageSettings, imageSettings } from './settings.js';
 
@@ -93,25 +97,48 @@ async function buildWithDocker(
     );
   }
   const metadataFile = join(await mkdtemp(join(input.tempDir, 'buildx-')), 'metadata.json');
-  const cacheScope = ghaCacheScope(env, s.repository);
-  const args = buildxArgs({
-    context,
-    dockerfile,
-    tags: s.tags.map((t) => `${s.repository}:${t}`),
-    labels: s.labels,
-    ...(buildArgs ? { buildArgs } : {}),
-    platform: s.platformText,
-    push: s.push,
-    metadataFile,
-    ...(cacheScope ? { cacheScope } : {}),
-  });
-  // SOURCE_DATE_EPOCH makes BuildKit (>= 0.11) stamp the same times as the oci builder.
-  await runBuildx(args, {
-    env: { ...env, SOURCE_DATE_EPOCH: String(epoch) },
+  const run = {
     ...(input.signal ? { signal: input.signal } : {}),
     ...(deps.docker ? { docker: deps.docker } : {}),
     ...(deps.log ? { log: deps.log } : {}),
-  });
+  };
+  let session: DockerSession | undefined;
+  if (s.credentials) {
+    const registry = parseImageRef(s.repository).registry;
+    try {
+      session = await dockerLogin({ registry, credentials: s.credentials, tempDir: input.tempDir, env, run });
+    } catch (err) {
+      if (!(err instanceof ActionError) || input.signal?.aborted) throw err;
+      throw new ActionError(
+        `${err.message}\ncheck image.registryAuth (or REGISTRY_USERNAME / REGISTRY_PASSWORD): the username or password is wrong or lacks push access to ${registry}`,
+      );
+    }
+  }
+  try {
+    const buildEnv = { ...env, ...session?.env };
+    let cacheScope = ghaCacheScope(env, s.repository);
+    if (cacheScope && !cacheExportSupported(await builderDriver({ ...run, env: buildEnv }))) {
+      cacheScope = undefined;
+      notice(
+        'image: the buildx builder uses the docker driver, which cannot write the GitHub Actions cache; building without layer cache (add docker/setup-buildx-action before this step to enable it)',
+      );
+    }
+    const args = buildxArgs({
+      context,
+      dockerfile,
+      tags: s.tags.map((t) => `${s.repository}:${t}`),
+      labels: s.labels,
+      ...(buildArgs ? { buildArgs } : {}),
+      platform: s.platformText,
+      push: s.push,
+      metadataFile,
+      ...(cacheScope ? { cacheScope } : {}),
+    });
+    // SOURCE_DATE_EPOCH makes BuildKit (>= 0.11) stamp the same times as the oci builder.
+    await runBuildx(args, { ...run, env: { ...buildEnv, SOURCE_DATE_EPOCH: String(epoch) } });
+  } finally {
+    await session?.dispose();
+  }
   return readMetadataDigest(metadataFile);
 }
 
@@ -154,7 +181,7 @@ export async function runImageStage(
   const s = imageSettings(plan, epoch, env);
   let builder = s.builder;
   if (!builder) {
-    builder = (deps.dockerAvailable ?? dockerAvailable)() ? 'docker' : 'oci';
+    builder = (deps.dockerAvailable ?? (() => dockerAvailable(deps.docker)))() ? 'docker' : 'oci';
     if (builder === 'oci')
       notice(
         'image: no Docker engine answers `docker info`; building with the daemonless oci builder (image.builder: oci)',
