@@ -120,7 +120,7 @@ const ImageSchema = z.strictObject({
   tags: opt(z.array(z.string()), 'Extra tags.'),
   registryAuth: opt(
     z.strictObject({ username: z.union([z.string(), SecretRef]), password: SecretRef }),
-    'Registry credentials for the oci builder.',
+    'Registry credentials for pushing (and pulling the base): the oci builder sends them itself; the docker builder logs in with them (docker login --password-stdin into a private config).',
   ),
 });
 
