@@ -5,12 +5,12 @@
 // and right credentials, and push: false writing an OCI layout.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { component, hasCommand, httpOk } from '../helpers/components.js';
 import { goodEntries } from '../helpers/jar-fixtures.js';
 import { LOCAL_AUTH, LOCAL_AUTH_REGISTRY, LOCAL_REGISTRY, pushSyntheticBase } from '../helpers/registry.js';
@@ -241,10 +241,11 @@ describe.skipIf(!registries || !skopeo)('image stage (oci builder) against the l
 });
 
 const root = new URL('../..', import.meta.url).pathname;
-const exampleJar = join(root, 'examples/etl-app/target/scala-2.12/etl-pipeline-assembly-1.0.0.jar');
+// Built once per run by test/e2e/global-setup.ts (empty only locally without sbt).
+const exampleJar = inject('exampleJar');
 
 describe.skipIf(!registries || !skopeo)("the example app's local environment", () => {
-  it.skipIf(!existsSync(exampleJar))(
+  it.skipIf(!exampleJar)(
     'pushes the example JAR on the stand-in base; skopeo pulls back the same JAR and config',
     async () => {
       const base = spawnSync(process.execPath, [join(root, 'scripts/local-base-image.mjs')], {

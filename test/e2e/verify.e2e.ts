@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type JarFixture, writeJarFixtures } from '../helpers/jar-fixtures.js';
 import { annotations, runAction } from '../helpers/run-action.js';
 
@@ -54,8 +54,9 @@ describe('verify stage through the bundled action', () => {
     expect(json.findings.map((x) => x.rule)).toEqual(f.expectRule ? [f.expectRule] : []);
   });
 
-  const exampleJar = join(root, 'examples/etl-app/target/scala-2.12/etl-pipeline-assembly-1.0.0.jar');
-  it.skipIf(!existsSync(exampleJar))(
+  // Built once per run by test/e2e/global-setup.ts (empty only locally without sbt).
+  const exampleJar = inject('exampleJar');
+  it.skipIf(!exampleJar)(
     'passes the real example JAR with main class and Java release in the summary',
     async () => {
       const run = await runAction({
