@@ -75,12 +75,22 @@ export function isAbsolutePath(cd: Buffer, start: number, len: number): boolean 
   return len >= 2 && cd[start + 1] === 0x3a && lower >= 0x61 && lower <= 0x7a;
 }
 
-/** hasParentSegment tells whether the name [start, end) has ".." as a whole path segment ('/' or '\' separated). */
-export function hasParentSegment(cd: Buffer, start: number, end: number): boolean {
-  for (let p = cd.indexOf(DOT_DOT, start); p >= 0 && p + 2 <= end; p = cd.indexOf(DOT_DOT, p + 1)) {
+/** findDotDot returns the position of the next ".." at or after from (at memchr speed), or Infinity. */
+export function findDotDot(cd: Buffer, from: number): number {
+  const p = cd.indexOf(DOT_DOT, from);
+  return p < 0 ? Number.POSITIVE_INFINITY : p;
+}
+
+/**
+ * hasParentSegment tells whether the name [start, end), with a ".." at dotDot, has ".." as a whole path
+ * segment ('/' or '\' separated); it also returns the next ".." after the name, or Infinity.
+ */
+export function hasParentSegment(cd: Buffer, dotDot: number, start: number, end: number): [boolean, number] {
+  let p = dotDot;
+  for (; p + 2 <= end; p = findDotDot(cd, p + 1)) {
     const before = p === start || cd[p - 1] === 0x2f || cd[p - 1] === 0x5c;
     const after = p + 2 === end || cd[p + 2] === 0x2f || cd[p + 2] === 0x5c;
-    if (before && after) return true;
+    if (before && after) return [true, findDotDot(cd, end)];
   }
-  return false;
+  return [false, p];
 }
