@@ -613,6 +613,25 @@ describe.skipIf(!motoUp)('EMR', () => {
     const stepsOf = (id: string) => fake.clusters.get(id)?.steps ?? [];
     const ops = (op: string) => fake.requests.filter((r) => r.op === op);
     const text = (r: ActionRun) => `${r.stdout}\n${r.stderr}\n--- post ---\n${r.post.stdout}${r.post.stderr}`;
+    /** deployAbortedWhenRunning runs the bundled action and sends it SIGTERM once it logs the step RUNNING. */
+    async function deployAbortedWhenRunning(ws: string, jarPath: string) {
+      const ac = new AbortController();
+      let seen = '';
+      const r = await deploy(
+        ws,
+        jarPath,
+        {},
+        {
+          signal: ac.signal,
+          onOutput: (t: string) => {
+            seen += t;
+            if (seen.includes('state: RUNNING')) ac.abort();
+          },
+        },
+      );
+      expect(ac.signal.aborted, text(r)).toBe(true);
+      return r;
+    }
     const errorsOf = (r: ActionRun) =>
       annotations(r.stdout)
         .filter((a) => a.level === 'error')
@@ -736,21 +755,7 @@ describe.skipIf(!motoUp)('EMR', () => {
       const c = existingCluster();
       const { ws, jar: jarPath } = workspace(c);
       fake.script = [{ State: 'PENDING' }, { State: 'RUNNING' }];
-      const ac = new AbortController();
-      let seen = '';
-      const r = await deploy(
-        ws,
-        jarPath,
-        {},
-        {
-          signal: ac.signal,
-          onOutput: (t: string) => {
-            seen += t;
-            if (seen.includes('state: RUNNING')) ac.abort();
-          },
-        },
-      );
-      expect(ac.signal.aborted, text(r)).toBe(true);
+      const r = await deployAbortedWhenRunning(ws, jarPath);
       expect(r.code, text(r)).not.toBe(0);
       const sid = stepsOf(c.id)[0]?.Id;
       const cancels = ops('CancelSteps').filter((x) => x.body.ClusterId === c.id);
@@ -813,21 +818,7 @@ describe.skipIf(!motoUp)('EMR', () => {
       const { ws, jar: jarPath } = workspace({ transient: true });
       fake.script = [{ State: 'PENDING' }, { State: 'RUNNING' }];
       const before = ops('RunJobFlow').length;
-      const ac = new AbortController();
-      let seen = '';
-      const r = await deploy(
-        ws,
-        jarPath,
-        {},
-        {
-          signal: ac.signal,
-          onOutput: (t: string) => {
-            seen += t;
-            if (seen.includes('state: RUNNING')) ac.abort();
-          },
-        },
-      );
-      expect(ac.signal.aborted, text(r)).toBe(true);
+      const r = await deployAbortedWhenRunning(ws, jarPath);
       expect(r.code, text(r)).not.toBe(0);
       const name = ops('RunJobFlow')[before]?.body.Name;
       const cid = [...fake.clusters.values()].find((x) => x.Name === name)?.Id as string;
