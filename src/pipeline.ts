@@ -2,7 +2,7 @@ import type { Stage } from './constants.js';
 import { hasErrors } from './findings.js';
 import type { Plan } from './plan/plan.js';
 import type { RunReport } from './report/run-report.js';
-import type { Artifact } from './stage.js';
+import type { Artifact, StageOutcome } from './stage.js';
 import type { DeployPlan, Handle } from './targets/target.js';
 import { ActionError } from './util/errors.js';
 
@@ -112,11 +112,6 @@ async function runStage(
         return 'skipped: not needed by the standalone target';
       }
       const artifact = await resolveArtifact(plan, carry, io);
-      if (!plan.config?.image?.repository) {
-        throw new ActionError(
-          `image: the config has no image.repository (target ${plan.target ?? 'unset'} runs an image); set image.repository in ${plan.configRef?.locate(['image']).file ?? 'the deploy config'}, or remove image from the \`stages\` input and set kubernetes.image to an image built elsewhere`,
-        );
-      }
       const { runImageStage } = await import('./image/image-stage.js');
       const result = await runImageStage({ plan, artifact, signal, tempDir: io.tempDir }, report, {
         log: io.info,
@@ -125,9 +120,7 @@ async function runStage(
       return result.image.reference;
     }
     case 'deploy': {
-      if (!plan.config || !plan.target)
-        throw new ActionError('deploy: a config file with a target is required');
-      const deployPlan = plan as DeployPlan;
+      const deployPlan = asDeployPlan(plan, 'deploy');
       const artifact = await resolveArtifact(plan, carry, io);
       const { createTarget } = await import('./targets/factory.js');
       const target = await createTarget(deployPlan.target, deployPlan, { onHandle: io.saveHandle });
@@ -152,34 +145,35 @@ async function runStage(
   }
 }
 
-/** runCommand runs status, cancel or cleanup as the run's one step, recorded like a stage. */
-async function runCommand(
-  command: 'status' | 'cancel' | 'cleanup',
-  plan: Plan,
+/** asDeployPlan narrows the Plan for what acts on a target: it needs the config and the target. */
+function asDeployPlan(plan: Plan, what: string): DeployPlan {
+  if (!plan.config || !plan.target) throw new ActionError(`${what}: a config file with a target is required`);
+  return plan as DeployPlan;
+}
+
+/**
+ * step runs one stage (or command) in its log group and records how it ended in the stage table; a detail
+ * starting with "skipped" records a skip. A failure is recorded, then thrown on.
+ */
+async function step(
+  stage: StageOutcome['stage'],
   report: RunReport,
   signal: AbortSignal,
   io: PipelineIO,
+  fn: () => Promise<string>,
 ): Promise<void> {
-  if (!plan.config || !plan.target)
-    throw new ActionError(`${command}: a config file with a target is required`);
-  const deployPlan = plan as DeployPlan;
   const started = performance.now();
   try {
-    const detail = await io.group(`spark-deploy: ${command}`, async () => {
-      const { createTarget } = await import('./targets/factory.js');
-      const target = await createTarget(deployPlan.target, deployPlan);
-      const { runTargetCommand } = await import('./deploy/commands.js');
-      return runTargetCommand({ command, plan: deployPlan, target, signal, log: io.info }, report);
-    });
+    const detail = await io.group(`spark-deploy: ${stage}`, fn);
     report.stages.push({
-      stage: command,
-      result: 'success',
+      stage,
+      result: detail.startsWith('skipped') ? 'skipped' : 'success',
       durationMs: performance.now() - started,
       detail,
     });
   } catch (err) {
     report.stages.push({
-      stage: command,
+      stage,
       result: signal.aborted ? 'cancelled' : 'failure',
       durationMs: performance.now() - started,
       detail: (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 200) ?? '',
@@ -195,31 +189,23 @@ export async function runPipeline(
   signal: AbortSignal,
   io: PipelineIO,
 ): Promise<void> {
-  if (plan.command === 'status' || plan.command === 'cancel' || plan.command === 'cleanup') {
-    await runCommand(plan.command, plan, report, signal, io);
+  const command = plan.command;
+  if (command === 'status' || command === 'cancel' || command === 'cleanup') {
+    // These act on jobs already deployed: one step, no stages.
+    const deployPlan = asDeployPlan(plan, command);
+    await step(command, report, signal, io, async () => {
+      const { createTarget } = await import('./targets/factory.js');
+      const target = await createTarget(deployPlan.target, deployPlan);
+      const { runTargetCommand } = await import('./deploy/commands.js');
+      return runTargetCommand({ command, plan: deployPlan, target, signal, log: io.info }, report);
+    });
     return;
   }
   const carry: Carry = {};
   for (const [i, stage] of plan.stages.entries()) {
-    const started = performance.now();
     try {
-      const detail = await io.group(`spark-deploy: ${stage}`, () =>
-        runStage(stage, plan, report, carry, signal, io),
-      );
-      const skipped = detail.startsWith('skipped');
-      report.stages.push({
-        stage,
-        result: skipped ? 'skipped' : 'success',
-        durationMs: performance.now() - started,
-        detail,
-      });
+      await step(stage, report, signal, io, () => runStage(stage, plan, report, carry, signal, io));
     } catch (err) {
-      report.stages.push({
-        stage,
-        result: signal.aborted ? 'cancelled' : 'failure',
-        durationMs: performance.now() - started,
-        detail: (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 200) ?? '',
-      });
       for (const rest of plan.stages.slice(i + 1)) {
         report.stages.push({ stage: rest, result: 'skipped', durationMs: 0, detail: `${stage} failed` });
       }

@@ -88,7 +88,7 @@ export function imageSettings(
   const repository = image?.repository;
   if (!repository)
     throw new ActionError(
-      'image: image.repository is not set in the config; set it (e.g. ghcr.io/acme/etl) or drop image from `stages`',
+      'image: image.repository is not set in the config; set it (e.g. ghcr.io/acme/etl), or drop image from `stages` (on Kubernetes, set kubernetes.image to an image built elsewhere, pinned by digest)',
     );
   try {
     const ref = parseImageRef(repository);
