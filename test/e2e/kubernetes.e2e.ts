@@ -19,9 +19,9 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseAllDocuments, parseDocument, parse as parseYaml } from 'yaml';
+import { parseAllDocuments, parseDocument } from 'yaml';
 import { component } from '../helpers/components.js';
-import { CRD_CONTRACT, FakeKubeApi, kubeconfigFor, type Scenario } from '../helpers/fake-k8s-api.js';
+import { FakeKubeApi, kubeconfigFor, type Scenario, sparkApplicationCrd } from '../helpers/fake-k8s-api.js';
 import { goodEntries } from '../helpers/jar-fixtures.js';
 import { type ActionRun, type ActionRunOptions, runAction } from '../helpers/run-action.js';
 import { writeZip } from '../helpers/zip-writer.js';
@@ -168,8 +168,7 @@ function writeConfig(): void {
 
 /** writeSchemas writes the CRD's openAPIV3Schema where kubeconform's -schema-location template finds it. */
 function writeSchemas(): string {
-  const crd = parseYaml(readFileSync(CRD_CONTRACT, 'utf8'));
-  const version = crd.spec.versions[0];
+  const crd = sparkApplicationCrd();
   // -strict schemas as kubeconform's openapi2jsonschema.py writes them: objects with `properties` accept no
   // other fields (the root too, which the script skips unless DENY_ROOT_ADDITIONAL_PROPERTIES is set).
   const strict = (node: unknown): unknown => {
@@ -181,8 +180,8 @@ function writeSchemas(): string {
     return out;
   };
   const dir = mkdtempSync(join(tmpdir(), 'k8s-e2e-schemas-'));
-  const file = `${crd.spec.names.kind.toLowerCase()}-${crd.spec.group}-${version.name}.json`;
-  writeFileSync(join(dir, file), JSON.stringify(strict(version.schema.openAPIV3Schema)));
+  const file = `${crd.kind.toLowerCase()}-${crd.group}-${crd.version}.json`;
+  writeFileSync(join(dir, file), JSON.stringify(strict(crd.schema)));
   return dir;
 }
 

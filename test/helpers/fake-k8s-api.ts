@@ -17,17 +17,40 @@
 // - Discovery: GET /api/v1 and /apis/<group>/<version> return an APIResourceList (KubernetesObjectApi resolves
 //   plurals through it).
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { SPARK_API_VERSION, SPARK_KIND } from '../../src/targets/kubernetes/render.js';
+import { crdSchema } from '../../src/targets/kubernetes/validate.js';
 
 export const CRD_CONTRACT = resolve(
   import.meta.dirname,
   '../../../shared/contracts/sparkoperator.k8s.io_sparkapplications.yaml',
 );
+
+/**
+ * sparkApplicationCrd is the SparkApplication CRD's group, kind, version and openAPIV3Schema: read from the
+ * contract file beside the repository when it is there, else from the committed copy generated from it
+ * (src/targets/kubernetes/sparkapplication.schema.json, kept equal by test/unit/kubernetes/crd-schema.test.ts),
+ * so a clone without ../shared validates against the same schema.
+ */
+export function sparkApplicationCrd(): { group: string; kind: string; version: string; schema: Obj } {
+  if (existsSync(CRD_CONTRACT)) {
+    const crd = parseYaml(readFileSync(CRD_CONTRACT, 'utf8'));
+    const v = crd.spec.versions[0];
+    return {
+      group: crd.spec.group,
+      kind: crd.spec.names.kind,
+      version: v.name,
+      schema: v.schema.openAPIV3Schema,
+    };
+  }
+  const [group, version] = SPARK_API_VERSION.split('/') as [string, string];
+  return { group, kind: SPARK_KIND, version, schema: crdSchema.openAPIV3Schema };
+}
 
 // biome-ignore lint/suspicious/noExplicitAny: a test double over arbitrary JSON objects
 type Obj = Record<string, any>;
@@ -119,7 +142,6 @@ export function matchesSelector(labels: Record<string, string> = {}, selector = 
 }
 
 function compileCrd(): ValidateFunction {
-  const crd = parseYaml(readFileSync(CRD_CONTRACT, 'utf8'));
   const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
   ajv.addFormat('int32', {
     type: 'number',
@@ -127,7 +149,7 @@ function compileCrd(): ValidateFunction {
   });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
   ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
-  return ajv.compile(crd.spec.versions[0].schema.openAPIV3Schema);
+  return ajv.compile(sparkApplicationCrd().schema);
 }
 
 interface Watcher {
