@@ -51,15 +51,9 @@ export async function currentStatus(
   }
 }
 
-/**
- * removable tells whether cleanup acts on a job: a Kubernetes SparkApplication is always deleted (its
- * objects stay until deleted), a transient EMR cluster is always terminated, anything else only while it
- * may still run.
- */
+/** removable tells whether cleanup acts on a job: while it may still run, or while it holds resources. */
 function removable(target: Target, job: JobView): boolean {
-  if (target.name === 'kubernetes') return true;
-  if (job.handle.data.transient === 'true') return true;
-  return !job.status?.terminal;
+  return !job.status?.terminal || (target.outlives?.(job.handle) ?? false);
 }
 
 function table(jobs: JobView[], withAction: boolean): string {

@@ -38,18 +38,16 @@ export function writeRendered(
     .filter(Boolean)
     .join('-')
     .replace(/[^\w.-]+/g, '_')}`;
-  let file: string;
-  let text: string;
-  if (target === 'kubernetes') {
-    file = join(dir, `${base}.yaml`);
-    text = rendered.map((r) => `# ${r.kind}\n${r.text.replace(/\n*$/, '\n')}`).join('---\n');
-  } else if (rendered.length === 1 && isJson(rendered[0]?.text ?? '')) {
-    file = join(dir, `${base}.json`);
-    text = `${rendered[0]?.text.replace(/\n*$/, '')}\n`;
-  } else {
-    file = join(dir, `${base}.txt`);
-    text = rendered.map((r) => `# ${r.kind}\n${r.text.replace(/\n*$/, '\n')}`).join('\n');
-  }
+  // Each document under a comment naming it; YAML documents are separated as YAML separates them.
+  const labelled = (sep: string) =>
+    rendered.map((r) => `# ${r.kind}\n${r.text.replace(/\n*$/, '\n')}`).join(sep);
+  const only = rendered.length === 1 ? rendered[0]?.text : undefined;
+  const [file, text] =
+    target === 'kubernetes'
+      ? [join(dir, `${base}.yaml`), labelled('---\n')]
+      : only !== undefined && isJson(only)
+        ? [join(dir, `${base}.json`), `${only.replace(/\n*$/, '')}\n`]
+        : [join(dir, `${base}.txt`), labelled('\n')];
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, text);
   return file;

@@ -1,6 +1,6 @@
 // A streaming app runs until stopped, so a new deploy of it must retire the one it replaces: once the new
 // job is healthy, the app's other jobs that still run are cancelled (the same app name, and the same
-// preview if any). Kubernetes does this itself (in-place update, or blue-green after health).
+// preview if any). A target that replaces the run itself (Kubernetes: in place, or blue-green) says so.
 import type { DeployPlan, Handle, Target } from '../targets/target.js';
 import { errorMessage } from '../util/errors.js';
 import { currentStatus } from './commands.js';
@@ -21,7 +21,7 @@ export async function retirePrevious(
 ): Promise<RetireResult> {
   const result: RetireResult = { retired: [], failed: [] };
   const app = plan.config.app.name;
-  if (!app || target.name === 'kubernetes') return result;
+  if (!app || target.replacesPreviousRun) return result;
   const found = await target.find({ app, ...(plan.preview !== undefined ? { preview: plan.preview } : {}) });
   for (const other of found) {
     if (other.submissionId === handle.submissionId) continue;

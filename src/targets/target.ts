@@ -58,4 +58,14 @@ export interface Target {
   logTail?(handle: Handle, lines: number): Promise<string | undefined>;
   /** Findings gathered along the way (warnings such as insecure REST). */
   readonly findings?: Finding[];
+  /**
+   * True when the target itself replaces a streaming app's previous run on redeploy (Kubernetes updates the
+   * SparkApplication in place, or retires the old one after blue-green); otherwise the deploy cancels it.
+   */
+  readonly replacesPreviousRun?: boolean;
+  /**
+   * outlives tells whether a job still holds something on the cluster after it ended (a SparkApplication
+   * object, a transient EMR cluster), which cleanup must remove; by default an ended job holds nothing.
+   */
+  outlives?(handle: Handle): boolean;
 }

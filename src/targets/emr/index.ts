@@ -121,6 +121,8 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
 
   const target: EmrTarget = {
     name: 'emr',
+    /** A transient cluster runs (and bills) until it is terminated, whatever its step did. */
+    outlives: (handle) => decodeHandleData(handle).transient,
     findings,
 
     async render(p, artifact) {

@@ -174,6 +174,9 @@ export function createKubernetesTarget(
 
   const target = {
     name: 'kubernetes' as const,
+    replacesPreviousRun: true,
+    /** A SparkApplication stays, with its owned objects, until it is deleted. */
+    outlives: () => true,
     findings,
 
     async render(p: DeployPlan, artifact: Artifact) {

@@ -29,6 +29,14 @@ class MemoryTarget implements Target {
     readonly name: TargetName,
     readonly jobs: Job[],
   ) {}
+  // As the real targets say it: Kubernetes replaces runs itself and its objects outlive the job; an EMR
+  // transient cluster outlives its step.
+  get replacesPreviousRun() {
+    return this.name === 'kubernetes';
+  }
+  outlives(handle: Handle) {
+    return this.name === 'kubernetes' || handle.data.transient === 'true';
+  }
   async render() {
     return [];
   }
