@@ -7,6 +7,7 @@ import { tarParts } from '../../src/image/tar.js';
 import type { Plan } from '../../src/plan/plan.js';
 import type { Reporter } from '../../src/stage.js';
 import type { FetchLike } from '../../src/util/http.js';
+import { basePlan } from './plan.js';
 
 /** Local registries started by scripts/local-registry.sh (ports and test-only credentials). */
 export const LOCAL_REGISTRY =
@@ -142,16 +143,8 @@ export function imagePlan(
 ): Plan {
   const { config, ...rest } = over;
   return {
-    command: 'deploy',
+    ...basePlan(workingDirectory),
     stages: ['image'],
-    workspace: workingDirectory,
-    workingDirectory,
-    sbtTasks: ['assembly'],
-    javaRelease: 17,
-    wait: true,
-    timeoutMs: 60_000,
-    cancelOnAbort: true,
-    dryRun: false,
     environment: 'staging',
     target: 'kubernetes',
     config: {
@@ -160,19 +153,6 @@ export function imagePlan(
       image,
       ...config,
     } as Plan['config'],
-    context: {
-      workspace: workingDirectory,
-      sha: '0123456789abcdef0123456789abcdef01234567',
-      ref: 'refs/heads/main',
-      refName: 'main',
-      runId: '4242',
-      runAttempt: '1',
-      repository: { owner: 'acme', repo: 'etl' },
-      serverUrl: 'https://github.com',
-      apiUrl: 'https://api.github.com',
-      eventName: 'push',
-    },
-    secrets: [],
     ...rest,
   };
 }

@@ -3,8 +3,9 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../../../src/plan/plan.js';
+import { basePlan, runContext } from '../../helpers/plan.js';
 
-export const SHA = '0123456789abcdef0123456789abcdef01234567';
+export { SHA } from '../../helpers/plan.js';
 
 /** PlanOptions are the parts of a run the image settings depend on. */
 export interface PlanOptions {
@@ -23,15 +24,9 @@ export interface PlanOptions {
 export function makePlan(o: PlanOptions = {}): Plan {
   const wd = o.workingDirectory ?? '/ws';
   return {
-    command: 'deploy',
+    ...basePlan(wd),
     stages: ['image'],
-    workspace: wd,
-    workingDirectory: wd,
-    sbtTasks: ['assembly'],
     javaRelease: o.spark?.javaRelease ?? 17,
-    wait: true,
-    timeoutMs: 60_000,
-    cancelOnAbort: true,
     dryRun: o.dryRun ?? false,
     ...(o.environment ? { environment: o.environment } : {}),
     config: {
@@ -39,19 +34,11 @@ export function makePlan(o: PlanOptions = {}): Plan {
       spark: { version: '3.5.6', scalaVersion: '2.12', javaRelease: 17, ...o.spark },
       image: { repository: 'ghcr.io/acme/etl', ...o.image },
     } as Plan['config'],
-    context: {
-      workspace: wd,
-      sha: o.sha ?? SHA,
-      ref: o.ref ?? 'refs/heads/main',
-      refName: o.refName ?? 'main',
-      runId: '4242',
-      runAttempt: '1',
-      repository: { owner: 'acme', repo: 'etl' },
-      serverUrl: 'https://github.com',
-      apiUrl: 'https://api.github.com',
-      eventName: 'push',
-    },
-    secrets: [],
+    context: runContext(wd, {
+      ...(o.sha ? { sha: o.sha } : {}),
+      ...(o.ref ? { ref: o.ref } : {}),
+      ...(o.refName ? { refName: o.refName } : {}),
+    }),
   };
 }
 

@@ -2,40 +2,20 @@
 import type { Finding } from '../../../src/findings.js';
 import type { Plan } from '../../../src/plan/plan.js';
 import { RunReport } from '../../../src/report/run-report.js';
+import { basePlan, runContext } from '../../helpers/plan.js';
 
-export const SHA = '0123456789abcdef0123456789abcdef01234567';
+export { SHA } from '../../helpers/plan.js';
 
 /** makePlan returns a deploy plan for acme/etl against the given API URL. */
 export function makePlan(apiUrl: string, over: Partial<Plan> = {}): Plan {
   return {
-    command: 'deploy',
+    ...basePlan(),
     stages: ['build', 'verify', 'deploy'],
-    workspace: '/ws',
-    workingDirectory: '/ws',
-    sbtTasks: ['assembly'],
-    javaRelease: 17,
-    wait: true,
-    timeoutMs: 60_000,
-    cancelOnAbort: true,
-    dryRun: false,
     githubToken: 'ghs_faketoken',
     environment: 'staging',
     target: 'standalone',
     config: { app: { name: 'etl', mode: 'batch', healthyAfter: 60 } } as Plan['config'],
-    context: {
-      workspace: '/ws',
-      sha: SHA,
-      ref: 'refs/heads/main',
-      refName: 'main',
-      runId: '4242',
-      runAttempt: '1',
-      repository: { owner: 'acme', repo: 'etl' },
-      serverUrl: 'https://github.com',
-      apiUrl,
-      eventName: 'push',
-      runUrl: 'https://github.com/acme/etl/actions/runs/4242',
-    },
-    secrets: [],
+    context: runContext('/ws', { apiUrl, runUrl: 'https://github.com/acme/etl/actions/runs/4242' }),
     ...over,
   };
 }
