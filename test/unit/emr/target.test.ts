@@ -15,6 +15,7 @@ import {
   ListStepsCommand,
   RunJobFlowCommand,
   type Step,
+  type StepSummary,
   TerminateJobFlowsCommand,
 } from '@aws-sdk/client-emr';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -524,7 +525,8 @@ describe('cancel, logs, links, find, render', () => {
     expect(JSON.stringify(links)).not.toMatch(/X-Amz-|Signature|presigned/i);
   });
 
-  test('find lists the app steps of the configured cluster', async () => {
+  /** onClusterWithSteps is a target whose configured cluster runs and lists these steps. */
+  const onClusterWithSteps = (steps: StepSummary[]) => {
     const t = createEmrTarget({
       emr: new EMRClient({ region: 'eu-west-1' }),
       s3: new S3Client({ region: 'eu-west-1' }),
@@ -532,32 +534,26 @@ describe('cancel, logs, links, find, render', () => {
     });
     const emr = mockClient(EMRClient);
     emr.on(DescribeClusterCommand).resolves({ Cluster: { Id: CLUSTER, Status: { State: 'RUNNING' } } });
-    emr.on(ListStepsCommand).resolves({
-      Steps: [
-        { Id: 's-A', Name: NAME, Status: { State: 'RUNNING' } },
-        { Id: 's-B', Name: 'other-app-prod-1-2', Status: { State: 'RUNNING' } },
-      ],
-    });
+    emr.on(ListStepsCommand).resolves({ Steps: steps });
+    return { t, emr };
+  };
+
+  test('find lists the app steps of the configured cluster', async () => {
+    const { t, emr } = onClusterWithSteps([
+      { Id: 's-A', Name: NAME, Status: { State: 'RUNNING' } },
+      { Id: 's-B', Name: 'other-app-prod-1-2', Status: { State: 'RUNNING' } },
+    ]);
     const found = await t.find({ app: 'etl-pipeline' });
     emr.restore();
     expect(found.map((h) => [h.submissionId, h.data.state])).toEqual([['s-A', 'RUNNING']]);
   });
 
   test('find without a preview leaves the previews of the environment alone; with one, only its steps', async () => {
-    const t = createEmrTarget({
-      emr: new EMRClient({ region: 'eu-west-1' }),
-      s3: new S3Client({ region: 'eu-west-1' }),
-      plan: makePlan(),
-    });
-    const emr = mockClient(EMRClient);
-    emr.on(DescribeClusterCommand).resolves({ Cluster: { Id: CLUSTER, Status: { State: 'RUNNING' } } });
-    emr.on(ListStepsCommand).resolves({
-      Steps: [
-        { Id: 's-P7', Name: 'etl-pipeline-pr-7-prod-abc1234-1', Status: { State: 'RUNNING' } },
-        { Id: 's-P70', Name: 'etl-pipeline-pr-70-prod-abc1234-2', Status: { State: 'RUNNING' } },
-        { Id: 's-E', Name: NAME, Status: { State: 'RUNNING' } },
-      ],
-    });
+    const { t, emr } = onClusterWithSteps([
+      { Id: 's-P7', Name: 'etl-pipeline-pr-7-prod-abc1234-1', Status: { State: 'RUNNING' } },
+      { Id: 's-P70', Name: 'etl-pipeline-pr-70-prod-abc1234-2', Status: { State: 'RUNNING' } },
+      { Id: 's-E', Name: NAME, Status: { State: 'RUNNING' } },
+    ]);
     const ids = async (sel: { app: string; preview?: number }) =>
       (await t.find(sel)).map((h) => h.submissionId);
     try {
