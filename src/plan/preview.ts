@@ -6,5 +6,10 @@
  */
 export function previewAppName(name: string, preview: number | undefined): string {
   if (preview === undefined) return name;
-  return new RegExp(`(^|[^0-9a-z])pr-${preview}($|[^0-9])`, 'i').test(name) ? name : `${name}-pr-${preview}`;
+  return namesPreview(name, preview) ? name : `${name}-pr-${preview}`;
+}
+
+/** namesPreview tells whether a name already carries `pr-<N>` as a word of its own (not `pr-70` for 7). */
+export function namesPreview(name: string, preview: number): boolean {
+  return new RegExp(`(^|[^0-9a-z])pr-${preview}($|[^0-9])`, 'i').test(name);
 }

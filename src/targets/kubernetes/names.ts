@@ -1,5 +1,6 @@
 // Kubernetes names and label values for what this target creates.
 import { createHash } from 'node:crypto';
+import { namesPreview } from '../../plan/preview.js';
 
 /** MAX_NAME is the length limit of a DNS-1035 label, which the operator's webhook requires of metadata.name (PROTOCOLS.md 2.1). */
 export const MAX_NAME = 63;
@@ -73,8 +74,7 @@ export interface NameInputs {
  */
 export function baseName(n: Pick<NameInputs, 'app' | 'preview'>): string {
   if (n.preview === undefined) return dns1035(n.app);
-  const named = new RegExp(`(^|[^0-9a-z])pr-?${n.preview}($|[^0-9])`, 'i').test(n.app);
-  return dns1035(named ? n.app : `${n.app}-pr${n.preview}`);
+  return dns1035(namesPreview(n.app, n.preview) ? n.app : `${n.app}-pr${n.preview}`);
 }
 
 /**
