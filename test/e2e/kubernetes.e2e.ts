@@ -8,7 +8,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   copyFileSync,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -16,11 +15,11 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseAllDocuments, parseDocument } from 'yaml';
-import { component } from '../helpers/components.js';
+import { component, installedTool } from '../helpers/components.js';
 import { FakeKubeApi, kubeconfigFor, type Scenario, sparkApplicationCrd } from '../helpers/fake-k8s-api.js';
 import { goodEntries } from '../helpers/jar-fixtures.js';
 import { type ActionRun, type ActionRunOptions, runAction } from '../helpers/run-action.js';
@@ -40,26 +39,8 @@ const STAGING_APP = 'etl-pipeline-staging';
 const PROD_APP = 'etl-pipeline-production-k8s';
 const COMPANIONS = ['Service', 'ServiceMonitor', 'NetworkPolicy'];
 
-/** kubeconformBin finds kubeconform: $KUBECONFORM, PATH, or the install script's cache. */
-function kubeconformBin(): string | undefined {
-  const cache = join(
-    process.env.SPARK_DEPLOY_TOOLS_CACHE ??
-      join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'spark-deploy-action'),
-    'kubeconform',
-  );
-  const candidates = [
-    process.env.KUBECONFORM,
-    ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'kubeconform')),
-    ...(existsSync(cache)
-      ? readdirSync(cache)
-          .sort()
-          .reverse()
-          .map((v) => join(cache, v, 'bin/kubeconform'))
-      : []),
-  ];
-  return candidates.find((c) => c && spawnSync(c, ['-v'], { stdio: 'ignore' }).status === 0);
-}
-const kubeconform = kubeconformBin();
+// $KUBECONFORM wins; else the pinned one from scripts/install-kubeconform.sh.
+const kubeconform = process.env.KUBECONFORM || installedTool('kubeconform');
 const hasKubeconform = component(
   'kubeconform',
   () => kubeconform !== undefined,

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 
 /**
  * component checks that a real component the e2e tests need is there. Absent in CI (CI=true), it throws:
@@ -30,4 +31,17 @@ export function httpOk(url: string): boolean {
     { stdio: 'ignore' },
   );
   return r.status === 0;
+}
+
+/**
+ * installedTool is the pinned binary that scripts/install-<name>.sh installed (it answers --check without
+ * installing anything), or undefined when it is not installed.
+ */
+export function installedTool(name: string): string | undefined {
+  const root = join(import.meta.dirname, '../..');
+  const r = spawnSync('bash', [join(root, `scripts/install-${name}.sh`), '--check', '--print-path'], {
+    encoding: 'utf8',
+  });
+  const dir = r.stdout?.trim();
+  return r.status === 0 && dir ? join(dir, name) : undefined;
 }

@@ -62,15 +62,6 @@ export const LEVEL: Record<string, number> = { none: 0, read: 1, write: 2 };
 
 // --- actionlint ---
 
-/** actionlintPath is the pinned actionlint that scripts/install-actionlint.sh installed, if it did. */
-export function actionlintPath(root: string): string | undefined {
-  const r = spawnSync('bash', [join(root, 'scripts/install-actionlint.sh'), '--check', '--print-path'], {
-    encoding: 'utf8',
-  });
-  const dir = r.stdout.trim();
-  return r.status === 0 && dir ? join(dir, 'actionlint') : undefined;
-}
-
 /** Finding is one actionlint finding (its JSON format). */
 export type Finding = { message: string; filepath: string; line: number; column: number; kind: string };
 

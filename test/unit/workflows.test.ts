@@ -19,9 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfigText } from '../../src/plan/load-config.js';
-import { component } from '../helpers/components.js';
+import { component, installedTool } from '../helpers/components.js';
 import {
-  actionlintPath,
   jobsOf,
   LEVEL,
   lint,
@@ -82,7 +81,7 @@ describe('workflow files', () => {
 
 // --- actionlint -------------------------------------------------------------------------------------------
 
-const bin = actionlintPath(ROOT);
+const bin = installedTool('actionlint');
 const haveActionlint = component(
   'actionlint',
   () => bin !== undefined,
