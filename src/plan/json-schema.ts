@@ -1,9 +1,17 @@
 import * as z from 'zod/mini';
-import { ConfigFileSchema } from './config-schema.js';
+import { configSchemas } from './config-schema.js';
 
 /** configJsonSchema renders the deploy config's zod schema as JSON Schema (draft 2020-12) for editors. */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ConfigFileSchema, {
+  const { configFile, layer, secretRef } = configSchemas();
+  // The layer (defaults and each environment) and the credential reference appear once each, under $defs.
+  for (const [s, id] of [
+    [layer, 'Layer'],
+    [secretRef, 'SecretRef'],
+  ] as const) {
+    if (z.globalRegistry.get(s)?.id !== id) z.globalRegistry.add(s, { ...z.globalRegistry.get(s), id });
+  }
+  const schema = z.toJSONSchema(configFile, {
     target: 'draft-2020-12',
     io: 'input',
     unrepresentable: 'any',

@@ -2,7 +2,6 @@
 // GITHUB_STEP_SUMMARY), as documented in "Workflow commands for GitHub Actions" and implemented by
 // @actions/core. We speak it directly: @actions/core pulls in an HTTP client (for OIDC) that costs more
 // start-up time than the whole plan validation (README, Performance).
-import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync } from 'node:fs';
 import { EOL } from 'node:os';
 
@@ -46,7 +45,10 @@ function write(line: string): void {
 function fileCommand(envName: string, key: string, value: string): boolean {
   const file = process.env[envName];
   if (!file || !existsSync(file)) return false;
-  const delimiter = `ghadelimiter_${randomUUID()}`;
+  // @actions/core uses a random UUID here; what makes the block safe is the check below (a value can never
+  // contain its own delimiter), not the randomness. node:crypto would cost ~10 ms of start-up (README,
+  // Performance), so the delimiter is only made unlikely to collide.
+  const delimiter = `ghadelimiter_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2)}`;
   if (key.includes(delimiter) || value.includes(delimiter)) throw new Error(`unexpected delimiter in ${key}`);
   appendFileSync(file, `${key}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, 'utf8');
   return true;

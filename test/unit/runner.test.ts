@@ -35,7 +35,22 @@ describe('runner protocol', () => {
     writeFileSync(file, '');
     runner.setOutput('jar-path', 'a\nb');
     const text = readFileSync(file, 'utf8');
-    expect(text).toMatch(/^jar-path<<(ghadelimiter_[0-9a-f-]+)\na\nb\n\1\n$/);
+    expect(text).toMatch(/^jar-path<<(ghadelimiter_[0-9a-z_]+)\na\nb\n\1\n$/);
+  });
+
+  it('never lets a value close its own heredoc block', () => {
+    const file = process.env.GITHUB_OUTPUT ?? '';
+    writeFileSync(file, '');
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const now = vi.spyOn(Date, 'now').mockReturnValue(0);
+    try {
+      const delimiter = `ghadelimiter_${process.pid}_0_${(0.5).toString(36).slice(2)}`;
+      expect(() => runner.setOutput('x', `a\n${delimiter}\nevil=1`)).toThrow(/unexpected delimiter/);
+      expect(readFileSync(file, 'utf8')).toBe('');
+    } finally {
+      random.mockRestore();
+      now.mockRestore();
+    }
   });
 
   it('reads inputs with spaces as underscores, trimmed', () => {
