@@ -49,7 +49,9 @@ for (const file of result.outputFiles) {
   });
   mkdirSync(dirname(file.path), { recursive: true });
   writeFileSync(file.path, cjs.code);
-  sizes.push(`${relative(join(root, out), file.path).padEnd(48)} ${(cjs.code.length / 1024).toFixed(1).padStart(8)} KiB`);
+  sizes.push(
+    `${relative(join(root, out), file.path).padEnd(48)} ${(cjs.code.length / 1024).toFixed(1).padStart(8)} KiB`,
+  );
 }
 // dist/ is CommonJS whatever the consumer's package.json says.
 writeFileSync(join(root, out, 'package.json'), '{ "type": "commonjs" }\n');

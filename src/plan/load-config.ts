@@ -1,6 +1,6 @@
+import jsonSchema from '../../schema/deploy-config.schema.json' with { type: 'json' };
 import type { Finding } from '../findings.js';
 import { issuesToFindings } from './config-errors.js';
-import jsonSchema from '../../schema/deploy-config.schema.json' with { type: 'json' };
 import { type ConfigFile, configSchemas } from './config-schema.js';
 import { findLiteralSecrets } from './literal-secrets.js';
 import { type JsonSchema, schemaAccepts } from './schema-check.js';

@@ -132,7 +132,10 @@ export function schemaAccepts(schema: JsonSchema, value: unknown, root: JsonSche
         }
         break;
       case 'propertyNames':
-        if (isObject(value) && !Object.keys(value).every((name) => schemaAccepts(arg as JsonSchema, name, root)))
+        if (
+          isObject(value) &&
+          !Object.keys(value).every((name) => schemaAccepts(arg as JsonSchema, name, root))
+        )
           return false;
         break;
       case 'items':

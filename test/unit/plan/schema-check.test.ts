@@ -51,7 +51,11 @@ describe('schemaAccepts', () => {
     expect(schemaAccepts(obj, {})).toBe(false);
     expect(schemaAccepts(obj, { a: 'x', b: 1 })).toBe(false);
     expect(schemaAccepts(obj, { a: 1 })).toBe(false);
-    const rec = { type: 'object', propertyNames: { pattern: '^[a-z]+$' }, additionalProperties: { type: 'number' } };
+    const rec = {
+      type: 'object',
+      propertyNames: { pattern: '^[a-z]+$' },
+      additionalProperties: { type: 'number' },
+    };
     expect(schemaAccepts(rec, { ab: 1 })).toBe(true);
     expect(schemaAccepts(rec, { Ab: 1 })).toBe(false);
     expect(schemaAccepts(rec, { ab: '1' })).toBe(false);
