@@ -81,19 +81,21 @@ const bases: unknown[] = [
 
 function paths(v: unknown, prefix: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = [prefix];
-  if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...prefix, i])));
-  else if (v && typeof v === 'object')
+  if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) out.push(...paths(x, [...prefix, i]));
+  } else if (v && typeof v === 'object')
     for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...prefix, k]));
   return out;
 }
 
-const keysInSchema = [
-  ...new Set(
-    JSON.stringify(jsonSchema)
-      .match(/"properties":\{[^]*?\}/g)
-      ?.flatMap((m) => [...m.matchAll(/"([A-Za-z$][\w$]*)":\{/g)].map((x) => x[1] ?? '')) ?? [],
-  ),
-].filter((k) => k !== 'properties');
+const keysInSchema = new Set<string>();
+(function collect(s: unknown): void {
+  if (typeof s !== 'object' || s === null) return;
+  for (const [k, v] of Object.entries(s)) {
+    if (k === 'properties') for (const name of Object.keys(v as object)) keysInSchema.add(name);
+    collect(v);
+  }
+})(jsonSchema);
 const enumValues = [...JSON.stringify(jsonSchema).matchAll(/"enum":\[([^\]]*)\]/g)].flatMap(
   (m) => JSON.parse(`[${m[1]}]`) as string[],
 );
