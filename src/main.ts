@@ -33,7 +33,7 @@ export async function run(): Promise<void> {
   let plan: Plan | undefined;
   let github: GitHubReporter | undefined;
   try {
-    plan = buildPlan(getInputs(), readRunContext(), {
+    plan = await buildPlan(getInputs(), readRunContext(), {
       env: process.env,
       setSecret: (s) => core.setSecret(s),
     });

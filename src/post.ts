@@ -8,9 +8,9 @@ import * as core from './util/runner.js';
 
 // The post step gets the same inputs as the main step: rebuild the Plan for the target's credentials
 // (e.g. standalone.headers), which are never saved as state.
-function rebuildPlan(): DeployPlan | undefined {
+async function rebuildPlan(): Promise<DeployPlan | undefined> {
   try {
-    const plan = buildPlan(getInputs(), readRunContext(), {
+    const plan = await buildPlan(getInputs(), readRunContext(), {
       env: process.env,
       setSecret: (s) => core.setSecret(s),
     });
@@ -37,7 +37,7 @@ export async function post(): Promise<void> {
   }
   try {
     const { cancelHandle } = await import('./targets/cancel.js');
-    await cancelHandle(handle, rebuildPlan());
+    await cancelHandle(handle, await rebuildPlan());
     core.notice(
       `post: cancelled ${handle.target} submission ${handle.submissionId} left running by an interrupted step`,
     );

@@ -91,7 +91,7 @@ function stagesFor(command: Inputs['command'], stages: Inputs['stages']): Inputs
 }
 
 /** buildPlan turns validated inputs and the config file into the Plan, or throws an ActionError naming what is wrong. */
-export function buildPlan(inputs: Inputs, ctx: RunContext, deps: PlanDeps): Plan {
+export async function buildPlan(inputs: Inputs, ctx: RunContext, deps: PlanDeps): Promise<Plan> {
   const workspace = resolve(ctx.workspace);
   const workingDirectory = resolve(workspace, inputs.workingDirectory);
   if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
@@ -106,7 +106,7 @@ export function buildPlan(inputs: Inputs, ctx: RunContext, deps: PlanDeps): Plan
 
   let loaded: LoadedConfig | undefined;
   if (existsSync(configPath)) {
-    const { config, findings } = loadConfigText(configDisplay, readFileSync(configPath, 'utf8'));
+    const { config, findings } = await loadConfigText(configDisplay, readFileSync(configPath, 'utf8'));
     if (!config) fail(`config: ${configDisplay} is invalid`, findings);
     loaded = config;
   } else if (needsConfig) {

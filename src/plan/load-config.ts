@@ -16,11 +16,11 @@ export interface LoadedConfig {
  * loadConfigText parses and validates a deploy config file. Literal credentials are checked before the
  * schema so that no error message can echo one.
  */
-export function loadConfigText(
+export async function loadConfigText(
   displayPath: string,
   text: string,
-): { config?: LoadedConfig; findings: Finding[] } {
-  const { source, findings } = parseConfigSource(displayPath, text);
+): Promise<{ config?: LoadedConfig; findings: Finding[] }> {
+  const { source, findings } = await parseConfigSource(displayPath, text);
   if (!source) return { findings };
   if (source.data === null || source.data === undefined) {
     return {

@@ -166,7 +166,7 @@ describe("GitHub's workflow and action schemas", () => {
 });
 
 describe('README quick start', () => {
-  it('has the three workflows (uses: step, manual deploy, previews) and a deploy config that loads', () => {
+  it('has the three workflows (uses: step, manual deploy, previews) and a deploy config that loads', async () => {
     const workflows = SOURCES.filter((x) => x.name.startsWith('README'));
     expect(workflows.map((x) => parsed(x.text).w.on)).toEqual([
       { push: { branches: ['main'] } },
@@ -175,7 +175,7 @@ describe('README quick start', () => {
     ]);
     const configs = QUICK_START.filter((b) => /^version: 1$/m.test(b));
     expect(configs).toHaveLength(1);
-    const loaded = loadConfigText('README.md', configs[0] ?? '');
+    const loaded = await loadConfigText('README.md', configs[0] ?? '');
     expect(loaded.findings.map((f) => f.message)).toEqual([]);
     expect(loaded.config).toBeDefined();
   });

@@ -49,13 +49,13 @@ const ctx = (ws: string): RunContext => ({
   eventName: 'push',
 });
 
-function plan(
+async function plan(
   inputs: Record<string, string>,
   ws = workspace(),
   env: NodeJS.ProcessEnv = { REST_TOKEN: 's3cr3t' },
 ) {
   const masked: string[] = [];
-  const p = buildPlan(
+  const p = await buildPlan(
     parseInputs((n) => inputs[n] ?? ''),
     ctx(ws),
     { env, setSecret: (s) => masked.push(s) },
@@ -63,9 +63,13 @@ function plan(
   return { p, masked };
 }
 
-function planError(inputs: Record<string, string>, ws = workspace(), env: NodeJS.ProcessEnv = {}): string {
+async function planError(
+  inputs: Record<string, string>,
+  ws = workspace(),
+  env: NodeJS.ProcessEnv = {},
+): Promise<string> {
   try {
-    plan(inputs, ws, env);
+    await plan(inputs, ws, env);
   } catch (err) {
     expect(err).toBeInstanceOf(ActionError);
     return (err as Error).message;
@@ -74,8 +78,8 @@ function planError(inputs: Record<string, string>, ws = workspace(), env: NodeJS
 }
 
 describe('buildPlan', () => {
-  it('merges defaults with the environment, renders templates and resolves secrets', () => {
-    const { p, masked } = plan({ environment: 'local' });
+  it('merges defaults with the environment, renders templates and resolves secrets', async () => {
+    const { p, masked } = await plan({ environment: 'local' });
     expect(p.target).toBe('standalone');
     expect(p.config?.app.name).toBe('etl-local');
     expect(p.config?.app.args).toEqual(['--config', 'configs/local.json', '--run', '77-abcdef0']);
@@ -89,14 +93,14 @@ describe('buildPlan', () => {
     expect(p.timeoutMs).toBe(3_600_000);
   });
 
-  it('deep-merges nested maps and lets the environment win', () => {
-    const { p } = plan({ environment: 'staging' }, workspace(), {});
+  it('deep-merges nested maps and lets the environment win', async () => {
+    const { p } = await plan({ environment: 'staging' }, workspace(), {});
     expect(p.target).toBe('emr');
     expect(p.config?.spark.driver).toEqual({ memory: '1g', cores: 2 });
   });
 
-  it('lets the target and main-class inputs override the config', () => {
-    const { p } = plan(
+  it('lets the target and main-class inputs override the config', async () => {
+    const { p } = await plan(
       { environment: 'staging', target: 'standalone', 'main-class': 'com.x.Other' },
       workspace(),
       {
@@ -107,59 +111,59 @@ describe('buildPlan', () => {
     expect(p.mainClass).toBe('com.x.Other');
   });
 
-  it('names an unknown environment with a suggestion and the file line', () => {
-    expect(planError({ environment: 'stagin' })).toBe(
+  it('names an unknown environment with a suggestion and the file line', async () => {
+    expect(await planError({ environment: 'stagin' })).toBe(
       '.github/spark-deploy.yml:12:1: environments: input `environment` is "stagin" but the config has no such environment (did you mean "staging"?); defined: local, staging',
     );
   });
 
-  it('names an unset fromEnv variable and where it is used', () => {
-    expect(planError({ environment: 'local' })).toMatch(
+  it('names an unset fromEnv variable and where it is used', async () => {
+    expect(await planError({ environment: 'local' })).toMatch(
       /^\.github\/spark-deploy\.yml:17:\d+: standalone\.headers\.Authorization: environment variable REST_TOKEN is not set/,
     );
   });
 
-  it('does not need credentials of sections the run does not use', () => {
-    const { p } = plan({ environment: 'local', stages: 'build,verify' }, workspace(), {});
+  it('does not need credentials of sections the run does not use', async () => {
+    const { p } = await plan({ environment: 'local', stages: 'build,verify' }, workspace(), {});
     expect(p.config?.standalone?.headers).toEqual({ Authorization: { fromEnv: 'REST_TOKEN' } });
   });
 
-  it('reports an unknown template variable at its line', () => {
+  it('reports an unknown template variable at its line', async () => {
     const ws = workspace(
       'defaults:\n  target: standalone\n  app:\n    name: etl\n    args: ["{{commit}}"]\n',
     );
-    expect(planError({}, ws)).toMatch(
+    expect(await planError({}, ws)).toMatch(
       /^\.github\/spark-deploy\.yml:5:\d+: app\.args\[0\]: unknown template variable \{\{commit\}\}/,
     );
   });
 
-  it('requires an environment when several exist and a deploy is asked for', () => {
-    expect(planError({})).toBe(
+  it('requires an environment when several exist and a deploy is asked for', async () => {
+    expect(await planError({})).toBe(
       'input `environment`: required to choose one of the environments in .github/spark-deploy.yml: local, staging',
     );
   });
 
-  it('runs build and verify without a config file', () => {
+  it('runs build and verify without a config file', async () => {
     const ws = mkdtempSync(join(tmpdir(), 'plan-'));
-    const { p } = plan({ stages: 'build,verify', 'java-release': '11' }, ws, {});
+    const { p } = await plan({ stages: 'build,verify', 'java-release': '11' }, ws, {});
     expect(p.config).toBeUndefined();
     expect(p.javaRelease).toBe(11);
   });
 
-  it('requires a config file for deploy', () => {
+  it('requires a config file for deploy', async () => {
     const ws = mkdtempSync(join(tmpdir(), 'plan-'));
-    expect(planError({}, ws)).toMatch(
+    expect(await planError({}, ws)).toMatch(
       /^input `config`: deploy config \.github\/spark-deploy\.yml not found; the image and deploy stages need it/,
     );
   });
 
-  it('requires a target to deploy', () => {
+  it('requires a target to deploy', async () => {
     const ws = workspace('defaults:\n  app: { name: etl }\n');
-    expect(planError({ stages: 'deploy' }, ws)).toMatch(/no deploy target/);
+    expect(await planError({ stages: 'deploy' }, ws)).toMatch(/no deploy target/);
   });
 
-  it('rejects a working directory that does not exist', () => {
-    expect(planError({ 'working-directory': 'nope' })).toMatch(
+  it('rejects a working directory that does not exist', async () => {
+    expect(await planError({ 'working-directory': 'nope' })).toMatch(
       /^input `working-directory`: nope is not a directory/,
     );
   });
@@ -167,7 +171,7 @@ describe('buildPlan', () => {
 
 describe('parseInputs', () => {
   const parse = (inputs: Record<string, string>) => parseInputs((n) => inputs[n] ?? '');
-  it('applies the action.yml defaults', () => {
+  it('applies the action.yml defaults', async () => {
     const i = parse({});
     expect(i).toMatchObject({
       command: 'deploy',
@@ -218,9 +222,9 @@ describe('parseInputs', () => {
 
 describe('examples/etl-app/.github/spark-deploy.yml', () => {
   const root = new URL('../../../', import.meta.url).pathname;
-  it.each(['local', 'development', 'staging', 'production'])('plans environment %s', (environment) => {
+  it.each(['local', 'development', 'staging', 'production'])('plans environment %s', async (environment) => {
     const env = { SPARK_REST_AUTHORIZATION: 'Bearer x' };
-    const { p } = plan(
+    const { p } = await plan(
       { environment, 'working-directory': 'examples/etl-app', 'dry-run': 'true' },
       root,
       env,
@@ -233,16 +237,16 @@ describe('examples/etl-app/.github/spark-deploy.yml', () => {
       ],
     );
   });
-  it('gives the local driver an absolute config path', () => {
-    const { p } = plan({ environment: 'local', 'working-directory': 'examples/etl-app' }, root, {});
+  it('gives the local driver an absolute config path', async () => {
+    const { p } = await plan({ environment: 'local', 'working-directory': 'examples/etl-app' }, root, {});
     expect(p.config?.app.args).toEqual(['--config', `${root}examples/etl-app/configs/local.json`]);
   });
 });
 
 describe('build and verify without an environment', () => {
-  it('leaves {{environment}} alone and still reads app.mainClass', () => {
+  it('leaves {{environment}} alone and still reads app.mainClass', async () => {
     const root = new URL('../../../', import.meta.url).pathname;
-    const { p } = plan({ stages: 'build,verify', 'working-directory': 'examples/etl-app' }, root, {});
+    const { p } = await plan({ stages: 'build,verify', 'working-directory': 'examples/etl-app' }, root, {});
     expect(p.environment).toBeUndefined();
     expect(p.mainClass).toBe('com.etl.Main');
     expect(p.config?.app.name).toBe('etl-pipeline-{{environment}}');

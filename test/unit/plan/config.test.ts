@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../../src/plan/load-config.js';
 
 const load = (text: string, file = '.github/spark-deploy.yml') => loadConfigText(file, text);
-const messages = (text: string) => load(text).findings.map((f) => f.message);
+const messages = async (text: string) => (await load(text)).findings.map((f) => f.message);
 
 describe('loadConfigText', () => {
-  it('accepts a full config', () => {
-    const { config, findings } = load(`
+  it('accepts a full config', async () => {
+    const { config, findings } = await load(`
 version: 1
 defaults:
   target: standalone
@@ -48,13 +48,13 @@ environments:
       'defaults:\n  spark:\n    driver: { memory: lots }\n',
       '.github/spark-deploy.yml:3:23: defaults.spark.driver.memory: expected a Spark memory size such as 512m, 4g or 2048, got the string "lots"',
     ],
-  ])('reports %s with file, line and key', (_name, text, expected) => {
-    expect(messages(text)).toEqual([expected]);
+  ])('reports %s with file, line and key', async (_name, text, expected) => {
+    expect(await messages(text)).toEqual([expected]);
   });
 
-  it('refuses a literal password without echoing it', () => {
-    const f = load(
-      'defaults:\n  image:\n    registryAuth:\n      username: bob\n      password: hunter2\n',
+  it('refuses a literal password without echoing it', async () => {
+    const f = (
+      await load('defaults:\n  image:\n    registryAuth:\n      username: bob\n      password: hunter2\n')
     ).findings;
     expect(f).toHaveLength(1);
     expect(f[0]?.message).toMatch(
@@ -80,48 +80,50 @@ environments:
     ],
     ['spark.executor.extraJavaOptions', '-Dkey=AKIAIOSFODNN7EXAMPLE', true],
     ['spark.eventLog.dir', 's3a://user:pa55@bucket/logs', true],
-  ])('spark conf %s is a literal credential: %s', (key, value, refused) => {
-    const f = load(`defaults:\n  spark:\n    conf:\n      "${key}": "${value}"\n`).findings;
+  ])('spark conf %s is a literal credential: %s', async (key, value, refused) => {
+    const f = (await load(`defaults:\n  spark:\n    conf:\n      "${key}": "${value}"\n`)).findings;
     expect(f.some((x) => x.rule === 'config/literal-secret')).toBe(refused);
     for (const x of f) expect(x.message).not.toContain(value === 'abc' ? 'abc"' : value);
   });
 
-  it('accepts a credential given as { fromEnv }', () => {
+  it('accepts a credential given as { fromEnv }', async () => {
     expect(
-      load('defaults:\n  spark:\n    conf:\n      spark.authenticate.secret: { fromEnv: SPARK_SECRET }\n')
-        .findings,
+      (
+        await load(
+          'defaults:\n  spark:\n    conf:\n      spark.authenticate.secret: { fromEnv: SPARK_SECRET }\n',
+        )
+      ).findings,
     ).toEqual([]);
   });
 
-  it('reports malformed YAML with line and column', () => {
-    const f = messages('defaults:\n  app: { name: etl\n  target: emr\n');
+  it('reports malformed YAML with line and column', async () => {
+    const f = await messages('defaults:\n  app: { name: etl\n  target: emr\n');
     expect(f).toHaveLength(1);
     expect(f[0]).toMatch(/^\.github\/spark-deploy\.yml:\d+:\d+: malformed YAML: /);
   });
 
-  it('reports malformed JSON with line and column', () => {
-    const f = load('{\n  "defaults": {\n    "target": "emr",,\n  }\n}\n', 'deploy.json').findings;
+  it('reports malformed JSON with line and column', async () => {
+    const f = (await load('{\n  "defaults": {\n    "target": "emr",,\n  }\n}\n', 'deploy.json')).findings;
     expect(f[0]?.message).toMatch(/^deploy\.json:3:\d+: malformed JSON: /);
   });
 
-  it('reports a duplicate key', () => {
-    expect(messages('defaults:\n  target: emr\n  target: standalone\n')[0]).toMatch(
+  it('reports a duplicate key', async () => {
+    expect((await messages('defaults:\n  target: emr\n  target: standalone\n'))[0]).toMatch(
       /:3:\d+: malformed YAML: .*[Uu]nique|Map keys must be unique/,
     );
   });
 
-  it('reads JSON configs with positions', () => {
-    expect(messages('{\n  "defaults": {\n    "app": { "nmae": "etl" }\n  }\n}\n')).toEqual([
+  it('reads JSON configs with positions', async () => {
+    expect(await messages('{\n  "defaults": {\n    "app": { "nmae": "etl" }\n  }\n}\n')).toEqual([
       '.github/spark-deploy.yml:3:14: defaults.app.nmae: unknown key (did you mean "name"?)',
     ]);
   });
 });
 
 describe('template hint', () => {
-  it('tells to quote an unquoted {{template}} in YAML', () => {
-    const f = loadConfigText(
-      'c.yml',
-      'defaults:\n  app:\n    args: [--config, configs/{{environment}}.json]\n',
+  it('tells to quote an unquoted {{template}} in YAML', async () => {
+    const f = (
+      await loadConfigText('c.yml', 'defaults:\n  app:\n    args: [--config, configs/{{environment}}.json]\n')
     ).findings;
     expect(f[0]?.message).toMatch(
       /^c\.yml:3:\d+: malformed YAML: .+ \(quote values that contain \{\{…\}\} templates: "configs\/\{\{environment\}\}\.json"\)$/,
