@@ -1,15 +1,29 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as runner from '../../src/util/runner.js';
 
+// The runner writes log lines with fs.writeSync(1, …): the tests catch them there.
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  return { ...fs, writeSync: vi.fn(fs.writeSync) };
+});
+type Write = (fd: number, buf: Uint8Array, offset: number) => number;
+const fdWrite = vi.mocked(writeSync as unknown as Write);
+
 // Expected bytes follow @actions/core's command.ts / file-command.ts (escaping and heredoc format).
-function captured(fn: () => void): string {
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+function captured(fn: () => void, write?: Write): string {
+  let out = '';
+  fdWrite.mockImplementation((fd, buf, offset) => {
+    expect(fd).toBe(1);
+    const n = write ? write(fd, buf, offset) : buf.length - offset;
+    out += Buffer.from(buf.subarray(offset, offset + n)).toString('utf8');
+    return n;
+  });
   try {
     fn();
-    return spy.mock.calls.map((c) => String(c[0])).join('');
+    return out;
   } finally {
-    spy.mockRestore();
+    fdWrite.mockReset();
   }
 }
 
@@ -68,10 +82,47 @@ describe('runner protocol', () => {
     expect(process.exitCode).toBe(1);
   });
 
+  it('writes a whole line through partial writes and a full non-blocking pipe', () => {
+    let calls = 0;
+    const out = captured(
+      () => runner.info('ünïcode line'),
+      (_fd, buf, offset) => {
+        calls++;
+        if (calls === 2) throw Object.assign(new Error('EAGAIN'), { code: 'EAGAIN' });
+        return Math.min(3, buf.length - offset);
+      },
+    );
+    expect(out).toBe('ünïcode line\n');
+    expect(calls).toBeGreaterThan(5);
+  });
+
+  it('stops quietly when nobody reads the log, and throws other write errors', () => {
+    expect(
+      captured(
+        () => runner.info('x'),
+        () => {
+          throw Object.assign(new Error('EPIPE'), { code: 'EPIPE' });
+        },
+      ),
+    ).toBe('');
+    expect(() =>
+      captured(
+        () => runner.info('x'),
+        () => {
+          throw Object.assign(new Error('EIO'), { code: 'EIO' });
+        },
+      ),
+    ).toThrow('EIO');
+  });
+
   it('wraps groups', async () => {
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    let out = '';
+    fdWrite.mockImplementation((_fd, buf, offset) => {
+      out += Buffer.from(buf.subarray(offset)).toString('utf8');
+      return buf.length - offset;
+    });
     await runner.group('build', async () => runner.info('inside'));
-    expect(spy.mock.calls.map((c) => String(c[0])).join('')).toBe('::group::build\ninside\n::endgroup::\n');
-    spy.mockRestore();
+    fdWrite.mockReset();
+    expect(out).toBe('::group::build\ninside\n::endgroup::\n');
   });
 });
