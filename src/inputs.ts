@@ -17,23 +17,25 @@ const DEFAULTS: Record<string, string> = {
 };
 
 type Ctx = { issues: z.core.$ZodRawIssue[] };
-/** field validates one raw input string; `parse` returns the value or calls `bad` with what was expected. */
+class Bad extends Error {}
+/**
+ * field validates one raw input string; `parse` returns the value or calls `bad` with what was expected.
+ * One zod transform per input (not a string schema piped into one): each zod schema object costs start-up
+ * time (README, Performance).
+ */
 function field<T>(name: string, parse: (v: string, bad: (expected: string) => never) => T) {
-  return z.pipe(
-    z.string(),
-    z.transform((v: string, ctx: Ctx) => {
-      class Bad extends Error {}
-      try {
-        return parse(v, (expected) => {
-          throw new Bad(expected);
-        });
-      } catch (e) {
-        if (!(e instanceof Bad)) throw e;
-        ctx.issues.push({ code: 'custom', message: `input \`${name}\`: ${e.message}`, input: v });
-        return z.NEVER as T;
-      }
-    }),
-  );
+  return z.transform((v: unknown, ctx: Ctx) => {
+    try {
+      if (typeof v !== 'string') throw new Bad(`expected a string, got ${typeof v}`);
+      return parse(v, (expected) => {
+        throw new Bad(expected);
+      });
+    } catch (e) {
+      if (!(e instanceof Bad)) throw e;
+      ctx.issues.push({ code: 'custom', message: `input \`${name}\`: ${e.message}`, input: v });
+      return z.NEVER as T;
+    }
+  });
 }
 
 const TRUE = ['true', 'True', 'TRUE'];

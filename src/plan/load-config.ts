@@ -1,7 +1,6 @@
 import jsonSchema from '../../schema/deploy-config.schema.json' with { type: 'json' };
 import type { Finding } from '../findings.js';
-import { issuesToFindings } from './config-errors.js';
-import { type ConfigFile, configSchemas } from './config-schema.js';
+import type { ConfigFile } from './config-schema.js';
 import { findLiteralSecrets } from './literal-secrets.js';
 import { type JsonSchema, schemaAccepts } from './schema-check.js';
 import { type ConfigSource, parseConfigSource } from './source.js';
@@ -43,8 +42,7 @@ export async function loadConfigText(
   if (schemaAccepts(jsonSchema as JsonSchema, source.data)) {
     return { config: { source, file: structuredClone(source.data) as ConfigFile }, findings: [] };
   }
-  const { configFile } = configSchemas();
-  const result = configFile.safeParse(source.data);
-  if (!result.success) return { findings: issuesToFindings(source, configFile, result.error.issues) };
-  return { config: { source, file: result.data }, findings: [] };
+  const { checkWithZod } = await import('./zod-check.js');
+  const { file, findings: problems } = checkWithZod(source);
+  return file ? { config: { source, file }, findings: [] } : { findings: problems };
 }
