@@ -13,14 +13,25 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 }
 
-function time(args: string[], env: NodeJS.ProcessEnv): number[] {
-  const out: number[] = [];
+function once(args: string[], env: NodeJS.ProcessEnv): number {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { env, stdio: 'ignore' });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
+  return ms;
+}
+
+/**
+ * time runs the commands in turn, round after round, so that a machine that speeds up or slows down during
+ * the benchmark (CPU boost, a neighbour's load) affects both alike; the first rounds warm the page cache.
+ */
+function time(commands: string[][], env: NodeJS.ProcessEnv): number[][] {
+  const out = commands.map((): number[] => []);
   for (let i = 0; i < RUNS + 3; i++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { env, stdio: 'ignore' });
-    const ms = Number(process.hrtime.bigint() - t) / 1e6;
-    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
-    if (i >= 3) out.push(ms); // the first runs warm the page cache
+    for (const [j, args] of commands.entries()) {
+      const ms = once(args, env);
+      if (i >= 3) out[j]?.push(ms);
+    }
   }
   return out;
 }
@@ -47,8 +58,7 @@ try {
     INPUT_STAGES: 'none',
     INPUT_ENVIRONMENT: 'local',
   };
-  const baseline = time(['-e', ''], env);
-  const plan = time([join(root, 'dist/index.js')], env);
+  const [baseline = [], plan = []] = time([['-e', ''], [join(root, 'dist/index.js')]], env);
   const b = median(baseline);
   const p = median(plan);
   console.log(`| run (median of ${RUNS}) | ms |`);
