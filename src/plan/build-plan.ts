@@ -6,6 +6,7 @@ import { ActionError } from '../util/errors.js';
 import { closest } from '../util/suggest.js';
 import type { Layer } from './config-schema.js';
 import type { RunContext } from './context.js';
+import { checkedOutCommit } from './git-head.js';
 import { type LoadedConfig, loadConfigText } from './load-config.js';
 import { deepMerge } from './merge.js';
 import type { ConfigRef, DeployConfig, Plan } from './plan.js';
@@ -91,14 +92,17 @@ function stagesFor(command: Inputs['command'], stages: Inputs['stages']): Inputs
 }
 
 /** buildPlan turns validated inputs and the config file into the Plan, or throws an ActionError naming what is wrong. */
-export async function buildPlan(inputs: Inputs, ctx: RunContext, deps: PlanDeps): Promise<Plan> {
-  const workspace = resolve(ctx.workspace);
+export async function buildPlan(inputs: Inputs, runContext: RunContext, deps: PlanDeps): Promise<Plan> {
+  const workspace = resolve(runContext.workspace);
   const workingDirectory = resolve(workspace, inputs.workingDirectory);
   if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
     throw new ActionError(
       `input \`working-directory\`: ${toDisplayPath(workspace, workingDirectory)} is not a directory of the workspace (${workspace})`,
     );
   }
+  // What is built and deployed is the checked-out commit, which need not be the run's (GITHUB_SHA).
+  const head = checkedOutCommit(workingDirectory, workspace);
+  const ctx = head && head !== runContext.sha ? { ...runContext, sha: head } : runContext;
   const needsConfig =
     inputs.command !== 'deploy' || inputs.stages.includes('image') || inputs.stages.includes('deploy');
   const configPath = resolve(workingDirectory, inputs.config);
