@@ -1,7 +1,22 @@
 import type { Finding } from '../findings.js';
-import { type LiteNode, parseYamlLite } from './yaml-lite.js';
+import { parseYamlLite } from './yaml-lite.js';
 
 export type Path = readonly (string | number)[];
+
+/**
+ * ConfigNode is a parsed config's node tree, kept for positions only: each node with the 1-based line and
+ * column where it starts, as the `yaml` package counts them. Both parsers (yaml-lite and yaml-source) give
+ * one, and nodePosition answers for both.
+ */
+export type ConfigNode =
+  | {
+      kind: 'map';
+      line: number;
+      col: number;
+      entries: Map<string, { line: number; col: number; value: ConfigNode }>;
+    }
+  | { kind: 'seq'; line: number; col: number; items: ConfigNode[] }
+  | { kind: 'scalar'; line: number; col: number };
 
 /** ConfigSource is a parsed config file that can answer "which line is this key on". */
 export interface ConfigSource {
@@ -21,17 +36,24 @@ export async function parseConfigSource(
 ): Promise<{ source?: ConfigSource; findings: Finding[] }> {
   const lite = parseYamlLite(text);
   if (lite) {
-    const position = (path: Path, which: 'key' | 'value' = 'value') => litePosition(lite.root, path, which);
+    const position = (path: Path, which: 'key' | 'value' = 'value') => nodePosition(lite.root, path, which);
     return { source: { file, data: lite.data, position }, findings: [] };
   }
   const { parseWithYaml } = await import('./yaml-source.js');
   return parseWithYaml(file, text);
 }
 
-/** litePosition finds a path's node as yaml-source.ts does: the deepest node on the path that exists. */
-function litePosition(root: LiteNode, path: Path, which: 'key' | 'value'): { line: number; column: number } {
-  let node: LiteNode | undefined = root;
-  let best: LiteNode = root;
+/**
+ * nodePosition locates a config path: its key or its value, or, where the path leaves the file, the deepest
+ * node on it that exists.
+ */
+export function nodePosition(
+  root: ConfigNode,
+  path: Path,
+  which: 'key' | 'value',
+): { line: number; column: number } {
+  let node: ConfigNode | undefined = root;
+  let best: ConfigNode = root;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
     if (node?.kind === 'map') {

@@ -7,20 +7,11 @@
 // which also gives the error messages. Where it answers, it must answer exactly as `yaml` does, data and
 // positions: a differential property test (test/unit/plan/yaml-lite.test.ts) holds it to that.
 
-/** LiteNode is a parsed node with the 1-based line and column where `yaml` says it starts. */
-export type LiteNode =
-  | {
-      kind: 'map';
-      line: number;
-      col: number;
-      entries: Map<string, { line: number; col: number; value: LiteNode }>;
-    }
-  | { kind: 'seq'; line: number; col: number; items: LiteNode[] }
-  | { kind: 'scalar'; line: number; col: number };
+import type { ConfigNode } from './source.js';
 
 export interface LiteDocument {
   data: unknown;
-  root: LiteNode;
+  root: ConfigNode;
 }
 
 class Unsupported extends Error {}
@@ -150,7 +141,7 @@ class Cursor {
   }
 }
 
-function parseFlow(cur: Cursor): { value: unknown; node: LiteNode } {
+function parseFlow(cur: Cursor): { value: unknown; node: ConfigNode } {
   cur.skipSpaces();
   const line = cur.line.no;
   const col = cur.col();
@@ -159,9 +150,9 @@ function parseFlow(cur: Cursor): { value: unknown; node: LiteNode } {
     cur.pos++;
     const close = open === '[' ? ']' : '}';
     const items: unknown[] = [];
-    const nodes: LiteNode[] = [];
+    const nodes: ConfigNode[] = [];
     const obj: Record<string, unknown> = {};
-    const entries = new Map<string, { line: number; col: number; value: LiteNode }>();
+    const entries = new Map<string, { line: number; col: number; value: ConfigNode }>();
     cur.skipSpaces();
     if (cur.peek() === close) cur.pos++;
     else
@@ -240,7 +231,7 @@ class BlockParser {
   }
 
   /** block parses the block node whose lines start at the current line, at exactly `indent`. */
-  block(indent: number): { value: unknown; node: LiteNode } {
+  block(indent: number): { value: unknown; node: ConfigNode } {
     const line = this.line ?? unsupported();
     if (line.indent !== indent) return unsupported();
     if (isSeqItem(line, line.indent)) return this.sequence(indent);
@@ -248,7 +239,7 @@ class BlockParser {
   }
 
   /** The value after `key:` or `- ` when the line has nothing more: a nested block on the next lines. */
-  nested(parentIndent: number, allowSameIndentSeq: boolean): { value: unknown; node: LiteNode } {
+  nested(parentIndent: number, allowSameIndentSeq: boolean): { value: unknown; node: ConfigNode } {
     this.i++;
     const next = this.line ?? unsupported(); // an empty value is null: left to `yaml`
     if (next.indent > parentIndent) return this.block(next.indent);
@@ -258,7 +249,7 @@ class BlockParser {
   }
 
   /** inline parses a value that must end its line, then moves to the next line. */
-  inline(line: Line, pos: number, parentIndent: number): { value: unknown; node: LiteNode } {
+  inline(line: Line, pos: number, parentIndent: number): { value: unknown; node: ConfigNode } {
     const cur = new Cursor(line, pos);
     const c = cur.peek();
     const v =
@@ -275,9 +266,9 @@ class BlockParser {
    * mapping parses a block mapping whose keys start at column `indent`; the first key is on the current
    * line at `indent` (after `- ` for a mapping that is a sequence item).
    */
-  mapping(indent: number): { value: unknown; node: LiteNode } {
+  mapping(indent: number): { value: unknown; node: ConfigNode } {
     const obj: Record<string, unknown> = {};
-    const entries = new Map<string, { line: number; col: number; value: LiteNode }>();
+    const entries = new Map<string, { line: number; col: number; value: ConfigNode }>();
     const start = this.line ?? unsupported();
     let line = start;
     for (;;) {
@@ -298,16 +289,16 @@ class BlockParser {
     return { value: obj, node: { kind: 'map', line: start.no, col: indent + 1, entries } };
   }
 
-  sequence(indent: number): { value: unknown; node: LiteNode } {
+  sequence(indent: number): { value: unknown; node: ConfigNode } {
     const items: unknown[] = [];
-    const nodes: LiteNode[] = [];
+    const nodes: ConfigNode[] = [];
     const start = this.line ?? unsupported();
     for (;;) {
       const line = this.line;
       if (!line || line.indent !== indent || !isSeqItem(line, indent)) break;
       let pos = indent + 1;
       while (line.text[pos] === ' ') pos++;
-      let v: { value: unknown; node: LiteNode };
+      let v: { value: unknown; node: ConfigNode };
       if (pos >= line.text.length || new Cursor(line, pos).atEnd()) v = this.nested(indent, false);
       else if (isSeqItem(line, pos))
         return unsupported(); // `- - a`
@@ -324,7 +315,7 @@ class BlockParser {
   }
 }
 
-function scalarNode(line: Line, pos: number): LiteNode {
+function scalarNode(line: Line, pos: number): ConfigNode {
   return { kind: 'scalar', line: line.no, col: pos + 1 };
 }
 

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { Finding } from '../findings.js';
-import type { ConfigSource, Path } from './source.js';
+import { type ConfigNode, type ConfigSource, nodePosition, type Path } from './source.js';
 
 // The full YAML parser, for configs outside yaml-lite's subset and for syntax errors. It lives in its own
 // chunk: loaded only when yaml-lite cannot answer (start-up time; README, Performance).
@@ -31,32 +31,39 @@ export function parseWithYaml(file: string, text: string): { source?: ConfigSour
   });
   if (findings.length > 0) return { findings };
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  const position = (path: Path, which: 'key' | 'value' = 'value') => {
-    let node: unknown = doc.contents;
-    let best: Node | undefined = doc.contents ?? undefined;
-    for (let i = 0; i < path.length; i++) {
-      const seg = path[i];
-      const last = i === path.length - 1;
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
-        if (!pair) break;
-        if (last && which === 'key' && isScalar(pair.key)) {
-          best = pair.key;
-          break;
-        }
-        node = pair.value;
-        if (node && (isMap(node) || isSeq(node) || isScalar(node))) best = node as Node;
-        else best = isScalar(pair.key) ? pair.key : best;
-      } else if (isSeq(node) && typeof seg === 'number') {
-        node = node.items[seg];
-        if (!node) break;
-        best = node as Node;
-      } else break;
-    }
-    const offset = best?.range?.[0];
-    if (offset === undefined) return undefined;
-    const p = lineCounter.linePos(offset);
-    return { line: p.line, column: p.col };
-  };
+  const root = toConfigNode(doc.contents, lineCounter);
+  const position = (path: Path, which: 'key' | 'value' = 'value') =>
+    root ? nodePosition(root, path, which) : undefined;
   return { source: { file, data, position }, findings: [] };
+}
+
+/** toConfigNode keeps a yaml node's tree with positions: keys that are scalars, values and items. */
+function toConfigNode(node: unknown, lines: LineCounter): ConfigNode | undefined {
+  const offset = (node as Node | null | undefined)?.range?.[0];
+  if (offset === undefined) return undefined;
+  const { line, col } = lines.linePos(offset);
+  if (isMap(node)) {
+    const entries = new Map<string, { line: number; col: number; value: ConfigNode }>();
+    for (const pair of node.items) {
+      if (!isScalar(pair.key) || pair.key.range === undefined || pair.key.range === null) continue;
+      const name = String(pair.key.value);
+      if (entries.has(name)) continue;
+      const key = lines.linePos(pair.key.range[0]);
+      // A value that is no map, sequence or scalar (an alias, or nothing) is located at its key.
+      const v = pair.value;
+      const value = (isMap(v) || isSeq(v) || isScalar(v) ? toConfigNode(v, lines) : undefined) ?? {
+        kind: 'scalar' as const,
+        ...key,
+      };
+      entries.set(name, { ...key, value });
+    }
+    return { kind: 'map', line, col, entries };
+  }
+  if (isSeq(node)) {
+    const items = node.items.map(
+      (item) => toConfigNode(item, lines) ?? { kind: 'scalar' as const, line, col },
+    );
+    return { kind: 'seq', line, col, items };
+  }
+  return { kind: 'scalar', line, col };
 }
