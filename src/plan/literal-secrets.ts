@@ -1,4 +1,5 @@
 import type { Finding } from '../findings.js';
+import { isPlainObject } from './merge.js';
 import { isSecretRef } from './secret-ref.js';
 import { type ConfigSource, keyPath, type Path } from './source.js';
 
@@ -107,7 +108,7 @@ export function findLiteralSecrets(source: ConfigSource): Finding[] {
       });
       return;
     }
-    if (v !== null && typeof v === 'object') {
+    if (isPlainObject(v)) {
       for (const [k, child] of Object.entries(v)) walk(child, [...path, k], k);
       return;
     }

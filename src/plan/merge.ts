@@ -1,4 +1,5 @@
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+/** isPlainObject tells whether a parsed config value is a mapping (not a list, not null). */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 

@@ -8,6 +8,8 @@
 // what zod generates cannot go unnoticed. Where JSON Schema and zod differ it follows zod: string lengths
 // are UTF-16 lengths, patterns are compiled without the `u` flag, and numbers must be finite.
 
+import { isPlainObject } from './merge.js';
+
 export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
 
 const ANNOTATIONS = new Set(['$schema', '$id', 'title', 'description', '$defs']);
@@ -59,15 +61,11 @@ function pattern(source: string): RegExp {
   return re;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function hasType(type: unknown, v: unknown): boolean {
   if (Array.isArray(type)) return type.some((t) => hasType(t, v));
   switch (type) {
     case 'object':
-      return isObject(v);
+      return isPlainObject(v);
     case 'array':
       return Array.isArray(v);
     case 'string':
@@ -116,15 +114,16 @@ export function schemaAccepts(schema: JsonSchema, value: unknown, root: JsonSche
         if (!(arg as JsonSchema[]).some((s) => schemaAccepts(s, value, root))) return false;
         break;
       case 'properties':
-        if (isObject(value))
+        if (isPlainObject(value))
           for (const [name, sub] of Object.entries(arg as Record<string, JsonSchema>))
             if (Object.hasOwn(value, name) && !schemaAccepts(sub, value[name], root)) return false;
         break;
       case 'required':
-        if (isObject(value) && !(arg as string[]).every((name) => Object.hasOwn(value, name))) return false;
+        if (isPlainObject(value) && !(arg as string[]).every((name) => Object.hasOwn(value, name)))
+          return false;
         break;
       case 'additionalProperties':
-        if (isObject(value)) {
+        if (isPlainObject(value)) {
           const known = (schema.properties ?? {}) as Record<string, unknown>;
           for (const name of Object.keys(value))
             if (!Object.hasOwn(known, name) && !schemaAccepts(arg as JsonSchema, value[name], root))
@@ -133,7 +132,7 @@ export function schemaAccepts(schema: JsonSchema, value: unknown, root: JsonSche
         break;
       case 'propertyNames':
         if (
-          isObject(value) &&
+          isPlainObject(value) &&
           !Object.keys(value).every((name) => schemaAccepts(arg as JsonSchema, name, root))
         )
           return false;

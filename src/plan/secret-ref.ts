@@ -1,9 +1,5 @@
 import * as z from 'zod/mini';
-
-/** SecretRef names an environment variable that holds a credential; the config never holds the value. */
-export interface SecretRef {
-  fromEnv: string;
-}
+import { isPlainObject } from './merge.js';
 
 /** secretRefSchema is the zod schema of a SecretRef (built on demand, like the config schemas). */
 export function secretRefSchema() {
@@ -21,13 +17,10 @@ export function secretRefSchema() {
     .check(z.describe('A value read from an environment variable at run time.'));
 }
 
+/** SecretRef names an environment variable that holds a credential; the config never holds the value. */
+export type SecretRef = z.infer<ReturnType<typeof secretRefSchema>>;
+
 /** isSecretRef tells whether a parsed config value is a `{ fromEnv: NAME }` reference. */
 export function isSecretRef(v: unknown): v is SecretRef {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    !Array.isArray(v) &&
-    Object.keys(v).length === 1 &&
-    typeof (v as Record<string, unknown>).fromEnv === 'string'
-  );
+  return isPlainObject(v) && Object.keys(v).length === 1 && typeof v.fromEnv === 'string';
 }
