@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import jsonSchema from '../../../schema/deploy-config.schema.json' with { type: 'json' };
 import { configSchemas } from '../../../src/plan/config-schema.js';
 import { type JsonSchema, schemaAccepts, unknownKeywords } from '../../../src/plan/schema-check.js';
+import { valuePaths } from '../../helpers/value-paths.js';
 
 const schema = jsonSchema as JsonSchema;
 const zodAccepts = (v: unknown) => configSchemas().configFile.safeParse(v).success;
@@ -79,15 +80,6 @@ const bases: unknown[] = [
   },
 ];
 
-function paths(v: unknown, prefix: (string | number)[] = []): (string | number)[][] {
-  const out: (string | number)[][] = [prefix];
-  if (Array.isArray(v)) {
-    for (const [i, x] of v.entries()) out.push(...paths(x, [...prefix, i]));
-  } else if (v && typeof v === 'object')
-    for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...prefix, k]));
-  return out;
-}
-
 const keysInSchema = new Set<string>();
 (function collect(s: unknown): void {
   if (typeof s !== 'object' || s === null) return;
@@ -155,7 +147,7 @@ const mutation = fc.record({
 function mutate(base: unknown, ms: Mutation[]): unknown {
   let doc = structuredClone(base);
   for (const m of ms) {
-    const ps = paths(doc);
+    const ps = valuePaths(doc);
     const path = ps[m.at % ps.length] ?? [];
     if (path.length === 0) {
       if (m.kind === 'set') doc = m.value;

@@ -2,21 +2,13 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify, type ToStringOptions } from 'yaml';
-import { type Path, parseConfigSource } from '../../../src/plan/source.js';
+import { parseConfigSource } from '../../../src/plan/source.js';
 import { parseYamlLite } from '../../../src/plan/yaml-lite.js';
 import { parseWithYaml } from '../../../src/plan/yaml-source.js';
+import { valuePaths } from '../../helpers/value-paths.js';
 
 // yaml-lite must answer exactly as the `yaml` package does (data and every position) wherever it answers.
 // The reference is yaml-source.ts, the path every config took before yaml-lite.
-
-function paths(v: unknown, prefix: Path = []): Path[] {
-  const out: Path[] = [prefix];
-  if (Array.isArray(v)) {
-    for (const [i, x] of v.entries()) out.push(...paths(x, [...prefix, i]));
-  } else if (v && typeof v === 'object')
-    for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...prefix, k]));
-  return out;
-}
 
 /** agree checks lite against yaml on one text; returns whether lite answered. */
 async function agree(text: string): Promise<boolean> {
@@ -28,7 +20,7 @@ async function agree(text: string): Promise<boolean> {
   if (!source) throw new Error('no source');
   expect(lite.data, text).toStrictEqual(source.data);
   const ours = await parseConfigSource('c.yml', text);
-  for (const p of paths(source.data)) {
+  for (const p of valuePaths(source.data)) {
     for (const path of [p, [...p, 'missing'], [...p, 0]]) {
       for (const which of ['key', 'value'] as const)
         expect(ours.source?.position(path, which), `${text}\n${JSON.stringify(path)} ${which}`).toEqual(
