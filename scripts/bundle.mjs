@@ -121,7 +121,7 @@ rmSync(join(root, out), { recursive: true, force: true });
 const lazy = new Set();
 const probe = await startupBuild('index', ENTRIES.index, [], lazy);
 const startupModules = Object.keys(probe.metafile.inputs).filter((p) => p.startsWith('src/'));
-await startupBuild('post/index', ENTRIES['post/index'], [], lazy);
+const postProbe = await startupBuild('post/index', ENTRIES['post/index'], [], lazy);
 
 // 2. The chunks: every lazily imported module, split, with start-up modules taken from MODULES.
 const startupSet = new Set(startupModules);
@@ -135,6 +135,7 @@ const chunks = await build({
   splitting: true,
   format: 'esm',
   chunkNames: 'chunks/[name]-[hash]',
+  metafile: true,
   write: false,
   plugins: [
     jsonParse,
@@ -161,6 +162,14 @@ const chunks = await build({
     },
   ],
 });
+
+// The registry holds the main entry's start-up modules, which the post entry publishes too. A module only
+// the post entry loads would have a second instance in a chunk: refuse rather than ship that.
+const postOnly = Object.keys(postProbe.metafile.inputs).filter(
+  (p) => p.startsWith('src/') && !startupSet.has(p),
+);
+const copied = postOnly.filter((p) => p in chunks.metafile.inputs);
+if (copied.length > 0) throw new Error(`post-only start-up modules also in chunks: ${copied.join(', ')}`);
 
 // 3. The entries again, now publishing what the chunks use.
 const publish = [...used].sort();
