@@ -17,11 +17,8 @@ function read(path: string): string | undefined {
 }
 
 function isDirectory(path: string): boolean | undefined {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return undefined;
-  }
+  // No exception for the usual case, no .git here: this runs on every start-up.
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory();
 }
 
 /** gitDirOf finds the git directory for a checkout rooted at `dir` (a .git directory, or a .git file). */
