@@ -17,8 +17,12 @@ function read(path: string): string | undefined {
 }
 
 function isDirectory(path: string): boolean | undefined {
-  // No exception for the usual case, no .git here: this runs on every start-up.
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory();
+  // No exception for the usual case, no .git here (this runs on every start-up); others mean "unreadable".
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory();
+  } catch {
+    return undefined;
+  }
 }
 
 /** gitDirOf finds the git directory for a checkout rooted at `dir` (a .git directory, or a .git file). */
