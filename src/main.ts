@@ -7,22 +7,20 @@ import { runPipeline } from './pipeline.js';
 import { buildPlan } from './plan/build-plan.js';
 import { readRunContext } from './plan/context.js';
 import type { Plan } from './plan/plan.js';
-import { emitAnnotations } from './report/annotations.js';
+import { emitAnnotations, findingLine } from './report/annotations.js';
 import type { GitHubReporter } from './report/github/reporter.js';
+import { heading } from './report/heading.js';
 import { RunReport } from './report/run-report.js';
 import { renderSummary } from './report/summary.js';
 import { ActionError, errorMessage } from './util/errors.js';
 import * as core from './util/runner.js';
 
-function heading(plan: Plan | undefined): string {
-  if (!plan) return 'spark-deploy';
-  const parts = [plan.config?.app.name, plan.environment, plan.target].filter(Boolean);
-  return `spark-deploy${parts.length ? `: ${parts.join(' · ')}` : ''}${plan.dryRun ? ' (dry run)' : ''}`;
-}
-
 /** run is the main step: parse inputs, build the Plan, run the stages, report. */
 export async function run(): Promise<void> {
-  const report = new RunReport((name, value) => core.setOutput(name, value));
+  const report = new RunReport(
+    (name, value) => core.setOutput(name, value),
+    (f) => core.info(findingLine(f)),
+  );
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     core.warning(`received ${sig}: stopping${controller.signal.aborted ? ' (again)' : ''}`);

@@ -4,6 +4,7 @@ import type { Plan } from './plan/plan.js';
 import type { RunReport } from './report/run-report.js';
 import type { Artifact, StageOutcome } from './stage.js';
 import type { DeployPlan, Handle } from './targets/target.js';
+import { clipText } from './util/clip.js';
 import { ActionError } from './util/errors.js';
 
 /** PipelineIO is what the pipeline needs from the runner, injected so tests can run it without one. */
@@ -176,7 +177,7 @@ async function step(
       stage,
       result: signal.aborted ? 'cancelled' : 'failure',
       durationMs: performance.now() - started,
-      detail: (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 200) ?? '',
+      detail: clipText((err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '', 200),
     });
     throw err;
   }

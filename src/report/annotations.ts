@@ -28,3 +28,11 @@ export function emitAnnotations(findings: readonly Finding[], sink: AnnotationSi
     sink[f.severity](f.message || f.title, props);
   }
 }
+
+/** findingLine is the one log line a finding gets in its stage's log group: severity, where, title. */
+export function findingLine(f: Finding): string {
+  const where = f.file
+    ? ` ${f.file}${f.line ? `:${f.line}` : ''}${f.line && f.column ? `:${f.column}` : ''}`
+    : '';
+  return `${f.severity}${f.rule ? ` [${f.rule}]` : ''}${where}: ${f.title}`;
+}

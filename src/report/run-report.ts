@@ -33,7 +33,14 @@ export class RunReport implements Reporter {
   timedOut?: boolean;
   /** Filled in by GitHub reporting. */
   github?: GitHubLinks;
-  constructor(private readonly setOutput: (name: string, value: string) => void) {}
+  /**
+   * setOutput sets an action output; onFinding, when given, hears each finding as it is recorded, so it can
+   * be logged inside the stage's log group (annotations are written once, at the end of the run).
+   */
+  constructor(
+    private readonly setOutput: (name: string, value: string) => void,
+    private readonly onFinding?: (f: Finding) => void,
+  ) {}
 
   /** output sets an action output at once, so it is there even if a later stage fails. */
   output(name: string, value: string): void {
@@ -43,6 +50,7 @@ export class RunReport implements Reporter {
 
   finding(f: Finding): void {
     this.findings.push(f);
+    this.onFinding?.(f);
   }
 
   section(title: string, markdown: string): void {

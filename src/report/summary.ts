@@ -1,5 +1,6 @@
 import type { Finding } from '../findings.js';
 import type { StageOutcome } from '../stage.js';
+import { clipText } from '../util/clip.js';
 import type { RunReport } from './run-report.js';
 
 const ICON: Record<string, string> = { success: '✅', failure: '❌', skipped: '⏭️', cancelled: '🚫' };
@@ -40,10 +41,6 @@ function link(url: string | undefined): string | undefined {
   return url ? `<${escapeCell(url).replace(/>/g, '%3E')}>` : undefined;
 }
 
-function clip(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
-
 /** renderStageTable renders the stage table (stage, result, duration, details) shared with the check run. */
 export function renderStageTable(stages: readonly StageOutcome[]): string {
   if (stages.length === 0) return '';
@@ -67,7 +64,7 @@ function findingRow(f: Finding): string {
     ? `${f.file}${f.line ? `:${f.line}` : ''}${f.line && f.column ? `:${f.column}` : ''}`
     : '';
   const sev = f.severity === 'error' ? '❌ error' : f.severity === 'warning' ? '⚠️ warning' : 'ℹ️ notice';
-  return `| ${sev} | ${f.stage} | ${escapeCell(clip(f.title, 200))} | ${loc ? code(loc) : ''} | ${escapeCell(clip(f.message, 400))} |`;
+  return `| ${sev} | ${f.stage} | ${escapeCell(clipText(f.title, 200))} | ${loc ? code(loc) : ''} | ${escapeCell(clipText(f.message, 400))} |`;
 }
 
 function plural(n: number, word: string): string {
@@ -111,7 +108,7 @@ function deploymentSection(report: RunReport): string {
     ['Submission', o.get('submission-id') ? code(o.get('submission-id') as string) : undefined],
     ['Application', o.get('application-id') ? code(o.get('application-id') as string) : undefined],
     ['State', state],
-    ['Message', s?.message ? escapeCell(clip(s.message.split('\n')[0] ?? '', 300)) : undefined],
+    ['Message', s?.message ? escapeCell(clipText(s.message.split('\n')[0] ?? '', 300)) : undefined],
     ['Spark UI', link(l?.sparkUi ?? o.get('spark-ui-url'))],
     ['Port-forward', l?.portForward ? code(l.portForward) : undefined],
     ['Console', link(l?.console)],
