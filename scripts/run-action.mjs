@@ -5,6 +5,7 @@
 //
 //   node scripts/run-action.mjs --stages build,verify --working-directory examples/etl-app
 //
+// GITHUB_WORKSPACE, when set, is the workspace (default: this repository).
 // Every `--name value` becomes INPUT_NAME (upper-cased, dashes kept, as the runner does). Prints the
 // outputs and the job summary at the end; exits with the main step's exit code.
 import { execFileSync, spawn } from 'node:child_process';
@@ -86,7 +87,7 @@ export async function runAction(opts = {}) {
   };
   for (const f of Object.values(files)) writeFileSync(f, '');
   writeFileSync(files.GITHUB_EVENT_PATH, JSON.stringify(opts.event ?? {}));
-  const workspace = resolve(opts.workspace ?? root);
+  const workspace = resolve(opts.workspace ?? process.env.GITHUB_WORKSPACE ?? root);
   const env = {
     ...Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !k.startsWith('INPUT_') && !k.startsWith('STATE_')),
