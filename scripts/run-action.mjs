@@ -48,9 +48,27 @@ function gitSha(cwd) {
   }
 }
 
+/**
+ * actionNode is the Node that runs the bundle: Node 24, as action.yml's `runs.using: node24` (installed by
+ * scripts/install-node.sh; SPARK_DEPLOY_NODE names another binary).
+ */
+export function actionNode() {
+  if (process.env.SPARK_DEPLOY_NODE) return process.env.SPARK_DEPLOY_NODE;
+  try {
+    return execFileSync('bash', [join(root, 'scripts/install-node.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim();
+  } catch {
+    throw new Error('Node 24 is not installed and could not be: run `bash scripts/install-node.sh`');
+  }
+}
+
+let node;
 function step(script, env, { onOutput, signal } = {}) {
+  node ??= actionNode();
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => {

@@ -30,5 +30,8 @@ command -v sbt >/dev/null || { log "sbt is not on PATH after install"; exit 1; }
 bash scripts/install-actionlint.sh --quiet >/dev/null
 bash scripts/install-kubeconform.sh --quiet >/dev/null
 
+# Node 24: the runtime action.yml names; the tests run the bundle with it (scripts/run-action.mjs).
+bash scripts/install-node.sh >/dev/null
+
 bash scripts/local-spark.sh home >/dev/null
 log "ready: sbt in $sbt_dir, Spark home prepared"

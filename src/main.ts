@@ -79,7 +79,7 @@ export async function run(): Promise<void> {
     notice: (m, p) => core.notice(m, p),
   });
   try {
-    core.appendSummary(renderSummary(report, heading(plan)));
+    await core.appendSummary(renderSummary(report, heading(plan)));
   } catch (err) {
     core.warning(`could not write the job summary: ${errorMessage(err)}`);
   }

@@ -110,7 +110,7 @@ export async function buildPlan(inputs: Inputs, runContext: RunContext, deps: Pl
 
   let loaded: LoadedConfig | undefined;
   if (existsSync(configPath)) {
-    const { config, findings } = await loadConfigText(configDisplay, readFileSync(configPath, 'utf8'));
+    const { config, findings } = loadConfigText(configDisplay, readFileSync(configPath, 'utf8'));
     if (!config) fail(`config: ${configDisplay} is invalid`, findings);
     loaded = config;
   } else if (needsConfig) {

@@ -2,6 +2,6 @@ import { post } from '../post.js';
 import { errorMessage } from '../util/errors.js';
 import { warning } from '../util/runner.js';
 
-// No top-level await: dist/ is CommonJS (scripts/bundle.mjs). Like post() itself, a bug here only warns:
+// Like post() itself, a bug here only warns:
 // clean-up never fails a job whose main step passed.
 post().catch((err: unknown) => warning(`post: internal error: ${errorMessage(err)}`));

@@ -42,7 +42,13 @@ import { component, httpOk } from '../helpers/components.js';
 import { type FakeEmr, startFakeEmr } from '../helpers/fake-emr.js';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github.js';
 import { goodEntries } from '../helpers/jar-fixtures.js';
-import { type ActionRun, type ActionRunOptions, annotations, runAction } from '../helpers/run-action.js';
+import {
+  type ActionRun,
+  type ActionRunOptions,
+  actionNode,
+  annotations,
+  runAction,
+} from '../helpers/run-action.js';
 import { writeZip } from '../helpers/zip-writer.js';
 
 const MOTO = `http://127.0.0.1:${process.env.LOCAL_MOTO_PORT ?? '5055'}`;
@@ -917,7 +923,7 @@ describe.skipIf(!motoUp)('EMR', () => {
       const sid = stepsOf(c.id)[0]?.Id as string;
       expect(JSON.parse(main.state.handle ?? '{}')).toMatchObject({ target: 'emr', submissionId: sid });
       // Asynchronously: the EMR double answers from this process. A failing post step rejects.
-      const post = await promisify(execFile)(process.execPath, [join(root, 'dist/post/index.js')], {
+      const post = await promisify(execFile)(actionNode(), [join(root, 'dist/post/index.js')], {
         timeout: 60_000,
         env: {
           ...Object.fromEntries(

@@ -22,7 +22,7 @@ import { parseAllDocuments, parseDocument } from 'yaml';
 import { component, installedTool } from '../helpers/components.js';
 import { FakeKubeApi, kubeconfigFor, type Scenario, sparkApplicationCrd } from '../helpers/fake-k8s-api.js';
 import { goodEntries } from '../helpers/jar-fixtures.js';
-import { type ActionRun, type ActionRunOptions, runAction } from '../helpers/run-action.js';
+import { type ActionRun, type ActionRunOptions, actionNode, runAction } from '../helpers/run-action.js';
 import { writeZip } from '../helpers/zip-writer.js';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -476,7 +476,7 @@ describe('kubernetes target through the bundled action (fake API server, scripte
     for (const k of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY'])
       env[k] = join(r.dir, `post-${k}`);
     const post = await new Promise<{ code: number | null; out: string }>((done) => {
-      const child = spawn(process.execPath, [join(repo, 'dist/post/index.js')], { env });
+      const child = spawn(actionNode(), [join(repo, 'dist/post/index.js')], { env });
       let out = '';
       child.stdout.on('data', (c) => {
         out += c;

@@ -1,7 +1,7 @@
 // Typed wrapper around scripts/run-action.mjs, which runs dist/index.js and dist/post/index.js exactly as
 // a runner does.
 // @ts-expect-error: plain ESM script without type declarations.
-import { runAction as run } from '../../scripts/run-action.mjs';
+import { actionNode as node, runAction as run } from '../../scripts/run-action.mjs';
 
 export interface ActionRun {
   code: number;
@@ -23,6 +23,9 @@ export interface ActionRunOptions {
   onOutput?: (text: string) => void;
   signal?: AbortSignal;
 }
+
+/** actionNode is the Node 24 binary that runs the bundle, as on a runner. */
+export const actionNode = node as () => string;
 
 /** runAction runs the bundled action (main, then post) with the given inputs. */
 export const runAction = run as (opts: ActionRunOptions) => Promise<ActionRun>;

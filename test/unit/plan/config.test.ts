@@ -107,6 +107,24 @@ environments:
     expect(f[0]?.message).toMatch(/^deploy\.json:3:\d+: malformed JSON: /);
   });
 
+  it('reports an unclosed bracket, brace or quote where it opens, not where yaml noticed it', async () => {
+    const yaml = 'defaults:\n  app:\n    args: [--config, x\n    name: etl\n  target: emr\n';
+    expect((await messages(yaml))[0]).toMatch(/:3:11: malformed YAML: .*end with a \] \(opened here\)$/);
+    expect((await messages('defaults:\n  app: {name: etl\n  target: emr\n'))[0]).toMatch(
+      /:2:8: .*\(opened here\)$/,
+    );
+    expect((await messages('defaults:\n  app:\n    name: "etl\n  target: emr\n'))[0]).toMatch(
+      /:3:11: .*Missing closing "quote.*\(opened here\)$/,
+    );
+    const json =
+      '{\n  "defaults": {\n    "app": { "args": ["a", "b",\n    "name": "etl" },\n    "target": "emr"\n  }\n}\n';
+    expect((await load(json, 'deploy.json')).findings[0]?.message).toMatch(
+      /^deploy\.json:3:22: .*\(opened here\)$/,
+    );
+    // Brackets inside quotes and comments do not count.
+    expect((await messages('defaults:\n  a: "[x" # [\n  b: [1,\n  c: 2\n'))[0]).toMatch(/:3:6: /);
+  });
+
   it('reports a duplicate key', async () => {
     expect((await messages('defaults:\n  target: emr\n  target: standalone\n'))[0]).toMatch(
       /:3:\d+: malformed YAML: .*[Uu]nique|Map keys must be unique/,
