@@ -6,8 +6,8 @@
 //
 //   node scripts/gen-crd-schema.mjs [--crd <path>] [--check]
 //
-// --crd defaults to ../shared/contracts/sparkoperator.k8s.io_sparkapplications.yaml (relative to the repo
-// root); --check exits 1 when the committed file differs from what this script would write (a unit test runs it).
+// --crd defaults to test/contracts/sparkoperator.k8s.io_sparkapplications.yaml (the contract copy in this
+// repository, with its source and sha256 in test/contracts/README.md); --check exits 1 when the committed file differs from what this script would write (a unit test runs it).
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -20,7 +20,7 @@ const crdArg = args.indexOf('--crd');
 const crdPath =
   crdArg >= 0
     ? resolve(args[crdArg + 1])
-    : resolve(root, '../shared/contracts/sparkoperator.k8s.io_sparkapplications.yaml');
+    : resolve(root, 'test/contracts/sparkoperator.k8s.io_sparkapplications.yaml');
 
 /** strip drops the `description` keyword everywhere, but never a property that happens to be named so. */
 function strip(node, inProperties = false) {

@@ -43,7 +43,7 @@ export interface Links {
 /** DeployPlan is the Plan with its config present: deploy never runs without one. */
 export type DeployPlan = Plan & { config: NonNullable<Plan['config']>; target: TargetName };
 
-/** Target is what every deploy backend implements (DESIGN.md "The Target interface"). */
+/** Target is what every deploy backend implements (docs/design.md, "The Target interface"). */
 export interface Target {
   readonly name: TargetName;
   /** render returns what submit would send, for dry runs and the `render` command; secrets masked. */

@@ -2,7 +2,7 @@
 // - moto server (scripts/local-moto.sh) is the S3 (real signing, multipart, checksums, error shapes) and
 //   the request-shape check for RunJobFlow / AddJobFlowSteps / DescribeCluster / ListClusters / ListSteps /
 //   DescribeStep;
-// - test/helpers/fake-emr.ts is the EMR for what moto does not do (PROTOCOLS.md 3.6): steps that finish,
+// - test/helpers/fake-emr.ts is the EMR for what moto does not do (docs/protocols.md 3.6): steps that finish,
 //   FailureDetails, CancelSteps, termination after failure, throttling bursts, an ambiguous 500, the
 //   persistent Spark UI.
 // The last block runs the bundled action (dist/, `npm run bundle` first) the way a runner does, with the
@@ -266,7 +266,7 @@ describe.skipIf(!motoUp)('EMR', () => {
       expect(step?.Config?.Jar).toBe('command-runner.jar');
       expect(step?.Config?.Args?.slice(0, 3)).toEqual(['spark-submit', '--deploy-mode', 'cluster']);
       expect(step?.Config?.Args).toContain(`s3://${BUCKET}/jars/abc1234/etl-pipeline-assembly-1.0.0.jar`);
-      // moto's steps never leave RUNNING/PENDING (PROTOCOLS.md 3.6): the first observation is all we get.
+      // moto's steps never leave RUNNING/PENDING (docs/protocols.md 3.6): the first observation is all we get.
       const [first] = await collect(target.watch(h, new AbortController().signal), 1);
       expect(['PENDING', 'RUNNING']).toContain(first?.phase);
       await emr.send(new TerminateJobFlowsCommand({ JobFlowIds: [h.data.clusterId] }));

@@ -1,11 +1,11 @@
 // A small EMR double speaking the awsJson1_1 wire protocol on 127.0.0.1, for what moto does not do
-// (PROTOCOLS.md 3.6): steps that advance through scripted states, FailureDetails, CancelSteps with
+// (docs/protocols.md 3.6): steps that advance through scripted states, FailureDetails, CancelSteps with
 // CANCEL_PENDING -> CANCELLED, cluster termination, throttling bursts, and the persistent app UI
 // (CreatePersistentAppUI / DescribePersistentAppUI / GetPersistentAppUIPresignedURL).
 // Shapes follow @aws-sdk/client-emr's model types (dist-types/models/models_0.d.ts): Step, StepStatus,
 // FailureDetails, StepSummary, Cluster, ClusterSummary, CancelStepsInfo, CreatePersistentAppUIOutput,
 // PersistentAppUI, GetPersistentAppUIPresignedURLOutput.
-// Wire facts (PROTOCOLS.md 3): POST /, X-Amz-Target: ElasticMapReduce.<Operation>, timestamps as epoch
+// Wire facts (docs/protocols.md 3): POST /, X-Amz-Target: ElasticMapReduce.<Operation>, timestamps as epoch
 // seconds, errors as {"__type": ..., "Message": ...} with 400 (client) or 500 (server); ListSteps newest first.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

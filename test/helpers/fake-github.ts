@@ -7,7 +7,7 @@
  * empty. The fake's own answers are validated against the operation's response schema too, so it cannot
  * drift from what GitHub sends.
  *
- * Beyond the schemas it enforces what the API documents in prose (PROTOCOLS.md §4): a completed check run
+ * Beyond the schemas it enforces what the API documents in prose (docs/protocols.md §4): a completed check run
  * needs a conclusion; annotations are appended across requests; 202/409 on deployment creation.
  *
  * Scenarios: `forbidden` (403 "Resource not accessible by integration", as a fork's read-only token gets),
@@ -119,7 +119,7 @@ function coerce(schema: Json | undefined, raw: string): unknown {
 }
 
 /**
- * proseRules are limits GitHub states only in descriptions, not in the schemas (PROTOCOLS.md §4.1, §4.2):
+ * proseRules are limits GitHub states only in descriptions, not in the schemas (docs/protocols.md §4.1, §4.2):
  * they are enforced like schema violations.
  */
 function proseRules(id: string, body: unknown, query: Record<string, string>): string[] {

@@ -3,7 +3,7 @@
 //
 // Sources for every shape:
 // - Paths, kind, plural, the /status subresource, states, transitions, errorMessage texts, driverInfo and
-//   naming: /work/shared/contracts/PROTOCOLS.md section 2 (2.2 states/transitions, 2.3 status fields, 2.4 naming/UI).
+//   naming: docs/protocols.md section 2 (2.2 states/transitions, 2.3 status fields, 2.4 naming/UI).
 // - Validation: the CRD's spec.versions[0].schema.openAPIV3Schema (the contract file, loaded at start); an
 //   invalid object gets 422 Invalid with causes, as the API server answers (API conventions, "Status" kind).
 // - Errors: Kubernetes API conventions, the `Status` kind (`kind: Status, apiVersion: v1, status: Failure,
@@ -17,45 +17,38 @@
 // - Discovery: GET /api/v1 and /apis/<group>/<version> return an APIResourceList (KubernetesObjectApi resolves
 //   plurals through it).
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { SPARK_API_VERSION, SPARK_KIND } from '../../src/targets/kubernetes/render.js';
-import { crdSchema } from '../../src/targets/kubernetes/validate.js';
 
 export const CRD_CONTRACT = resolve(
   import.meta.dirname,
-  '../../../shared/contracts/sparkoperator.k8s.io_sparkapplications.yaml',
+  '../contracts/sparkoperator.k8s.io_sparkapplications.yaml',
 );
 
 /**
- * sparkApplicationCrd is the SparkApplication CRD's group, kind, version and openAPIV3Schema: read from the
- * contract file beside the repository when it is there, else from the committed copy generated from it
- * (src/targets/kubernetes/sparkapplication.schema.json, kept equal by test/unit/kubernetes/crd-schema.test.ts),
- * so a clone without ../shared validates against the same schema.
+ * sparkApplicationCrd is the SparkApplication CRD's group, kind, version and openAPIV3Schema, read from the
+ * contract CRD in test/contracts/ (the upstream file, not the action's compact copy of its schema: the double
+ * must not validate with the production code's own schema).
  */
 export function sparkApplicationCrd(): { group: string; kind: string; version: string; schema: Obj } {
-  if (existsSync(CRD_CONTRACT)) {
-    const crd = parseYaml(readFileSync(CRD_CONTRACT, 'utf8'));
-    const v = crd.spec.versions[0];
-    return {
-      group: crd.spec.group,
-      kind: crd.spec.names.kind,
-      version: v.name,
-      schema: v.schema.openAPIV3Schema,
-    };
-  }
-  const [group, version] = SPARK_API_VERSION.split('/') as [string, string];
-  return { group, kind: SPARK_KIND, version, schema: crdSchema.openAPIV3Schema };
+  const crd = parseYaml(readFileSync(CRD_CONTRACT, 'utf8'));
+  const v = crd.spec.versions[0];
+  return {
+    group: crd.spec.group,
+    kind: crd.spec.names.kind,
+    version: v.name,
+    schema: v.schema.openAPIV3Schema,
+  };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a test double over arbitrary JSON objects
 type Obj = Record<string, any>;
 
-/** Scenario is how the simulated operator drives one SparkApplication (PROTOCOLS.md 2.2 transitions). */
+/** Scenario is how the simulated operator drives one SparkApplication (docs/protocols.md 2.2 transitions). */
 export type Scenario =
   | 'success'
   | 'fail' // driver exits 1
@@ -505,7 +498,7 @@ export class FakeKubeApi {
         );
       }
       if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
-        // The operator's validating webhook (PROTOCOLS.md 2.1).
+        // The operator's validating webhook (docs/protocols.md 2.1).
         return this.send(
           res,
           422,
@@ -690,7 +683,7 @@ export class FakeKubeApi {
     this.store.set(`pods/${ns}/${podName}`, pod);
   }
 
-  /** operate runs one submission attempt of the app through the operator's transitions (PROTOCOLS.md 2.2). */
+  /** operate runs one submission attempt of the app through the operator's transitions (docs/protocols.md 2.2). */
   private operate(key: string, attempt: number, submissionAttempt = 1): void {
     const app = () => this.store.get(key);
     const a0 = app();

@@ -4,7 +4,7 @@
  * UI's `/log/` and `/logPage/` on one port.
  *
  * Sources, and the only ones it follows (a behaviour not listed here is a bug in the fake):
- * - /work/shared/contracts/PROTOCOLS.md §1.1–1.9 (paths, message fields, HTTP codes, Master texts, /json/).
+ * - docs/protocols.md §1.1–1.9 (paths, message fields, HTTP codes, Master texts, /json/).
  * - apache/spark core/src/test/scala/org/apache/spark/deploy/rest/StandaloneRestSubmitSuite.scala:
  *   `FaultyStandaloneRestServer` — MalformedSubmitServlet lets the master accept the driver, then writes
  *   the response JSON with 10 chars cut from the front and 20 from the end (our `malformed` fault with

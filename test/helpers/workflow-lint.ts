@@ -110,7 +110,7 @@ export function schemaErrors(kind: 'workflow' | 'action', name: string, content:
 
 // --- pins ---
 
-/** Pin is one row of ../shared/pins.md: the only SHAs third-party actions may be pinned to. */
+/** Pin is one row of test/contracts/pins.md: the only SHAs third-party actions may be pinned to. */
 export type Pin = { version: string; sha: string };
 
 /** readPins reads the pin table of pins.md. */

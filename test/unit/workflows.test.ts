@@ -1,11 +1,10 @@
 // Every workflow file (.github/workflows, examples/workflows), the README's quick-start workflows and
 // action.yml, checked three ways: actionlint with zero findings, GitHub's own workflow and action schemas
 // (@actions/workflow-parser), and the repository's hygiene rules (STYLE.md): top-level `contents: read`,
-// third-party actions pinned to the SHAs of ../shared/pins.md with their `# vX.Y.Z`, expressions never
+// third-party actions pinned to the SHAs of test/contracts/pins.md with their `# vX.Y.Z`, expressions never
 // inside `run:`, no secret echoed, id-token only where OIDC is used, deploys never cancelled by concurrency.
 import {
   cpSync,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -187,8 +186,7 @@ const calledWorkflow = (ref: string | undefined) => {
   const m = new RegExp(`^(?:${OWN}/|\\./)\\.github/workflows/([\\w.-]+)@?`).exec(ref ?? '');
   return m ? workflow(`.github/workflows/${m[1]}`) : undefined;
 };
-const PINS_FILE = join(ROOT, '../shared/pins.md');
-const havePins = component('shared/pins.md', () => existsSync(PINS_FILE), `${PINS_FILE} is missing`);
+const PINS_FILE = join(ROOT, 'test/contracts/pins.md');
 
 describe.each(SOURCES)('$name', ({ name: file, text }) => {
   const { w, error } = parsed(text);
@@ -204,7 +202,7 @@ describe.each(SOURCES)('$name', ({ name: file, text }) => {
   });
 
   it('pins every third-party action to the SHA and version of pins.md', () => {
-    const pins = havePins ? readPins(PINS_FILE) : undefined;
+    const pins = readPins(PINS_FILE);
     const lines = usesLines(text);
     expect(lines.map((u) => usesProblem(u, pins)).filter(Boolean)).toEqual([]);
     // every `uses:` the YAML holds was seen as a line (none hides in flow style)

@@ -3,7 +3,7 @@
 import type { Links } from '../target.js';
 import { parseS3Uri } from './settings.js';
 
-/** consoleClusterUrl is the EMR console page of a cluster (PROTOCOLS.md 3.5). */
+/** consoleClusterUrl is the EMR console page of a cluster (docs/protocols.md 3.5). */
 export function consoleClusterUrl(region: string, clusterId: string): string {
   const r = encodeURIComponent(region);
   return `https://${r}.console.aws.amazon.com/emr/home?region=${r}#/clusterDetails/${encodeURIComponent(clusterId)}`;

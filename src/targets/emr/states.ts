@@ -1,7 +1,7 @@
 import type { Phase } from '../target.js';
 
 /**
- * STEP_STATES maps EMR's StepState (PROTOCOLS.md 3.1) onto Phase: the one table of this target.
+ * STEP_STATES maps EMR's StepState (docs/protocols.md 3.1) onto Phase: the one table of this target.
  * INTERRUPTED is a failure that is not yet terminal: EMR may still move the step on (the SDK waiter retries
  * on it forever), so the watch loop makes it terminal once it persists (see watch.ts).
  * CANCEL_PENDING is still running until EMR confirms CANCELLED.

@@ -1,5 +1,5 @@
 // The EMR step: a pure function of the Plan. command-runner.jar runs spark-submit on the primary node
-// (PROTOCOLS.md 3.3); --deploy-mode cluster because the JAR is an S3 URI, which client mode cannot run.
+// (docs/protocols.md 3.3); --deploy-mode cluster because the JAR is an S3 URI, which client mode cannot run.
 import type { StepConfig } from '@aws-sdk/client-emr';
 import type { Artifact } from '../../stage.js';
 import type { DeployPlan } from '../target.js';

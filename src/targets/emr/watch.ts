@@ -1,5 +1,5 @@
 // Following a step: our own loop, not the SDK waiter, which retries forever on INTERRUPTED and on every
-// exception (PROTOCOLS.md 3.4). Throttling and transient errors back off with jitter and never end the
+// exception (docs/protocols.md 3.4). Throttling and transient errors back off with jitter and never end the
 // watch by themselves; the deadline and the caller's signal do.
 import { DescribeClusterCommand, DescribeStepCommand, type EMRClient, type Step } from '@aws-sdk/client-emr';
 import { ActionError, errorMessage } from '../../util/errors.js';

@@ -4,7 +4,7 @@ import type { AppStatus } from './watch.js';
 
 /**
  * ingressUrl fills the operator's `--ingress-url-format` template ({{$appName}}, {{$appNamespace}},
- * {{$appId}}) and prefixes http:// when it has no scheme (PROTOCOLS.md 2.4).
+ * {{$appId}}) and prefixes http:// when it has no scheme (docs/protocols.md 2.4).
  */
 export function ingressUrl(format: string, name: string, namespace: string, appId?: string): string {
   const url = format

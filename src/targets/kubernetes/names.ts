@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { namesPreview } from '../../plan/preview.js';
 
-/** MAX_NAME is the length limit of a DNS-1035 label, which the operator's webhook requires of metadata.name (PROTOCOLS.md 2.1). */
+/** MAX_NAME is the length limit of a DNS-1035 label, which the operator's webhook requires of metadata.name (docs/protocols.md 2.1). */
 export const MAX_NAME = 63;
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -50,7 +50,7 @@ export function labelValue(text: string): string {
 /**
  * derivedName is the name the operator gives `<name>-<suffix>` objects (driver pod, UI service), with its
  * own rule when that passes 63 characters: `name[:63-len(suffix)-10] + "-" + md5(preferred)[:8] + "-" + suffix`
- * (PROTOCOLS.md 2.4).
+ * (docs/protocols.md 2.4).
  */
 export function derivedName(name: string, suffix: string): string {
   const preferred = `${name}-${suffix}`;

@@ -68,7 +68,7 @@ function nonEmpty<T>(list: T[] | undefined): T[] | undefined {
   return list && list.length > 0 ? list : undefined;
 }
 
-/** buildSparkApplication renders the SparkApplication for this run (PROTOCOLS.md 2; the CRD's spec fields). */
+/** buildSparkApplication renders the SparkApplication for this run (docs/protocols.md 2; the CRD's spec fields). */
 export function buildSparkApplication(
   plan: DeployPlan,
   artifact: Artifact,

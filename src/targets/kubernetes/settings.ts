@@ -21,7 +21,7 @@ export const Label = {
   environment: 'spark-deploy-action/environment',
   preview: 'spark-deploy-action/preview',
   runId: 'spark-deploy-action/run-id',
-  /** Pod label the operator puts on driver and executor pods (PROTOCOLS.md 2.4). */
+  /** Pod label the operator puts on driver and executor pods (docs/protocols.md 2.4). */
   operatorAppName: 'sparkoperator.k8s.io/app-name',
 } as const;
 

@@ -2,7 +2,7 @@ import type { Phase } from '../target.js';
 
 /**
  * APP_STATES maps the operator's `status.applicationState.state` (api/v1beta2/sparkapplication_types.go;
- * PROTOCOLS.md 2.2) onto Phase. Terminal are exactly COMPLETED and FAILED (`util.IsTerminated`):
+ * docs/protocols.md 2.2) onto Phase. Terminal are exactly COMPLETED and FAILED (`util.IsTerminated`):
  * SUBMISSION_FAILED and FAILING may still be retried under the restart policy, so they are not terminal until
  * the operator says FAILED. The NEW state is the empty string.
  */

@@ -8,7 +8,7 @@ import { apiError, isRetriable, type KubeClient, type WatchEvent } from './clien
 import { SPARK_API_VERSION, SPARK_KIND } from './render.js';
 import { displayState, mapAppState } from './states.js';
 
-/** AppStatus is the SparkApplication `.status` (PROTOCOLS.md 2.3), as far as we read it. */
+/** AppStatus is the SparkApplication `.status` (docs/protocols.md 2.3), as far as we read it. */
 export interface AppStatus {
   sparkApplicationId?: string;
   submissionID?: string;

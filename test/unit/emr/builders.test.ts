@@ -34,7 +34,7 @@ function args(o: PlanOverrides): string[] {
   return buildSparkSubmitArgs(plan, artifact, resolveSettings(plan, artifact.jarPath));
 }
 
-describe('mapStepState: one table for every StepState (PROTOCOLS.md 3.1)', () => {
+describe('mapStepState: one table for every StepState (docs/protocols.md 3.1)', () => {
   test.each([
     ['PENDING', 'PENDING', false],
     ['RUNNING', 'RUNNING', false],

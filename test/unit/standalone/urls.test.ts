@@ -117,7 +117,7 @@ describe('link builders', () => {
   });
 });
 
-describe('driver states (DriverState.scala, PROTOCOLS.md 1.5)', () => {
+describe('driver states (DriverState.scala, docs/protocols.md 1.5)', () => {
   test.each([
     ['SUBMITTED', 'PENDING', false],
     ['RUNNING', 'RUNNING', false],
