@@ -1,5 +1,5 @@
 import type { RegistryClient } from './registry.js';
-import { RegistryError } from './registry.js';
+import { RegistryError } from './registry-error.js';
 
 // Blob uploads (distribution-spec: POST opens an upload; PATCH sends chunks; PUT ?digest= commits), for
 // RegistryClient.uploadBlob and RegistryClient.startUpload.

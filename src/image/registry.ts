@@ -15,19 +15,12 @@ export type { BlobSource, StreamedUpload } from './blob-upload.js';
 
 import { ACCEPT_MANIFESTS, sha256Digest } from './manifest.js';
 import { registryBaseUrl } from './reference.js';
+import { RegistryError } from './registry-error.js';
+
+export { RegistryError } from './registry-error.js';
 
 // A client for the Registry HTTP API v2 (distribution-spec v1.1): the calls the oci builder needs, with
 // anonymous, Basic and bearer-token auth driven by the registry's 401 challenges.
-
-/** RegistryError is a failed registry call; `status` is the HTTP status (0 when no response). */
-export class RegistryError extends Error {
-  readonly status: number;
-  constructor(message: string, status: number) {
-    super(message);
-    this.name = 'RegistryError';
-    this.status = status;
-  }
-}
 
 /** RegistryClientOptions configures one client: one registry, one set of credentials and scopes. */
 export interface RegistryClientOptions {
