@@ -206,7 +206,9 @@ export async function runPipeline(
   for (const [i, stage] of plan.stages.entries()) {
     try {
       await step(stage, report, signal, io, () => runStage(stage, plan, report, carry, signal, io));
+      if (carry.artifact) report.artifact = carry.artifact;
     } catch (err) {
+      if (carry.artifact) report.artifact = carry.artifact;
       for (const rest of plan.stages.slice(i + 1)) {
         report.stages.push({ stage: rest, result: 'skipped', durationMs: 0, detail: `${stage} failed` });
       }

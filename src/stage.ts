@@ -1,5 +1,6 @@
 import type { Command, Stage } from './constants.js';
 import type { Finding } from './findings.js';
+import type { Links, Status } from './targets/target.js';
 
 /** StageOutcome is how one stage ended, for the stage table in the summary and the check run. */
 export interface StageOutcome {
@@ -33,4 +34,18 @@ export interface Reporter {
   finding(f: Finding): void;
   /** A markdown section added to the job summary (e.g. the artifact or the deployment). */
   section(title: string, markdown: string): void;
+  /** What the deploy stage learned, for the check run, the deployment status and the PR comment (only the
+   * deploy stage reports it, so stage tests of other stages need not). */
+  deployment?(facts: DeploymentFacts): void;
+}
+
+/** DeploymentFacts is what the deploy stage knows about the job it follows, as it learns it. */
+export interface DeploymentFacts {
+  links: Links;
+  /** The job's last observed status. */
+  status?: Status;
+  /** A remote log excerpt (e.g. the driver's stderr tail). */
+  logExcerpt?: { title: string; text: string };
+  /** The wait ended at timeout-minutes rather than at a state. */
+  timedOut?: boolean;
 }

@@ -134,6 +134,7 @@ export async function runDeployStage(
       ...(status?.message ? [`| message | ${escapeCell(status.message.split('\n')[0] ?? '')} |`] : []),
     ];
     reporter.section('Deployment', ['| | |', '| --- | --- |', ...rows, '', linksTable(links)].join('\n'));
+    reporter.deployment?.({ links, ...(status ? { status } : {}) });
     return links;
   };
 
@@ -178,7 +179,8 @@ export async function runDeployStage(
       }
     } else cancelled = `; ${handle.submissionId} is left running (cancel-on-abort is false)`;
     input.markFinished();
-    report(last);
+    const links = report(last);
+    reporter.deployment?.({ links, ...(last ? { status: last } : {}), timedOut: !input.signal.aborted });
     reporter.output(Output.state, input.signal.aborted ? 'CANCELLED' : (last?.phase ?? 'UNKNOWN'));
     throw new ActionError(
       `deploy: ${why} while ${handle.submissionId} was ${last ? statusLine(last) : 'not yet observed'}${cancelled}${watchError ? `\n${watchError}` : ''}`,
@@ -215,11 +217,17 @@ export async function runDeployStage(
   }
   // The log may name the application (EMR: the YARN id in the step's stderr).
   if (handle.applicationId) reporter.output(Output.applicationId, handle.applicationId);
-  if (tail)
+  if (tail) {
+    reporter.deployment?.({
+      links,
+      ...(last ? { status: last } : {}),
+      logExcerpt: { title: 'Driver log (last 50 lines)', text: tail },
+    });
     reporter.section(
       'Driver log (last 50 lines)',
       `<details open><summary>stderr</summary>\n\n\`\`\`text\n${tail}\n\`\`\`\n\n</details>`,
     );
+  }
   const where = links.logs ? `\nDriver log: ${links.logs}` : '';
   // The status line carries the message's first line; the rest is the target's diagnosis (pod reasons, events).
   const more = last?.message?.split('\n').slice(1).join('\n');

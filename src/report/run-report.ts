@@ -1,5 +1,5 @@
 import type { Finding } from '../findings.js';
-import type { Artifact, Reporter, StageOutcome } from '../stage.js';
+import type { Artifact, DeploymentFacts, Reporter, StageOutcome } from '../stage.js';
 import type { Links, Status } from '../targets/target.js';
 
 /** GitHubLinks is what GitHub reporting produced, for the job summary. */
@@ -21,7 +21,7 @@ export class RunReport implements Reporter {
   failure?: string;
   /** When the run started (ms since the epoch). */
   readonly startedAt = Date.now();
-  /** The artifact as the last stage that touched it left it (path, size, SHA-256, main class, release). */
+  /** The artifact as the last stage that touched it left it (path, size, SHA-256, main class, release; the pipeline sets it). */
   artifact?: Artifact;
   /** Where to look next, once the deploy stage knows (Spark UI, console, logs). */
   links?: Links;
@@ -51,6 +51,13 @@ export class RunReport implements Reporter {
   finding(f: Finding): void {
     this.findings.push(f);
     this.onFinding?.(f);
+  }
+
+  deployment(facts: DeploymentFacts): void {
+    this.links = facts.links;
+    if (facts.status) this.status = facts.status;
+    if (facts.logExcerpt) this.logExcerpt = facts.logExcerpt;
+    if (facts.timedOut !== undefined) this.timedOut = facts.timedOut;
   }
 
   section(title: string, markdown: string): void {

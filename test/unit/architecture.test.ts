@@ -13,14 +13,14 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** valueImports lists the relative modules a file imports or re-exports values from. */
-export function valueImports(file: string, text: string): string[] {
+function valueImports(file: string, text: string): string[] {
   return [...text.matchAll(/^(?:import|export)(?!\s+type\b)[^;]*?\bfrom\s+'(\.[^']+)'/gms)].map((m) =>
     resolve(dirname(file), (m[1] ?? '').replace(/\.js$/, '.ts')),
   );
 }
 
 /** cycles finds the import cycles of a module graph, each as the list of modules on it. */
-export function cycles(graph: Map<string, string[]>): string[][] {
+function cycles(graph: Map<string, string[]>): string[][] {
   const found: string[][] = [];
   const state = new Map<string, 'open' | 'done'>();
   const stack: string[] = [];

@@ -3,15 +3,7 @@
 // (@actions/workflow-parser), and the repository's hygiene rules (STYLE.md): top-level `contents: read`,
 // third-party actions pinned to the SHAs of test/contracts/pins.md with their `# vX.Y.Z`, expressions never
 // inside `run:`, no secret echoed, id-token only where OIDC is used, deploys never cancelled by concurrency.
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -305,7 +305,7 @@ describe('runConclusion', () => {
       (r) => (r.failure = 'deploy: timed out after 30 min while driver-1 was RUNNING'),
       'timed_out',
     ],
-    ['explicit timeout', (r) => (r.timedOut = true), 'timed_out'],
+    ['explicit timeout', (r) => r.deployment({ links: {}, timedOut: true }), 'timed_out'],
   ];
   it.each(cases)('%s', (_name, fill, expected) => {
     const { report } = newReport();

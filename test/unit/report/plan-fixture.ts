@@ -54,10 +54,12 @@ export function succeed(report: RunReport, sparkUi = 'http://127.0.0.1:4040'): v
   report.output('application-id', 'app-20260115100001-0001');
   report.output('state', 'SUCCEEDED');
   report.output('spark-ui-url', sparkUi);
-  report.links = {
-    sparkUi,
-    console: 'http://127.0.0.1:8080',
-    logs: 'http://127.0.0.1:8081/logPage/?driverId=driver-20260115100000-0001&logType=stderr',
-  };
-  report.status = { phase: 'SUCCEEDED', nativeState: 'FINISHED', terminal: true };
+  report.deployment({
+    links: {
+      sparkUi,
+      console: 'http://127.0.0.1:8080',
+      logs: 'http://127.0.0.1:8081/logPage/?driverId=driver-20260115100000-0001&logType=stderr',
+    },
+    status: { phase: 'SUCCEEDED', nativeState: 'FINISHED', terminal: true },
+  });
 }

@@ -119,20 +119,22 @@ describe('job summary', () => {
       r.output('target', 'standalone');
       r.output('submission-id', 'driver-1');
       r.output('state', 'FAILED');
-      r.status = {
-        phase: 'FAILED',
-        nativeState: 'FAILED',
-        message: 'Exception in thread "main" java.lang.RuntimeException: boom | at com.etl.Main',
-        terminal: true,
-      };
-      r.links = {
-        console: 'http://127.0.0.1:8080',
-        logs: 'http://127.0.0.1:8081/logPage/?driverId=driver-1&logType=stderr',
-      };
-      r.logExcerpt = {
-        title: 'Driver stderr (last 3 lines)',
-        text: 'Exception in thread "main" java.lang.RuntimeException: boom\n\tat com.etl.Main$.main(Main.scala:12)\n```not a fence```',
-      };
+      r.deployment({
+        status: {
+          phase: 'FAILED',
+          nativeState: 'FAILED',
+          message: 'Exception in thread "main" java.lang.RuntimeException: boom | at com.etl.Main',
+          terminal: true,
+        },
+        links: {
+          console: 'http://127.0.0.1:8080',
+          logs: 'http://127.0.0.1:8081/logPage/?driverId=driver-1&logType=stderr',
+        },
+        logExcerpt: {
+          title: 'Driver stderr (last 3 lines)',
+          text: 'Exception in thread "main" java.lang.RuntimeException: boom\n\tat com.etl.Main$.main(Main.scala:12)\n```not a fence```',
+        },
+      });
       r.failure =
         'deploy: driver-1 ended FAILED (FAILED): boom\nDriver log: http://127.0.0.1:8081/logPage/?driverId=driver-1&logType=stderr';
     });
@@ -145,7 +147,7 @@ describe('job summary', () => {
       succeed(r);
       r.section('Deployment', '| | |\n| --- | --- |\n| target | standalone |');
       r.section('Driver log (last 50 lines)', '<details open><summary>stderr</summary>\n\nx\n\n</details>');
-      r.logExcerpt = { title: 'log', text: 'x' };
+      r.deployment({ links: {}, logExcerpt: { title: 'log', text: 'x' } });
     });
     expect(md.match(/### Deployment/g)).toHaveLength(1);
     expect(md).not.toContain('<summary>log</summary>');

@@ -1,0 +1,91 @@
+// The deploy stage reports what it learns to the RunReport as the job goes (links, status, log excerpt,
+// timeout), since the check run, the deployment status and the PR comment read them there.
+import { describe, expect, it } from 'vitest';
+import { runDeployStage } from '../../../src/deploy/deploy-stage.js';
+import { RunReport } from '../../../src/report/run-report.js';
+import type { DeployPlan, Handle, Links, Status, Target } from '../../../src/targets/target.js';
+import { basePlan } from '../../helpers/plan.js';
+
+const LINKS: Links = { console: 'http://master:8080', logs: 'http://worker:8081/logPage/?driverId=d-1' };
+
+/** scripted is a Target over our own interface whose job goes through the given statuses. */
+function scripted(statuses: Status[], opts: { hang?: boolean; tail?: string } = {}): Target {
+  return {
+    name: 'standalone',
+    render: async () => [],
+    submit: async (): Promise<Handle> => ({ target: 'standalone', submissionId: 'd-1', data: {} }),
+    async *watch(_h, signal) {
+      for (const s of statuses) yield s;
+      if (opts.hang) {
+        await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      }
+    },
+    cancel: async () => undefined,
+    find: async () => [],
+    links: (_h, status) =>
+      status?.applicationId
+        ? { ...LINKS, sparkUi: `http://master:8080/app/?appId=${status.applicationId}` }
+        : LINKS,
+    logTail: async () => opts.tail,
+  };
+}
+
+function plan(timeoutMs = 60_000): DeployPlan {
+  return {
+    ...basePlan(),
+    stages: ['deploy'],
+    target: 'standalone',
+    timeoutMs,
+    config: { app: { name: 'etl', mode: 'batch', healthyAfter: 60 } },
+  } as DeployPlan;
+}
+
+const input = (target: Target, p = plan()) => ({
+  plan: p,
+  artifact: { jarPath: '/ws/a.jar', jarDisplayPath: 'a.jar', sizeBytes: 1 },
+  target,
+  signal: new AbortController().signal,
+  saveHandle: () => undefined,
+  markFinished: () => undefined,
+  log: () => undefined,
+});
+
+const running: Status = { phase: 'RUNNING', nativeState: 'RUNNING', terminal: false, applicationId: 'app-1' };
+
+describe('runDeployStage reports to the RunReport', () => {
+  it('links and the last status of a job that succeeded', async () => {
+    const report = new RunReport(() => undefined);
+    const done: Status = {
+      phase: 'SUCCEEDED',
+      nativeState: 'FINISHED',
+      terminal: true,
+      applicationId: 'app-1',
+    };
+    await runDeployStage(input(scripted([running, done])), report);
+    expect(report.links?.sparkUi).toBe('http://master:8080/app/?appId=app-1');
+    expect(report.links?.logs).toBe(LINKS.logs);
+    expect(report.status).toEqual(done);
+    expect(report.timedOut).toBeUndefined();
+    expect(report.logExcerpt).toBeUndefined();
+  });
+
+  it('the driver log excerpt of a job that failed', async () => {
+    const report = new RunReport(() => undefined);
+    const failed: Status = { phase: 'FAILED', nativeState: 'FAILED', terminal: true };
+    await expect(
+      runDeployStage(input(scripted([failed], { tail: 'Caused by: boom' })), report),
+    ).rejects.toThrow(/ended FAILED/);
+    expect(report.status).toEqual(failed);
+    expect(report.logExcerpt).toEqual({ title: 'Driver log (last 50 lines)', text: 'Caused by: boom' });
+    expect(report.links).toEqual(LINKS);
+  });
+
+  it('a wait that ran into timeout-minutes', async () => {
+    const report = new RunReport(() => undefined);
+    await expect(
+      runDeployStage(input(scripted([running], { hang: true }), plan(300)), report),
+    ).rejects.toThrow(/timed out/);
+    expect(report.timedOut).toBe(true);
+    expect(report.status).toEqual(running);
+  });
+});
