@@ -1,9 +1,9 @@
 // What the EMR target needs from the Plan, validated once, with errors that point at the config line.
 import { basename } from 'node:path';
-import type { Finding } from '../../findings.js';
 import type { DeployConfig } from '../../plan/plan.js';
 import type { Path } from '../../plan/source.js';
-import { ActionError } from '../../util/errors.js';
+import type { ActionError } from '../../util/errors.js';
+import { targetConfigError } from '../config-error.js';
 import type { DeployPlan } from '../target.js';
 
 export type ActionOnFailure = NonNullable<NonNullable<DeployConfig['emr']>['actionOnFailure']>;
@@ -37,22 +37,7 @@ export interface EmrSettings {
 
 /** configError is an ActionError pointing at a config key (file:line when known), with its finding. */
 export function configError(plan: DeployPlan, path: Path, message: string): ActionError {
-  const key = path.join('.');
-  const at = plan.configRef?.locate(path);
-  const pos = at
-    ? `${at.file}${at.line ? `:${at.line}` : ''}${at.line && at.column ? `:${at.column}` : ''}: `
-    : '';
-  const finding: Finding = {
-    stage: 'deploy',
-    severity: 'error',
-    title: 'emr config',
-    message: `${key}: ${message}`,
-    ...(at ? { file: at.file } : {}),
-    ...(at?.line ? { line: at.line } : {}),
-    ...(at?.column ? { column: at.column } : {}),
-    rule: 'emr/config',
-  };
-  return new ActionError(`emr: ${pos}${key}: ${message}`, [finding]);
+  return targetConfigError('emr', plan, path, message);
 }
 
 const S3_URI = /^s3[an]?:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/;

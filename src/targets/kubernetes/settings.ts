@@ -1,9 +1,9 @@
 // What the Kubernetes target needs from the Plan, validated once, with errors that point at the config key.
 import { basename } from 'node:path';
-import type { Finding } from '../../findings.js';
 import type { Path } from '../../plan/source.js';
 import type { Artifact } from '../../stage.js';
-import { ActionError } from '../../util/errors.js';
+import type { ActionError } from '../../util/errors.js';
+import { targetConfigError } from '../config-error.js';
 import type { DeployPlan } from '../target.js';
 import { baseName, labelValue, runName } from './names.js';
 
@@ -46,32 +46,9 @@ export interface Settings {
   labels: Record<string, string>;
 }
 
-/** where formats a config location for a message: `file:line:col: key` (just the key without a config file). */
-export function where(
-  plan: DeployPlan,
-  path: Path,
-): { text: string; at?: { file: string; line?: number; column?: number } } {
-  const key = path.join('.');
-  const at = plan.configRef?.locate(path);
-  if (!at) return { text: key };
-  const pos = `${at.file}${at.line ? `:${at.line}` : ''}${at.line && at.column ? `:${at.column}` : ''}`;
-  return { text: `${pos}: ${key}`, at };
-}
-
-/** configError is an ActionError pointing at a config key, with a matching finding for the annotation. */
+/** configError is an ActionError pointing at a config key (file:line when known), with its finding. */
 export function configError(plan: DeployPlan, path: Path, message: string): ActionError {
-  const w = where(plan, path);
-  const finding: Finding = {
-    stage: 'deploy',
-    severity: 'error',
-    title: 'kubernetes config',
-    message: `${w.text}: ${message}`,
-    ...(w.at ? { file: w.at.file } : {}),
-    ...(w.at?.line ? { line: w.at.line } : {}),
-    ...(w.at?.column ? { column: w.at.column } : {}),
-    rule: 'kubernetes/config',
-  };
-  return new ActionError(`kubernetes: ${w.text}: ${message}`, [finding]);
+  return targetConfigError('kubernetes', plan, path, message);
 }
 
 /** resolveImage is the image to run: the image stage's digest reference, else kubernetes.image; never a tag. */
