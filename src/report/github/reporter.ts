@@ -6,7 +6,6 @@ import { Output } from '../../constants.js';
 import type { Plan } from '../../plan/plan.js';
 import { errorMessage } from '../../util/errors.js';
 import type { GitHubLinks, RunReport } from '../run-report.js';
-import { renderStageTable } from '../summary.js';
 import {
   type CheckOutput,
   type Conclusion,
@@ -20,12 +19,13 @@ import { type ClientOptions, createGitHubClient, type GitHubClient } from './cli
 import { type PreviewComment, type PreviewState, renderPreviewComment, upsertComment } from './comment.js';
 import {
   createDeployment,
-  type DeploymentState,
   deactivateEnvironment,
   deploymentEnvironment,
-  publicUrl,
   setDeploymentStatus,
 } from './deployment.js';
+import { checkOutput, deploymentStatusView, oneLine, previewCommentData, runConclusion } from './views.js';
+
+export { runConclusion } from './views.js';
 
 /** ReportingIO is where reporting speaks: the log and warnings. */
 export interface ReportingIO {
@@ -46,28 +46,6 @@ const FEATURE: Record<Feature, { what: string; permission: string }> = {
   deployments: { what: 'deployments', permission: 'deployments: write' },
   comments: { what: 'PR comments', permission: 'pull-requests: write' },
 };
-
-/** runConclusion derives the check run conclusion from how the stages ended. */
-export function runConclusion(report: RunReport): Conclusion {
-  if (report.timedOut) return 'timed_out';
-  if (report.stages.some((s) => s.result === 'cancelled')) return 'cancelled';
-  if (!report.failure) return 'success';
-  // The deploy stage says "timed out after N min" when its wait ran out.
-  if (/^deploy: timed out after /.test(report.failure)) return 'timed_out';
-  return 'failure';
-}
-
-function deploymentResult(report: RunReport, conclusion: Conclusion): DeploymentState {
-  const deploy = report.stages.find((s) => s.stage === 'deploy');
-  if (conclusion === 'success' && deploy?.result === 'success') return 'success';
-  // failure: the job itself failed; error: the run never got the job to a verdict.
-  if (deploy?.result === 'failure' && conclusion === 'failure') return 'failure';
-  return 'error';
-}
-
-function oneLine(s: string | undefined): string {
-  return (s ?? '').split('\n')[0] ?? '';
-}
 
 /** GitHubReporter reports one run to the Checks, Deployments and Issues APIs. */
 export class GitHubReporter {
@@ -142,79 +120,11 @@ export class GitHubReporter {
   }
 
   private runOutput(report: RunReport | undefined, conclusion?: Conclusion): CheckOutput {
-    const env = this.plan.environment ? ` to ${this.plan.environment}` : '';
-    if (!report || !conclusion) {
-      return {
-        title: `Running: ${this.plan.stages.join(' → ') || 'plan'}`,
-        summary: `Stages: ${this.plan.stages.join(', ') || 'none'}${this.plan.context.runUrl ? `\n\n[Workflow run](${this.plan.context.runUrl})` : ''}`,
-      };
-    }
-    const errors = report.findings.filter((f) => f.severity === 'error').length;
-    const warnings = report.findings.filter((f) => f.severity === 'warning').length;
-    const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
-    const failedAt = report.stages.find((s) => s.result === 'failure' || s.result === 'cancelled')?.stage;
-    const title =
-      conclusion === 'success'
-        ? `${this.deploys ? `Deployed${env}` : `Passed: ${this.plan.stages.join(', ')}`} (${counts})`
-        : conclusion === 'cancelled'
-          ? `Cancelled${failedAt ? ` during ${failedAt}` : ''}`
-          : conclusion === 'timed_out'
-            ? `Timed out${failedAt ? ` during ${failedAt}` : ''}`
-            : `Failed${failedAt ? ` at ${failedAt}` : ''} (${counts})`;
-    const summary = [
-      ...(report.failure ? [`> ${oneLine(report.failure)}`, ''] : []),
-      renderStageTable(report.stages),
-      ...(this.plan.context.runUrl ? ['', `Job summary and logs: ${this.plan.context.runUrl}`] : []),
-    ].join('\n');
-    const fileless = report.findings.filter((f) => !f.file);
-    const text = fileless.length
-      ? [
-          'Findings without a file:',
-          '',
-          ...fileless.map((f) => `- **${f.severity}** ${f.title}: ${oneLine(f.message)}`),
-        ].join('\n')
-      : undefined;
-    return { title, summary, ...(text ? { text } : {}) };
+    return checkOutput(this.plan, this.deploys, report, conclusion);
   }
 
   private commentData(state: PreviewState, report?: RunReport): PreviewComment {
-    const ctx = this.plan.context;
-    const o = report?.outputs;
-    const l = report?.links;
-    const sparkUi = publicUrl(l?.sparkUi ?? o?.get(Output.sparkUiUrl));
-    const consoleUrl = publicUrl(l?.console);
-    const logs = publicUrl(l?.logs);
-    const image = report?.artifact?.image?.reference ?? o?.get(Output.image);
-    const detail =
-      state === 'deploying'
-        ? `run ${ctx.runId} started`
-        : report?.failure
-          ? oneLine(report.failure)
-          : report?.status
-            ? `${report.status.phase} (${report.status.nativeState})`
-            : o?.get(Output.state);
-    const data: PreviewComment = {
-      environment: this.plan.environment ?? '',
-      pr: this.plan.preview ?? 0,
-      state,
-      sha: ctx.sha,
-      ...(detail ? { detail } : {}),
-      ...(this.plan.config?.app.name ? { app: this.plan.config.app.name } : {}),
-      ...(this.plan.target ? { target: this.plan.target } : {}),
-      ...(ctx.repository && ctx.sha
-        ? { commitUrl: `${ctx.serverUrl}/${ctx.repository.owner}/${ctx.repository.repo}/commit/${ctx.sha}` }
-        : {}),
-      ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
-      ...(sparkUi ? { sparkUi } : {}),
-      ...(consoleUrl ? { console: consoleUrl } : {}),
-      ...(logs ? { logs } : {}),
-      ...(l?.portForward ? { portForward: l.portForward } : {}),
-      ...(image ? { image } : {}),
-      ...(o?.get(Output.submissionId) ? { submissionId: o.get(Output.submissionId) as string } : {}),
-      ...(o?.get(Output.applicationId) ? { applicationId: o.get(Output.applicationId) as string } : {}),
-      ...(this.deploymentId !== undefined ? { deploymentId: this.deploymentId } : {}),
-    };
-    return data;
+    return previewCommentData(this.plan, state, report, this.deploymentId);
   }
 
   private async comment(state: PreviewState, report?: RunReport): Promise<void> {
@@ -366,14 +276,7 @@ export class GitHubReporter {
 
     const deploymentId = this.deploymentId;
     if (deploymentId !== undefined) {
-      const state = deploymentResult(report, conclusion);
-      const o = report.outputs;
-      const envUrl =
-        publicUrl(report.links?.sparkUi ?? o.get(Output.sparkUiUrl)) ?? publicUrl(report.links?.console);
-      const description =
-        state === 'success'
-          ? `${report.status?.nativeState || o.get(Output.state) || 'deployed'} · ${o.get(Output.submissionId) ?? ''}`
-          : oneLine(report.failure) || conclusion;
+      const { state, description, envUrl } = deploymentStatusView(report, conclusion);
       await this.guard('deployments', `set the deployment status to ${state}`, () =>
         setDeploymentStatus(this.client, this.repo, deploymentId, {
           state,
