@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FetchLike } from '../util/http.js';
-import {
-  basicAuth,
-  type Challenge,
-  type Credentials,
-  parseChallenges,
-  tokenFromResponse,
-  tokenUrl,
-} from './auth.js';
+import { basicAuth, type Challenge, type Credentials, parseChallenges } from './auth.js';
 import { type BlobSource, type StreamedUpload, startUpload, uploadBlob } from './blob-upload.js';
 import { readable, streamRequest } from './http-stream.js';
 
@@ -16,6 +9,7 @@ export type { BlobSource, StreamedUpload } from './blob-upload.js';
 import { ACCEPT_MANIFESTS, sha256Digest } from './manifest.js';
 import { registryBaseUrl } from './reference.js';
 import { RegistryError } from './registry-error.js';
+import { fetchBearerToken } from './token.js';
 
 export { RegistryError } from './registry-error.js';
 
@@ -172,42 +166,16 @@ export class RegistryClient {
       this.authorization = basicAuth(creds);
       return;
     }
-    const url = tokenUrl(challenge, this.opts.scopes);
-    const headers: Record<string, string> = {};
-    if (creds) headers.authorization = basicAuth(creds);
-    let res: Response;
-    try {
-      res = await this.fetchFn(url, {
-        headers,
-        signal: AbortSignal.any([
-          ...(this.opts.signal ? [this.opts.signal] : []),
-          AbortSignal.timeout(this.opts.timeoutMs ?? 60_000),
-        ]),
-      });
-    } catch (err) {
-      if (this.opts.signal?.aborted) throw err;
-      throw new RegistryError(
-        `registry ${this.registry}: token request to ${new URL(url).origin} failed: ${(err as Error).message}`,
-        0,
-      );
-    }
-    const text = await res.text();
-    if (!res.ok)
-      throw new RegistryError(
-        `registry ${this.registry}: token service ${new URL(url).origin} answered ${res.status}${res.status === 401 || res.status === 403 ? (creds ? ': the credentials were rejected' : ': credentials are required') : ''}`,
-        res.status,
-      );
-    let token: string | undefined;
-    try {
-      token = tokenFromResponse(JSON.parse(text));
-    } catch {
-      token = undefined;
-    }
-    if (!token)
-      throw new RegistryError(
-        `registry ${this.registry}: token service ${new URL(url).origin} answered without a token`,
-        res.status,
-      );
+    const token = await fetchBearerToken({
+      registry: this.registry,
+      registryUrl: this.baseUrl,
+      challenge,
+      scopes: this.opts.scopes,
+      ...(creds ? { credentials: creds } : {}),
+      fetchFn: this.fetchFn,
+      ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+      timeoutMs: this.opts.timeoutMs ?? 60_000,
+    });
     this.authorization = `Bearer ${token}`;
   }
 

@@ -1,5 +1,6 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
 import { basicAuth, parseChallenges, tokenFromResponse, tokenUrl } from '../../../src/image/auth.js';
+import { fetchBearerToken } from '../../../src/image/token.js';
 
 // Challenge shapes from the Distribution token spec (docs/spec/auth/token.md) and from the registries
 // users push to.
@@ -96,4 +97,40 @@ test('basicAuth', () => {
   expect(basicAuth({ username: 'u', password: 'p:w' })).toBe(
     `Basic ${Buffer.from('u:p:w').toString('base64')}`,
   );
+});
+
+describe('fetchBearerToken: where credentials may go', () => {
+  const creds = { username: 'robot', password: 's3cret-pass' };
+  const challenge = (realm: string) => ({ scheme: 'bearer', params: { realm, service: 'r' } });
+  const seen: { url: string; auth?: string }[] = [];
+  const fetchFn = (async (url: string | URL, init?: RequestInit) => {
+    const h = (init?.headers ?? {}) as Record<string, string>;
+    seen.push({ url: String(url), ...(h.authorization ? { auth: h.authorization } : {}) });
+    return new Response(JSON.stringify({ token: 'tok' }), { status: 200 });
+  }) as typeof fetch;
+  const ask = (realm: string, registryUrl: string) =>
+    fetchBearerToken({
+      registry: new URL(registryUrl).host,
+      registryUrl,
+      challenge: challenge(realm),
+      scopes: ['repository:acme/etl:pull'],
+      credentials: creds,
+      fetchFn,
+      timeoutMs: 1000,
+    });
+
+  it('sends Basic credentials to an https realm, and to an http realm on the registry host', async () => {
+    seen.length = 0;
+    await expect(ask('https://auth.example.com/token', 'https://reg.example.com')).resolves.toBe('tok');
+    await expect(ask('http://127.0.0.1:5000/token', 'http://127.0.0.1:5000')).resolves.toBe('tok');
+    expect(seen.map((s) => s.auth?.startsWith('Basic '))).toEqual([true, true]);
+  });
+
+  it('refuses to send them over plain http to another host, and sends nothing', async () => {
+    seen.length = 0;
+    await expect(ask('http://evil.example.net/token', 'https://reg.example.com')).rejects.toThrow(
+      /token service http:\/\/evil\.example\.net is plain http on another host; the registry credentials are not sent there/,
+    );
+    expect(seen).toEqual([]);
+  });
 });

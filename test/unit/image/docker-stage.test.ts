@@ -59,7 +59,11 @@ function fakeReporter() {
   return { reporter, outputs, sections };
 }
 
-async function stage(o: PlanOptions, env: Partial<FakeDockerEnv> & NodeJS.ProcessEnv = {}) {
+async function stage(
+  o: PlanOptions,
+  env: Partial<FakeDockerEnv> & NodeJS.ProcessEnv = {},
+  extra: Partial<ImageStageDeps> = {},
+) {
   const { reporter, outputs, sections } = fakeReporter();
   let logged = '';
   const deps: ImageStageDeps = {
@@ -71,6 +75,7 @@ async function stage(o: PlanOptions, env: Partial<FakeDockerEnv> & NodeJS.Proces
     dockerAvailable: () => {
       throw new Error('image.builder is docker: no probe expected');
     },
+    ...extra,
   };
   const tempDir = mkdtempSync(join(ws, 'run-'));
   const run = runImageStage(
@@ -98,6 +103,18 @@ const build = (calls: DockerCall[]) => {
 };
 
 describe('runImageStage with image.builder: docker', () => {
+  test('a password from REGISTRY_PASSWORD is masked before anything runs, like the config secrets', async () => {
+    const masked: string[] = [];
+    const s = await stage(
+      {},
+      { REGISTRY_USERNAME: 'acme-bot', REGISTRY_PASSWORD: PASSWORD, FAKE_DOCKER_PASSWORD: PASSWORD },
+      { mask: (v) => masked.push(v) },
+    );
+    await s.run;
+    expect(masked).toEqual([PASSWORD]);
+    expect(s.logged()).not.toContain(PASSWORD);
+  });
+
   test('a generated Dockerfile: outputs, summary, the context and the env buildx ran with', async () => {
     const s = await stage({ app: { configFile: 'configs/staging.json' } });
     const result = await s.run;
