@@ -3,6 +3,7 @@
 // deployment status, comment). Reporting never throws: a failure becomes a warning, and a 403 (fork PRs,
 // missing permissions) is said once while workflow-command annotations and the job summary stand in.
 import { Output } from '../../constants.js';
+import { reportedSha } from '../../plan/context.js';
 import type { Plan } from '../../plan/plan.js';
 import { errorMessage } from '../../util/errors.js';
 import type { GitHubLinks, RunReport } from '../run-report.js';
@@ -150,11 +151,12 @@ export class GitHubReporter {
   /** start creates the check run (in_progress), the deployment (in_progress) and the preview comment. */
   async start(report: RunReport): Promise<void> {
     const ctx = this.plan.context;
-    if (this.plan.command === 'deploy' && this.plan.stages.length > 0 && ctx.sha) {
+    const sha = reportedSha(ctx);
+    if (this.plan.command === 'deploy' && this.plan.stages.length > 0 && sha) {
       const run = await this.guard('checks', 'create the check run', () =>
         createCheckRun(this.client, this.repo, {
           name: checkRunName(this.plan.environment),
-          sha: ctx.sha,
+          sha,
           startedAt: new Date(report.startedAt),
           output: this.runOutput(undefined),
           ...(ctx.runUrl ? { detailsUrl: ctx.runUrl } : {}),
@@ -167,11 +169,11 @@ export class GitHubReporter {
         this.io.info(`GitHub: check run ${checkRunName(this.plan.environment)}: ${run.url}`);
       }
     }
-    if (this.deploys && this.environment && ctx.sha) {
+    if (this.deploys && this.environment && sha) {
       const environment = this.environment;
       const created = await this.guard('deployments', `create a deployment to ${environment}`, () =>
         createDeployment(this.client, this.repo, {
-          sha: ctx.sha,
+          sha,
           environment,
           transient: this.plan.preview !== undefined,
           description: `spark-deploy: ${this.plan.config?.app.name ?? 'app'} to ${this.plan.target ?? 'Spark'}`,
@@ -195,7 +197,7 @@ export class GitHubReporter {
         await this.guard('deployments', 'set the deployment in progress', () =>
           setDeploymentStatus(this.client, this.repo, created.id, {
             state: 'in_progress',
-            description: `deploying ${ctx.sha.slice(0, 7)}`,
+            description: `deploying ${sha.slice(0, 7)}`,
             ...(ctx.runUrl ? { logUrl: ctx.runUrl } : {}),
           }),
         );
@@ -242,12 +244,13 @@ export class GitHubReporter {
     const fallback = this.plan.configRef?.source.file ?? '.github';
     const annotations = report.findings.map((f) => toAnnotation(f, fallback));
     const output = this.runOutput(report, conclusion);
-    if (this.checkRunId === undefined && !this.denied.has('checks') && ctx.sha) {
+    const sha = reportedSha(ctx);
+    if (this.checkRunId === undefined && !this.denied.has('checks') && sha) {
       // Creating it at the start failed for a reason other than permissions: try once more now.
       const run = await this.guard('checks', 'create the check run', () =>
         createCheckRun(this.client, this.repo, {
           name: checkRunName(this.plan.environment),
-          sha: ctx.sha,
+          sha,
           startedAt: new Date(report.startedAt),
           output,
           ...(ctx.runUrl ? { detailsUrl: ctx.runUrl } : {}),

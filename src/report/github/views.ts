@@ -1,6 +1,7 @@
 // What GitHub is told about a run: the check run's conclusion and text, the deployment's state, the
 // preview comment's data. Pure functions of the Plan and the RunReport.
 import { Output } from '../../constants.js';
+import { reportedSha } from '../../plan/context.js';
 import type { Plan } from '../../plan/plan.js';
 import type { RunReport } from '../run-report.js';
 import { renderStageTable } from '../summary.js';
@@ -98,12 +99,14 @@ export function previewCommentData(
     environment: plan.environment ?? '',
     pr: plan.preview ?? 0,
     state,
-    sha: ctx.sha,
+    sha: reportedSha(ctx),
     ...(detail ? { detail } : {}),
     ...(plan.config?.app.name ? { app: plan.config.app.name } : {}),
     ...(plan.target ? { target: plan.target } : {}),
     ...(ctx.repository && ctx.sha
-      ? { commitUrl: `${ctx.serverUrl}/${ctx.repository.owner}/${ctx.repository.repo}/commit/${ctx.sha}` }
+      ? {
+          commitUrl: `${ctx.serverUrl}/${ctx.repository.owner}/${ctx.repository.repo}/commit/${reportedSha(ctx)}`,
+        }
       : {}),
     ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
     ...(sparkUi ? { sparkUi } : {}),

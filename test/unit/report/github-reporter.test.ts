@@ -36,6 +36,23 @@ async function run(
 }
 
 describe('GitHub reporter against the fake GitHub API', () => {
+  it('pull request: the check run, the deployment and the comment name the head commit, not the merge commit', async () => {
+    const head = 'feedfacefeedfacefeedfacefeedfacefeedface';
+    fake = await startFakeGitHub({});
+    const base = makePlan(fake.url, { preview: 7, environment: 'preview' });
+    const plan = { ...base, context: { ...base.context, eventName: 'pull_request', headSha: head } };
+    const { report } = newReport();
+    const io = { info: () => undefined, warning: () => undefined };
+    const reporter = await startGitHubReporting(plan, report, io, { clientOptions: { throttle: false } });
+    succeed(report);
+    await reporter?.finish(report);
+    expect(fake.calls('checks/create')[0]?.body).toMatchObject({ head_sha: head });
+    expect(fake.deployments[0]?.request).toMatchObject({ ref: head });
+    const comment = fake.calls('issues/create-comment')[0]?.body as { body?: string } | undefined;
+    expect(comment?.body).toContain(`/commit/${head}`);
+    expect(comment?.body).not.toContain(SHA);
+  });
+
   it('successful deploy: check run in_progress → success, deployment in_progress → success with environment_url', async () => {
     const r = await run({}, {}, (report) => succeed(report));
     expect(r.warnings).toEqual([]);
