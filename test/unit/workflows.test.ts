@@ -183,6 +183,14 @@ const PINS_FILE = join(ROOT, 'test/contracts/pins.md');
 describe.each(SOURCES)('$name', ({ name: file, text }) => {
   const { w, error } = parsed(text);
 
+  it('has no plain value that YAML cuts at a " #" (a comment), such as `name: preview #${{ … }}`', () => {
+    const cut = text
+      .split('\n')
+      .map((l, i) => ({ l, line: i + 1 }))
+      .filter(({ l }) => /^\s*(?:- )?[\w-]+:\s+[^'"\s|>][^#]*\s#(?:\$\{\{|\w)/.test(l) && !/\s#\s/.test(l));
+    expect(cut.map(({ l, line }) => `${file}:${line}: ${l.trim()}`)).toEqual([]);
+  });
+
   it('is YAML', () => {
     expect(error).toBeUndefined();
   });
