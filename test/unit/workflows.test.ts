@@ -183,7 +183,7 @@ const PINS_FILE = join(ROOT, 'test/contracts/pins.md');
 describe.each(SOURCES)('$name', ({ name: file, text }) => {
   const { w, error } = parsed(text);
 
-  it('has no plain value that YAML cuts at a " #" (a comment), such as `name: preview #${{ … }}`', () => {
+  it('has no plain value that YAML cuts at a " #" (a comment), such as an unquoted `name: preview #<expression>`', () => {
     const cut = text
       .split('\n')
       .map((l, i) => ({ l, line: i + 1 }))
