@@ -89,6 +89,8 @@ export interface FakeApp {
   local?: boolean;
   /** The driver's log4j level is WARN: none of Spark's INFO lines reach its log. */
   quiet?: boolean;
+  /** The SparkSession is created late: the app registers after this many RUNNING status polls (default 0). */
+  registerAfterPolls?: number;
 }
 
 export interface FakeDriver {
@@ -100,6 +102,8 @@ export interface FakeDriver {
   script: ScriptStep[];
   step: number;
   pollsInStep: number;
+  /** Status polls answered RUNNING so far. */
+  runningPolls: number;
   killed: boolean;
   app?: { id: string; starttime: number };
   /** How the driver's code behaves (see FakeApp). */
@@ -189,6 +193,7 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
     d.killed ? 'KILLED' : (d.script[d.step] as ScriptStep).state;
 
   const advance = (d: FakeDriver) => {
+    if (stateOf(d) === 'RUNNING') d.runningPolls++;
     const step = d.script[d.step] as ScriptStep;
     d.pollsInStep++;
     if (d.pollsInStep >= (step.polls ?? 1) && d.step < d.script.length - 1) {
@@ -196,7 +201,8 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
       d.pollsInStep = 0;
     }
     const s = stateOf(d);
-    if ((s === 'RUNNING' || TERMINAL.has(s)) && !d.app && s !== 'ERROR' && !d.code.local) {
+    const late = s === 'RUNNING' && d.runningPolls < (d.code.registerAfterPolls ?? 0);
+    if ((s === 'RUNNING' || TERMINAL.has(s)) && !d.app && s !== 'ERROR' && !d.code.local && !late) {
       const t = Math.max(now(), d.starttime + 1000);
       d.app = { id: `app-${stamp(t)}-${pad(appSeq++, 4)}`, starttime: t };
     }
@@ -213,6 +219,7 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
       script: p.script ?? opts.script ?? DEFAULT_SCRIPT,
       step: p.step ?? 0,
       pollsInStep: 0,
+      runningPolls: 0,
       killed: p.killed ?? false,
       ...(p.app ? { app: p.app } : {}),
       code: p.code ?? opts.app ?? {},

@@ -40,7 +40,7 @@ const allApps = (s: MasterState): AppInfo[] => [...s.activeapps, ...s.completeda
 /** discoverApp finds a driver's application (see the module comment for the order of evidence). */
 export function discoverApp(input: DiscoveryInput): Discovery {
   const { state, driver, log } = input;
-  const fromLog = log?.appIds.at(-1);
+  const fromLog = log?.appId;
   if (fromLog) {
     const app = state ? allApps(state).find((a) => a.id === fromLog) : undefined;
     return { kind: 'found', appId: fromLog, by: 'driver log', ...(app ? { app } : {}) };
@@ -49,9 +49,15 @@ export function discoverApp(input: DiscoveryInput): Discovery {
   // The SparkContext's INFO lines reach the log, so its registration line will too: trust the log alone.
   if (log?.sparkStarted) return { kind: 'none' };
   if (!state || !Number.isFinite(driver.starttime)) return { kind: 'none' };
+  // Applications of the driver's earlier launches (a supervised relaunch) are not the current one's.
+  const earlier = new Set(log?.appIds ?? []);
   const candidates = allApps(state)
     .filter(
-      (a) => Number.isFinite(a.starttime) && a.starttime >= driver.starttime && !input.claimed?.has(a.id),
+      (a) =>
+        Number.isFinite(a.starttime) &&
+        a.starttime >= driver.starttime &&
+        !input.claimed?.has(a.id) &&
+        !earlier.has(a.id),
     )
     .sort((a, b) => a.starttime - b.starttime);
   const first = candidates[0];

@@ -28,7 +28,6 @@ export async function trackApp(
     driver?: DriverInfo;
     submittedName: string;
     readLog: ReadLog;
-    claimed?: ReadonlySet<string>;
   },
 ): Promise<void> {
   if (k.appId) return;
@@ -45,7 +44,7 @@ export async function trackApp(
     driver: { id: driverId, starttime: starttime ?? Number.NaN },
     ...(k.log?.readable ? { log: k.log.facts } : {}),
     submittedName: input.submittedName,
-    ...(input.claimed ? { claimed: input.claimed } : {}),
+    ...(k.pastAppIds ? { claimed: new Set(k.pastAppIds) } : {}),
   });
   k.discovery = d;
   if (d.kind === 'found') k.appId = d.appId;

@@ -14,6 +14,8 @@ import { driverLogTextUrl } from './urls.js';
 export interface DriverLogFacts {
   /** Applications the driver registered with the master, oldest first (a relaunched driver has one per launch). */
   appIds: string[];
+  /** The application the latest launch registered. */
+  appId?: string;
   /** Names the SparkContext ran under (`Submitted application:`), the one set in code included. */
   appNames: string[];
   /** -D properties of the latest `Launch Command`: what was submitted (spark.app.name, the run label, spark.master). */
@@ -46,11 +48,13 @@ export function scanDriverLog(facts: DriverLogFacts, lines: readonly string[]): 
       facts.sparkStarted = false;
       facts.localExecutor = false;
       delete facts.localLine;
+      delete facts.appId;
       continue;
     }
     const id = APP_ID.exec(line)?.[1];
     if (id) {
       if (facts.appIds.at(-1) !== id) facts.appIds.push(id);
+      facts.appId = id;
       continue;
     }
     const name = APP_NAME.exec(line)?.[1];

@@ -113,6 +113,15 @@ export function createFollower({ deps, known, findings, headersFor }: FollowerIn
     signal: AbortSignal,
   ): Promise<Enriched> => {
     const k = knownOf(h.submissionId);
+    if (status.nativeState === 'RELAUNCHING') {
+      // A supervised driver starting over registers a new application (its log says which).
+      if (k.appId) k.pastAppIds = [...(k.pastAppIds ?? []), k.appId];
+      delete k.appId;
+      delete k.discovery;
+      delete k.runningSince;
+      k.localWarned = false;
+      k.localReported = false;
+    }
     if (status.nativeState === 'RUNNING') k.runningSince ??= deps.clock.now();
     const newWorker = workerId !== undefined && workerId !== k.workerId;
     const wantApp = !k.appId && (status.phase === 'RUNNING' || status.terminal);

@@ -19,6 +19,8 @@ export interface Known {
   log?: LogCursor;
   /** Consecutive failed reads of the driver's log; past a few, the worker UI counts as unreachable. */
   logFailures?: number;
+  /** Applications of the driver's earlier launches (supervised relaunches). */
+  pastAppIds?: string[];
   /** The last verdict on the driver's application. */
   discovery?: Discovery;
   /** Runner clock when the driver was first seen RUNNING. */
