@@ -20,6 +20,8 @@ export type Discovery =
   | { kind: 'local'; line: string }
   /** No application is this driver's (yet): none registered since it started, or its log says not yet. */
   | { kind: 'none' }
+  /** The log shows the driver registering with a master, not done yet (a busy master retries for a minute). */
+  | { kind: 'registering' }
   /** The log cannot tell and several applications could be this driver's. */
   | { kind: 'ambiguous'; candidates: AppInfo[] };
 
@@ -46,6 +48,7 @@ export function discoverApp(input: DiscoveryInput): Discovery {
     return { kind: 'found', appId: fromLog, by: 'driver log', ...(app ? { app } : {}) };
   }
   if (log?.localExecutor) return { kind: 'local', line: log.localLine ?? 'Starting executor ID driver' };
+  if (log?.connecting) return { kind: 'registering' };
   // The SparkContext's INFO lines reach the log, so its registration line will too: trust the log alone.
   if (log?.sparkStarted) return { kind: 'none' };
   if (!state || !Number.isFinite(driver.starttime)) return { kind: 'none' };

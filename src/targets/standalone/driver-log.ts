@@ -4,6 +4,7 @@
 // driver (a local master). Strings as Spark 3.5 writes them (checked against spark-core 3.5.6):
 //   DriverRunner            `Launch Command: "java" ... "-Dspark.app.name=<submitted>" ...`
 //   SparkContext            `Running Spark version 3.5.6`, `Submitted application: <name>`
+//   StandaloneAppClient     `Connecting to master spark://host:7077...` (retried while the master is busy)
 //   StandaloneSchedulerBackend `Connected to Spark cluster with app ID app-20261207124131-0000`
 //   Executor (local mode)   `Starting executor ID driver on host localhost`
 // The patterns are not anchored to a line start, so they also match Spark 4's JSON (structured) logs.
@@ -22,6 +23,8 @@ export interface DriverLogFacts {
   launch?: Record<string, string>;
   /** The latest launch started a SparkContext whose INFO lines reach the log. */
   sparkStarted: boolean;
+  /** The latest launch is registering with a standalone master (not local mode), maybe slowly. */
+  connecting: boolean;
   /** The latest launch runs Spark's executor inside the driver: the code set a local master. */
   localExecutor: boolean;
   /** The line that showed the local executor, for the message. */
@@ -30,12 +33,13 @@ export interface DriverLogFacts {
 
 /** emptyFacts is a log with nothing in it yet. */
 export function emptyFacts(): DriverLogFacts {
-  return { appIds: [], appNames: [], sparkStarted: false, localExecutor: false };
+  return { appIds: [], appNames: [], sparkStarted: false, connecting: false, localExecutor: false };
 }
 
 const APP_ID = /Connected to Spark cluster with app ID ([\w.-]+)/;
 const APP_NAME = /SparkContext: Submitted application: (.*?)\s*$/;
 const SPARK_STARTED = /SparkContext: Running Spark version /;
+const CONNECTING = /StandaloneAppClient\$ClientEndpoint: Connecting to master /;
 const LOCAL_EXECUTOR = /Executor: Starting executor ID driver on host /;
 const LAUNCH_PROP = /"-D([^"=\s]+)=([^"]*)"/g;
 
@@ -46,6 +50,7 @@ export function scanDriverLog(facts: DriverLogFacts, lines: readonly string[]): 
       // A new launch (a supervised driver relaunching appends to the same file): its own facts start over.
       facts.launch = Object.fromEntries([...line.matchAll(LAUNCH_PROP)].map((m) => [m[1], m[2] ?? '']));
       facts.sparkStarted = false;
+      facts.connecting = false;
       facts.localExecutor = false;
       delete facts.localLine;
       delete facts.appId;
@@ -64,6 +69,7 @@ export function scanDriverLog(facts: DriverLogFacts, lines: readonly string[]): 
       continue;
     }
     if (SPARK_STARTED.test(line)) facts.sparkStarted = true;
+    else if (CONNECTING.test(line)) facts.connecting = true;
     else if (!facts.localExecutor && LOCAL_EXECUTOR.test(line)) {
       facts.localExecutor = true;
       facts.localLine = line.trim();

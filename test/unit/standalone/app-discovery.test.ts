@@ -53,6 +53,7 @@ describe('the driver log (real captures)', () => {
       appId: APP,
       appNames: ['named-in-code'],
       sparkStarted: true,
+      connecting: true,
       localExecutor: false,
     });
     expect(named.launch).toMatchObject({
@@ -68,6 +69,7 @@ describe('the driver log (real captures)', () => {
       appIds: [],
       appNames: ['local-sub'],
       sparkStarted: true,
+      connecting: false,
       localExecutor: true,
     });
     expect(local.localLine).toMatch(/INFO Executor: Starting executor ID driver on host localhost$/);
@@ -175,6 +177,16 @@ describe('discoverApp', () => {
       activedrivers: running.activedrivers.filter((d) => d.id === NAMED),
     };
     expect(discoverApp({ state: alone, driver: driver(alone, NAMED), log: early })).toEqual({ kind: 'none' });
+  });
+
+  it('a log cut after "Connecting to master" (a busy master): registering, never judged local', () => {
+    const lines = text('worker-log-stderr-named-app.txt').split('\n').slice(1);
+    const upTo = lines.findIndex((l) => l.includes('Connecting to master'));
+    const facts = scanDriverLog(emptyFacts(), lines.slice(0, upTo + 1));
+    expect(facts).toMatchObject({ connecting: true, appIds: [], localExecutor: false });
+    const d = discoverApp({ state: completed, driver: driver(completed, NAMED), log: facts });
+    expect(d).toEqual({ kind: 'registering' });
+    expect(judgeLocal(d, 'RUNNING', 600_000, 60_000)).toBeUndefined();
   });
 
   it('a WARN-level log (no Spark INFO lines) falls back to /json/', () => {
