@@ -58,7 +58,7 @@ describe.skipIf(!spark)(
           'defaults:',
           '  target: standalone',
           '  app:',
-          `    name: "${name}-{{run_id}}"`,
+          `    name: "${name}-${Date.now()}"`,
           '    mainClass: SmokeJob',
           `    args: ${JSON.stringify(args)}`,
           ...(o.streaming ? ['    mode: streaming', '    healthyAfter: 10'] : []),
@@ -117,8 +117,26 @@ describe.skipIf(!spark)(
       expect(run.summary).toMatch(/healthy: RUNNING for 1\d s/);
       // Start-up, registration and healthyAfter (10 s), far from the 4 min timeout.
       expect(run.elapsed).toBeLessThan(120_000);
-      const d = (await drivers()).find((x) => x.id === run.outputs['submission-id']);
-      expect(d?.state).toBe('RUNNING');
+      const id = run.outputs['submission-id'] as string;
+      expect((await drivers()).find((x) => x.id === id)?.state).toBe('RUNNING');
+
+      // `status` and `cancel` find the job by what was submitted, with the application its code named.
+      const status = await runAction({ workspace: ws, inputs: { command: 'status' } });
+      expect(status.code, status.stdout + status.stderr).toBe(0);
+      expect(status.outputs).toMatchObject({
+        'submission-id': id,
+        state: 'RUNNING',
+        'application-id': run.outputs['application-id'],
+      });
+      const cancel = await runAction({ workspace: ws, inputs: { command: 'cancel' } });
+      expect(cancel.code, cancel.stdout + cancel.stderr).toBe(0);
+      expect(cancel.stdout).toContain(`cancel: cancelled ${id}`);
+      await expect
+        .poll(async () => (await drivers()).find((x) => x.id === id)?.state, {
+          timeout: 30_000,
+          interval: 1000,
+        })
+        .toBe('KILLED');
     });
 
     it('batch, .master("local[*]"): succeeds with a warning that Spark ran in local mode', async () => {
