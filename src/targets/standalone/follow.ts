@@ -124,7 +124,9 @@ export function createFollower({ deps, known, findings, headersFor }: FollowerIn
     }
     if (status.nativeState === 'RUNNING') k.runningSince ??= deps.clock.now();
     const newWorker = workerId !== undefined && workerId !== k.workerId;
-    const wantApp = !k.appId && (status.phase === 'RUNNING' || status.terminal);
+    // The log's word that Spark runs in the driver holds for this launch: no need to keep looking.
+    const wantApp =
+      !k.appId && k.discovery?.kind !== 'local' && (status.phase === 'RUNNING' || status.terminal);
     const stale = k.lookedAt === undefined || deps.clock.now() - k.lookedAt >= JSON_LOOKUP_EVERY_MS;
     const next = newWorker || (wantApp && (stale || status.terminal)) ? await lookup(h, workerId, signal) : k;
     if (next.appId) return { status: { ...status, applicationId: next.appId } };

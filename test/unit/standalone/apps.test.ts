@@ -93,7 +93,7 @@ describe('an app named in code', () => {
 
 describe('an app that hard-codes a local master', () => {
   it('batch: still a success, with a warning finding that says local mode and the fix', async () => {
-    const w = await world({ local: true });
+    const w = await world({ local: true }, [{ state: 'RUNNING', polls: 10 }, { state: 'FINISHED' }]);
     const { handle, statuses, error } = await w.run();
     expect(error).toBeUndefined();
     const last = statuses.at(-1) as Status;
@@ -110,6 +110,8 @@ describe('an app that hard-codes a local master', () => {
       }),
     ]);
     expect(w.target.findings[0]?.message).toContain('.master("local[*]")');
+    // Once the log has said so, /json/ and the log are not read again on every poll.
+    expect(w.f.requests.filter((r) => r.path.startsWith('/json')).length).toBeLessThanOrEqual(2);
   });
 
   it('streaming: fails at once with an error finding, well before healthyAfter', async () => {
