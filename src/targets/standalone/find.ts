@@ -48,9 +48,13 @@ export async function handlesOfApp(
       .sort(newest)
       .slice(0, FIND_ENDED_DRIVERS),
   ];
+  // A worker UI that does not answer once (often unreachable from a runner) is not asked for its other drivers.
+  const unreachable = new Set<string>();
   const logs = await mapLimit(looked, LOG_READS_AT_ONCE, async (d): Promise<LogCursor | undefined> => {
     const ui = workerUiOf(state, d.worker);
-    const c = ui ? await readLog(ui, d.id, newCursor()) : undefined;
+    if (!ui || unreachable.has(ui)) return undefined;
+    const c = await readLog(ui, d.id, newCursor());
+    if (!c) unreachable.add(ui);
     return c?.readable && c.facts.launch ? c : undefined;
   });
   const logOf = new Map(looked.map((d, i) => [d.id, logs[i]]));
