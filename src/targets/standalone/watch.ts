@@ -95,8 +95,9 @@ export const FAST_WINDOW_MS = 10 * 60_000;
  * watchDriver yields a Status whenever the driver's state (or application id) changes, and ends after a
  * terminal one. For `app.mode: streaming` it ends once the driver has been RUNNING for healthyAfter,
  * yielding a last non-terminal RUNNING status whose message says so. It throws an ActionError on timeout
- * (timeout-minutes), after too many failed polls in a row, or when the master forgets the driver; an abort
- * of `signal` rejects with the signal's reason.
+ * (timeout-minutes), after too many failed polls in a row, when the master forgets the driver, or when a
+ * streaming driver runs Spark in local mode (the hooks say so, with its finding); an abort of `signal`
+ * rejects with the signal's reason.
  */
 export async function* watchDriver(
   handle: Handle,
