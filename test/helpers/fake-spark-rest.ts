@@ -102,8 +102,11 @@ export interface FakeDriver {
   script: ScriptStep[];
   step: number;
   pollsInStep: number;
-  /** Status polls answered RUNNING so far. */
+  /** Status polls answered RUNNING so far (in this launch). */
   runningPolls: number;
+  /** A supervised relaunch: the log of the earlier launches, and the apps they registered. */
+  pastLogs: string[];
+  pastApps: { id: string; starttime: number }[];
   killed: boolean;
   app?: { id: string; starttime: number };
   /** How the driver's code behaves (see FakeApp). */
@@ -199,6 +202,13 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
     if (d.pollsInStep >= (step.polls ?? 1) && d.step < d.script.length - 1) {
       d.step++;
       d.pollsInStep = 0;
+      // A relaunch (Worker.scala: the driver runs again in the same directory, stderr appended) registers anew.
+      if (stateOf(d) === 'RELAUNCHING') {
+        d.pastLogs.push(stderrOf(d));
+        if (d.app) d.pastApps.push(d.app);
+        delete d.app;
+        d.runningPolls = 0;
+      }
     }
     const s = stateOf(d);
     const late = s === 'RUNNING' && d.runningPolls < (d.code.registerAfterPolls ?? 0);
@@ -220,6 +230,8 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
       step: p.step ?? 0,
       pollsInStep: 0,
       runningPolls: 0,
+      pastLogs: [],
+      pastApps: [],
       killed: p.killed ?? false,
       ...(p.app ? { app: p.app } : {}),
       code: p.code ?? opts.app ?? {},
@@ -455,9 +467,9 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
       worker: stateOf(d) === 'SUBMITTED' ? 'None' : workerId(),
       mainclass: d.mainClass,
     });
-    const appJson = (d: FakeDriver) => ({
-      id: d.app?.id,
-      starttime: d.app?.starttime,
+    const appJson = (d: FakeDriver, app = d.app) => ({
+      id: app?.id,
+      starttime: app?.starttime,
       name: d.code.name ?? d.appName,
       cores: 1,
       user: 'runner',
@@ -465,8 +477,8 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
       memoryperslave: 1024,
       resourcesperexecutor: [],
       resourcesperslave: [],
-      submitdate: new Date(d.app?.starttime ?? 0).toUTCString(),
-      state: TERMINAL.has(stateOf(d)) ? 'FINISHED' : 'RUNNING',
+      submitdate: new Date(app?.starttime ?? 0).toUTCString(),
+      state: app !== d.app || TERMINAL.has(stateOf(d)) ? 'FINISHED' : 'RUNNING',
       duration: 1000,
     });
     const withApp = list.filter((d) => d.app);
@@ -500,15 +512,20 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
       memoryused: 0,
       resources: [{}],
       resourcesused: [{}],
-      activeapps: alive ? withApp.filter((d) => !TERMINAL.has(stateOf(d))).map(appJson) : [],
-      completedapps: alive ? withApp.filter((d) => TERMINAL.has(stateOf(d))).map(appJson) : [],
+      activeapps: alive ? withApp.filter((d) => !TERMINAL.has(stateOf(d))).map((d) => appJson(d)) : [],
+      completedapps: alive
+        ? [
+            ...list.flatMap((d) => d.pastApps.map((a) => appJson(d, a))),
+            ...withApp.filter((d) => TERMINAL.has(stateOf(d))).map((d) => appJson(d)),
+          ]
+        : [],
       activedrivers: alive ? list.filter((d) => !TERMINAL.has(stateOf(d))).map(driverJson) : [],
       completeddrivers: alive ? list.filter((d) => TERMINAL.has(stateOf(d))).map(driverJson) : [],
       status: masterState,
     };
   };
 
-  const stderrOf = (d: FakeDriver): string => {
+  function stderrOf(d: FakeDriver): string {
     if (opts.stderr) return opts.stderr(d);
     const props = (d.request.sparkProperties ?? {}) as Record<string, string>;
     const launch = `Launch Command: "/usr/bin/java" "-cp" "/opt/spark/jars/*" ${Object.entries(props)
@@ -544,8 +561,8 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
         '\tat com.etl.Main$.main(Main.scala:12)',
       );
     }
-    return `${lines.join('\n')}\n`;
-  };
+    return `${d.pastLogs.join('')}${lines.join('\n')}\n`;
+  }
 
   const handleLog = (req: IncomingMessage, res: ServerResponse, u: URL, html: boolean) => {
     const f = takeFault('log');

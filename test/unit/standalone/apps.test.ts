@@ -73,6 +73,27 @@ describe('an app named in code', () => {
     expect(elapsed).toBeLessThan(60_000);
   });
 
+  it("a supervised relaunch: the new launch's application, from the appended log, and health starts over", async () => {
+    const w = await world(
+      { name: 'something-else' },
+      [{ state: 'RUNNING', polls: 4 }, { state: 'RELAUNCHING' }, { state: 'RUNNING' }],
+      streaming(10),
+    );
+    const { handle, statuses, error } = await w.run();
+    expect(error).toBeUndefined();
+    const d = w.f.drivers.get(handle.submissionId);
+    const [first] = d?.pastApps ?? [];
+    expect(first?.id).toMatch(/^app-/);
+    expect(d?.app?.id).not.toBe(first?.id);
+    expect(statuses.map((s) => [s.nativeState, s.applicationId])).toEqual([
+      ['RUNNING', first?.id],
+      ['RELAUNCHING', undefined],
+      ['RUNNING', d?.app?.id],
+      ['RUNNING', d?.app?.id],
+    ]);
+    expect(statuses.at(-1)?.message).toMatch(/^healthy/);
+  });
+
   it('with a WARN-level driver log: found by start time in /json/ (the only app since the driver)', async () => {
     const w = await world({ name: 'something-else', quiet: true }, STREAM, streaming(20));
     const { statuses, error } = await w.run();
