@@ -7,7 +7,8 @@
 //   StandaloneAppClient     `Connecting to master spark://host:7077...` (retried while the master is busy)
 //   StandaloneSchedulerBackend `Connected to Spark cluster with app ID app-20261207124131-0000`
 //   Executor (local mode)   `Starting executor ID driver on host localhost`
-// The patterns are not anchored to a line start, so they also match Spark 4's JSON (structured) logs.
+// The patterns match the message only (any log4j pattern, with or without the logger name), and a JSON line
+// (Spark 4's structured logging) is read by its `msg`.
 import { type FetchLike, requestJson } from '../../util/http.js';
 import { driverLogTextUrl } from './urls.js';
 
@@ -37,10 +38,21 @@ export function emptyFacts(): DriverLogFacts {
 }
 
 const APP_ID = /Connected to Spark cluster with app ID ([\w.-]+)/;
-const APP_NAME = /SparkContext: Submitted application: (.*?)\s*$/;
-const SPARK_STARTED = /SparkContext: Running Spark version /;
-const CONNECTING = /StandaloneAppClient\$ClientEndpoint: Connecting to master /;
-const LOCAL_EXECUTOR = /Executor: Starting executor ID driver on host /;
+const APP_NAME = /Submitted application: (.*?)\s*$/;
+const SPARK_STARTED = /Running Spark version \d/;
+const CONNECTING = /Connecting to master spark:\/\//;
+const LOCAL_EXECUTOR = /Starting executor ID driver on host /;
+
+/** messageOf is what a log line says: the `msg` of a JSON line, else the line itself. */
+function messageOf(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const msg = (JSON.parse(line) as { msg?: unknown }).msg;
+    return typeof msg === 'string' ? msg : line;
+  } catch {
+    return line;
+  }
+}
 const LAUNCH_PROP = /"-D([^"=\s]+)=([^"]*)"/g;
 
 /** scanDriverLog adds what complete log lines show to `facts` (in place) and returns it. */
@@ -56,21 +68,22 @@ export function scanDriverLog(facts: DriverLogFacts, lines: readonly string[]): 
       delete facts.appId;
       continue;
     }
-    const id = APP_ID.exec(line)?.[1];
+    const msg = messageOf(line);
+    const id = APP_ID.exec(msg)?.[1];
     if (id) {
       if (facts.appIds.at(-1) !== id) facts.appIds.push(id);
       facts.appId = id;
       continue;
     }
-    const name = APP_NAME.exec(line)?.[1];
+    const name = APP_NAME.exec(msg)?.[1];
     if (name !== undefined) {
       facts.appNames.push(name);
       facts.sparkStarted = true;
       continue;
     }
-    if (SPARK_STARTED.test(line)) facts.sparkStarted = true;
-    else if (CONNECTING.test(line)) facts.connecting = true;
-    else if (!facts.localExecutor && LOCAL_EXECUTOR.test(line)) {
+    if (SPARK_STARTED.test(msg)) facts.sparkStarted = true;
+    else if (CONNECTING.test(msg)) facts.connecting = true;
+    else if (!facts.localExecutor && LOCAL_EXECUTOR.test(msg)) {
       facts.localExecutor = true;
       facts.localLine = line.trim();
     }

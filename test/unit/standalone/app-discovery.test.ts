@@ -99,11 +99,28 @@ describe('the driver log (real captures)', () => {
     expect(d).toEqual({ kind: 'none' });
   });
 
-  it("Spark 4's JSON log lines match too", () => {
+  it("Spark 4's JSON log lines match too, by their msg", () => {
+    const json = (msg: string, logger: string) =>
+      JSON.stringify({ ts: '2026-12-07T12:41:31.000Z', level: 'INFO', msg, logger });
     const facts = scanDriverLog(emptyFacts(), [
-      '{"ts":"2026-12-07T12:41:31.000Z","level":"INFO","msg":"Connected to Spark cluster with app ID app-20261207124131-0007","logger":"StandaloneSchedulerBackend"}',
+      json('Running Spark version 4.0.1', 'SparkContext'),
+      json('Submitted application: named-in-code', 'SparkContext'),
+      json('Connected to Spark cluster with app ID app-20261207124131-0007', 'StandaloneSchedulerBackend'),
     ]);
-    expect(facts.appId).toBe('app-20261207124131-0007');
+    expect(facts).toMatchObject({
+      appId: 'app-20261207124131-0007',
+      appNames: ['named-in-code'],
+      sparkStarted: true,
+    });
+  });
+
+  it('a log4j pattern without the logger name (%m%n) matches too', () => {
+    const facts = scanDriverLog(emptyFacts(), [
+      'Running Spark version 3.5.6',
+      'Submitted application: x',
+      'Starting executor ID driver on host localhost',
+    ]);
+    expect(facts).toMatchObject({ appNames: ['x'], sparkStarted: true, localExecutor: true });
   });
 });
 
