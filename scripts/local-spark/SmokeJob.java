@@ -12,6 +12,11 @@ import org.apache.spark.sql.SparkSession;
  * (spark-examples is not published to Maven Central, so SparkPi has to be rebuilt here).
  *
  * <pre>
+ *   [--app-name NAME] [--master MASTER] mode args...
+ *
+ *   --app-name NAME    call .appName(NAME) in code, as real apps do (it overrides the submitted spark.app.name)
+ *   --master MASTER    call .master(MASTER) in code, e.g. local[*] (the app then never registers with the cluster)
+ *
  *   pi [slices]        estimate pi like SparkPi; prints "Pi is roughly ..."
  *   write OUT_DIR      write a small table as Parquet and CSV under OUT_DIR, read both back
  *   sleep SECONDS      start a SparkContext, then wait (something to kill)
@@ -21,10 +26,27 @@ import org.apache.spark.sql.SparkSession;
 public final class SmokeJob {
   private SmokeJob() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] argv) throws Exception {
+    List<String> rest = new ArrayList<>(java.util.Arrays.asList(argv));
+    SparkSession.Builder builder = SparkSession.builder();
+    // Without --app-name the name the master shows is the submitted spark.app.name.
+    while (!rest.isEmpty() && rest.get(0).startsWith("--")) {
+      String flag = rest.remove(0);
+      if (rest.isEmpty()) {
+        throw new IllegalArgumentException(flag + " needs a value");
+      }
+      String value = rest.remove(0);
+      if (flag.equals("--app-name")) {
+        builder.appName(value);
+      } else if (flag.equals("--master")) {
+        builder.master(value);
+      } else {
+        throw new IllegalArgumentException("unknown option " + flag);
+      }
+    }
+    String[] args = rest.toArray(new String[0]);
     String mode = args.length > 0 ? args[0] : "pi";
-    // No appName(): the name the master shows is then the submitted spark.app.name.
-    SparkSession spark = SparkSession.builder().getOrCreate();
+    SparkSession spark = builder.getOrCreate();
     try {
       switch (mode) {
         case "pi":

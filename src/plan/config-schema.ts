@@ -158,6 +158,10 @@ function buildSchemas() {
     ),
     headers: opt(envMap(SecretRef), 'Extra HTTP headers for the REST server, values as { fromEnv: NAME }.'),
     historyServer: opt(str(), 'Spark history server base URL, for links to finished apps.'),
+    registerWithin: opt(
+      positiveInt(),
+      'Seconds a RUNNING driver may take to register its application with the master before it is said to run Spark in local mode (default 60).',
+    ),
   });
 
   const KubernetesSchema = z.strictObject({

@@ -77,6 +77,20 @@ export interface FakeSparkOptions {
   stderr?: (d: FakeDriver) => string;
   /** Require `Authorization: Bearer <token>` on REST paths (Spark 4 JWSFilter answers 403 HTML otherwise). */
   requireBearer?: string;
+  /** How every new driver's code behaves (default: registers its app under the submitted name). */
+  app?: FakeApp;
+}
+
+/** FakeApp is what a driver's code does with its SparkSession, as real apps do. */
+export interface FakeApp {
+  /** `.appName(name)` in code: the application registers under this name, not the submitted one. */
+  name?: string;
+  /** `.master("local[*]")` in code: no application registers; the log shows the executor in the driver. */
+  local?: boolean;
+  /** The driver's log4j level is WARN: none of Spark's INFO lines reach its log. */
+  quiet?: boolean;
+  /** The SparkSession is created late: the app registers after this many RUNNING status polls (default 0). */
+  registerAfterPolls?: number;
 }
 
 export interface FakeDriver {
@@ -88,8 +102,15 @@ export interface FakeDriver {
   script: ScriptStep[];
   step: number;
   pollsInStep: number;
+  /** Status polls answered RUNNING so far (in this launch). */
+  runningPolls: number;
+  /** A supervised relaunch: the log of the earlier launches, and the apps they registered. */
+  pastLogs: string[];
+  pastApps: { id: string; starttime: number }[];
   killed: boolean;
   app?: { id: string; starttime: number };
+  /** How the driver's code behaves (see FakeApp). */
+  code: FakeApp;
 }
 
 export interface RecordedRequest {
@@ -111,6 +132,8 @@ export interface FakeSpark {
   setMasterState(state: 'ALIVE' | 'STANDBY' | 'RECOVERING'): void;
   /** Puts a driver straight into the master's books (e.g. one a previous run left). */
   addDriver(d: Partial<FakeDriver> & { appName: string; mainClass: string }): FakeDriver;
+  /** The driver's stderr as the worker would serve it now. */
+  stderrOf(d: FakeDriver): string;
   close(): Promise<void>;
 }
 
@@ -173,14 +196,23 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
     d.killed ? 'KILLED' : (d.script[d.step] as ScriptStep).state;
 
   const advance = (d: FakeDriver) => {
+    if (stateOf(d) === 'RUNNING') d.runningPolls++;
     const step = d.script[d.step] as ScriptStep;
     d.pollsInStep++;
     if (d.pollsInStep >= (step.polls ?? 1) && d.step < d.script.length - 1) {
       d.step++;
       d.pollsInStep = 0;
+      // A relaunch (Worker.scala: the driver runs again in the same directory, stderr appended) registers anew.
+      if (stateOf(d) === 'RELAUNCHING') {
+        d.pastLogs.push(stderrOf(d));
+        if (d.app) d.pastApps.push(d.app);
+        delete d.app;
+        d.runningPolls = 0;
+      }
     }
     const s = stateOf(d);
-    if ((s === 'RUNNING' || TERMINAL.has(s)) && !d.app && s !== 'ERROR') {
+    const late = s === 'RUNNING' && d.runningPolls < (d.code.registerAfterPolls ?? 0);
+    if ((s === 'RUNNING' || TERMINAL.has(s)) && !d.app && s !== 'ERROR' && !d.code.local && !late) {
       const t = Math.max(now(), d.starttime + 1000);
       d.app = { id: `app-${stamp(t)}-${pad(appSeq++, 4)}`, starttime: t };
     }
@@ -197,8 +229,12 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
       script: p.script ?? opts.script ?? DEFAULT_SCRIPT,
       step: p.step ?? 0,
       pollsInStep: 0,
+      runningPolls: 0,
+      pastLogs: [],
+      pastApps: [],
       killed: p.killed ?? false,
       ...(p.app ? { app: p.app } : {}),
+      code: p.code ?? opts.app ?? {},
     };
     drivers.set(d.id, d);
     return d;
@@ -431,18 +467,18 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
       worker: stateOf(d) === 'SUBMITTED' ? 'None' : workerId(),
       mainclass: d.mainClass,
     });
-    const appJson = (d: FakeDriver) => ({
-      id: d.app?.id,
-      starttime: d.app?.starttime,
-      name: d.appName,
+    const appJson = (d: FakeDriver, app = d.app) => ({
+      id: app?.id,
+      starttime: app?.starttime,
+      name: d.code.name ?? d.appName,
       cores: 1,
       user: 'runner',
       memoryperexecutor: 1024,
       memoryperslave: 1024,
       resourcesperexecutor: [],
       resourcesperslave: [],
-      submitdate: new Date(d.app?.starttime ?? 0).toUTCString(),
-      state: TERMINAL.has(stateOf(d)) ? 'FINISHED' : 'RUNNING',
+      submitdate: new Date(app?.starttime ?? 0).toUTCString(),
+      state: app !== d.app || TERMINAL.has(stateOf(d)) ? 'FINISHED' : 'RUNNING',
       duration: 1000,
     });
     const withApp = list.filter((d) => d.app);
@@ -476,15 +512,20 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
       memoryused: 0,
       resources: [{}],
       resourcesused: [{}],
-      activeapps: alive ? withApp.filter((d) => !TERMINAL.has(stateOf(d))).map(appJson) : [],
-      completedapps: alive ? withApp.filter((d) => TERMINAL.has(stateOf(d))).map(appJson) : [],
+      activeapps: alive ? withApp.filter((d) => !TERMINAL.has(stateOf(d))).map((d) => appJson(d)) : [],
+      completedapps: alive
+        ? [
+            ...list.flatMap((d) => d.pastApps.map((a) => appJson(d, a))),
+            ...withApp.filter((d) => TERMINAL.has(stateOf(d))).map((d) => appJson(d)),
+          ]
+        : [],
       activedrivers: alive ? list.filter((d) => !TERMINAL.has(stateOf(d))).map(driverJson) : [],
       completeddrivers: alive ? list.filter((d) => TERMINAL.has(stateOf(d))).map(driverJson) : [],
       status: masterState,
     };
   };
 
-  const stderrOf = (d: FakeDriver): string => {
+  function stderrOf(d: FakeDriver): string {
     if (opts.stderr) return opts.stderr(d);
     const props = (d.request.sparkProperties ?? {}) as Record<string, string>;
     const launch = `Launch Command: "/usr/bin/java" "-cp" "/opt/spark/jars/*" ${Object.entries(props)
@@ -496,23 +537,43 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
       '',
       "Using Spark's default log4j profile",
     ];
-    for (let i = 1; i <= 60; i++) lines.push(`26/11/25 18:07:${pad(i % 60)} INFO Fake: line ${i}`);
+    // Spark's own INFO lines, as a real 3.5.6 driver writes them (test/fixtures/spark-rest/worker-log-*).
+    const state = stateOf(d);
+    if (!d.code.quiet && state !== 'SUBMITTED' && state !== 'ERROR') {
+      lines.push(
+        '26/11/25 18:07:01 INFO DriverWrapper: Driver address: 127.0.0.1:40793',
+        '26/11/25 18:07:02 INFO SparkContext: Running Spark version 3.5.6',
+        `26/11/25 18:07:02 INFO SparkContext: Submitted application: ${d.code.name ?? d.appName}`,
+      );
+      if (d.app) {
+        lines.push(
+          '26/11/25 18:07:03 INFO StandaloneAppClient$ClientEndpoint: Connecting to master spark://127.0.0.1:7077...',
+          `26/11/25 18:07:03 INFO StandaloneSchedulerBackend: Connected to Spark cluster with app ID ${d.app.id}`,
+        );
+      }
+      if (d.code.local)
+        lines.push('26/11/25 18:07:03 INFO Executor: Starting executor ID driver on host localhost');
+    }
+    for (let i = 1; i <= 60; i++) lines.push(`26/11/25 18:07:${pad(i % 60)} WARN Fake: line ${i}`);
     if (stateOf(d) === 'FAILED') {
       lines.push(
         'Exception in thread "main" java.lang.RuntimeException: boom',
         '\tat com.etl.Main$.main(Main.scala:12)',
       );
     }
-    return `${lines.join('\n')}\n`;
-  };
+    return `${d.pastLogs.join('')}${lines.join('\n')}\n`;
+  }
 
   const handleLog = (req: IncomingMessage, res: ServerResponse, u: URL, html: boolean) => {
     const f = takeFault('log');
     if (f && applyFault(req, res, f)) return;
-    const d = drivers.get(u.searchParams.get('driverId') ?? '');
+    const driverId = u.searchParams.get('driverId') ?? '';
+    const d = drivers.get(driverId);
     if (!d) {
       res.writeHead(200, { 'Content-Type': 'text/plain;charset=utf-8' });
-      res.end('Error: invalid log directory');
+      res.end(
+        `==== Bytes 0-0 of 0 of /work/${driverId}/stderr ====\nError: invalid log directory /work/${driverId}/`,
+      );
       return;
     }
     const text = stderrOf(d);
@@ -528,12 +589,18 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
       );
       return;
     }
+    // LogPage.getLog: `byteLength` bytes from `offset` (clamped to the file), else the last `byteLength`.
     const want = Number(u.searchParams.get('byteLength') ?? 102_400);
     const bytes = Buffer.from(text);
-    const start = Math.max(0, bytes.length - want);
+    const offset = u.searchParams.get('offset');
+    const start =
+      offset === null
+        ? Math.max(0, bytes.length - want)
+        : Math.min(Math.max(0, Number(offset)), bytes.length);
+    const end = Math.min(start + want, bytes.length);
     res.writeHead(200, { 'Content-Type': 'text/plain;charset=utf-8' });
     res.end(
-      `==== Bytes ${start}-${bytes.length} of ${bytes.length} of /work/${d.id}/stderr ====\n${bytes.subarray(start).toString()}`,
+      `==== Bytes ${start}-${end} of ${bytes.length} of /work/${d.id}/stderr ====\n${bytes.subarray(start, end).toString()}`,
     );
   };
 
@@ -622,6 +689,7 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
       masterState = s;
     },
     addDriver,
+    stderrOf,
     close() {
       for (const s of sockets) s.destroy();
       return new Promise((resolve) => server.close(() => resolve()));

@@ -6,11 +6,13 @@ import { originOf } from '../../util/http.js';
 import type { DeployPlan, Handle, Status, Target } from '../target.js';
 import { createSubmission } from './create.js';
 import { type StandaloneDeps, withDefaults } from './deps.js';
+import { LOG_CHUNK_BYTES } from './driver-log.js';
 import { handlesOfApp } from './find.js';
+import { createFollower } from './follow.js';
 import { killDriver } from './kill.js';
 import { buildLinks, type Known } from './links.js';
 import { cleanDriverLog, fetchDriverLog } from './logs.js';
-import { correlateApp, fetchMasterState, findDriver, workerUiOf } from './master-json.js';
+import { fetchMasterState } from './master-json.js';
 import { buildCreateRequest, renderCreateRequest } from './request.js';
 import type { RestTransport } from './rest-client.js';
 import { checkTransport } from './safety.js';
@@ -40,8 +42,6 @@ export { normalizeMasterUrls } from './urls.js';
 
 /** How much of the driver's stderr a failure report shows. */
 export const LOG_TAIL_LINES = 50;
-/** How often `/json/` is read while the app id of a running driver is still unknown (it registers late). */
-const JSON_LOOKUP_EVERY_MS = 2_000;
 
 /**
  * deployVerdict judges how a watch ended from its last status: SUCCEEDED, or (app.mode streaming) the
@@ -108,32 +108,7 @@ export function createStandaloneTarget(partial: Partial<StandaloneDeps> = {}): S
     return s;
   };
 
-  const lookup = async (
-    handle: Handle,
-    workerId: string | undefined,
-    signal?: AbortSignal,
-  ): Promise<Known> => {
-    const data = decodeHandleData(handle);
-    const k = known.get(handle.submissionId) ?? {};
-    const got = await fetchMasterState(data.webUis, deps.fetch, headersFor, deps.requestTimeoutMs, signal);
-    k.lookedAt = deps.clock.now();
-    if (got) {
-      k.masterUi = got.webUi;
-      const driver = findDriver(got.state, handle.submissionId);
-      if (driver && Number.isFinite(driver.starttime)) k.driverStart = driver.starttime;
-      const wid = workerId ?? driver?.worker;
-      if (wid && wid !== 'None') {
-        k.workerId = wid;
-        k.workerUi = workerUiOf(got.state, wid) ?? k.workerUi;
-      }
-      if (!k.appId && k.driverStart !== undefined && data.appName) {
-        const app = correlateApp(got.state, data.appName, k.driverStart);
-        if (app) k.appId = app.id;
-      }
-    }
-    known.set(handle.submissionId, k);
-    return k;
-  };
+  const follower = createFollower({ deps, known, findings, headersFor });
 
   const target: StandaloneTarget = {
     name: 'standalone',
@@ -223,15 +198,7 @@ export function createStandaloneTarget(partial: Partial<StandaloneDeps> = {}): S
         transport(),
         deps,
         {
-          async enrich(h, status, workerId, sig) {
-            const k = known.get(h.submissionId) ?? {};
-            const newWorker = workerId !== undefined && workerId !== k.workerId;
-            const wantApp = !k.appId && (status.phase === 'RUNNING' || status.terminal);
-            const stale = k.lookedAt === undefined || deps.clock.now() - k.lookedAt >= JSON_LOOKUP_EVERY_MS;
-            const next =
-              newWorker || (wantApp && (stale || status.terminal)) ? await lookup(h, workerId, sig) : k;
-            return next.appId ? { ...status, applicationId: next.appId } : status;
-          },
+          enrich: follower.enrich,
         },
         signal,
       );
@@ -253,12 +220,14 @@ export function createStandaloneTarget(partial: Partial<StandaloneDeps> = {}): S
           `standalone: cannot read the master's /json/ at ${s.webUis.join(', ')}; set standalone.webUi to a reachable master web UI`,
         );
       }
-      const found = handlesOfApp(
+      // Only the head of each log: the launch command and the registration come first.
+      const found = await handlesOfApp(
         got.state,
         got.webUi,
         s,
         selector.app,
         plan.mainClass ?? plan.config.app.mainClass,
+        follower.readLog(undefined, LOG_CHUNK_BYTES),
       );
       for (const f of found) known.set(f.handle.submissionId, f.known);
       return found.map((f) => f.handle);
@@ -273,7 +242,7 @@ export function createStandaloneTarget(partial: Partial<StandaloneDeps> = {}): S
 
     async logTail(handle, lines) {
       let k = known.get(handle.submissionId);
-      if (!k?.workerUi) k = await lookup(handle, k?.workerId);
+      if (!k?.workerUi) k = await follower.lookup(handle, k?.workerId);
       if (!k.workerUi) return undefined;
       const text = await fetchDriverLog(deps.fetch, k.workerUi, handle.submissionId, deps.requestTimeoutMs);
       return text === undefined ? undefined : cleanDriverLog(text, lines, secrets());

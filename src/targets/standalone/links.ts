@@ -1,4 +1,6 @@
 import type { Handle, Links, Status } from '../target.js';
+import type { Discovery } from './app-discovery.js';
+import type { LogCursor } from './driver-log.js';
 import type { HandleData } from './settings.js';
 import { driverLogPageUrl, historyAppUrl, masterAppPageUrl } from './urls.js';
 
@@ -13,6 +15,20 @@ export interface Known {
   driverStart?: number;
   /** Runner clock of the last `/json/` lookup. */
   lookedAt?: number;
+  /** How far the driver's stderr has been read, and what it showed. */
+  log?: LogCursor;
+  /** Consecutive failed reads of the driver's log; past a few, the worker UI counts as unreachable. */
+  logFailures?: number;
+  /** Applications of the driver's earlier launches (supervised relaunches). */
+  pastAppIds?: string[];
+  /** The last verdict on the driver's application. */
+  discovery?: Discovery;
+  /** Runner clock when the driver was first seen RUNNING. */
+  runningSince?: number;
+  /** The local-mode judgement has been logged (once per driver). */
+  localWarned?: boolean;
+  /** The local-mode finding has been recorded (once per driver). */
+  localReported?: boolean;
 }
 
 /**

@@ -115,24 +115,6 @@ export function workerUiOf(s: MasterState, workerId: string | undefined): string
   return s.workers.find((w) => w.id === workerId)?.webuiaddress;
 }
 
-/**
- * correlateApp finds the application a driver registered. The REST API never returns the app id and
- * `/json/` does not link apps to drivers, so: the first app named `appName` that started at or after the
- * driver (both times are the master's clock). A supervised driver that relaunched registers a new app,
- * so `latest` picks the newest one instead.
- */
-export function correlateApp(
-  s: MasterState,
-  appName: string,
-  driverStart: number,
-  latest = false,
-): AppInfo | undefined {
-  const apps = [...s.activeapps, ...s.completedapps]
-    .filter((a) => a.name === appName && Number.isFinite(a.starttime) && a.starttime >= driverStart)
-    .sort((a, b) => a.starttime - b.starttime);
-  return latest ? apps.at(-1) : apps[0];
-}
-
 /** newDrivers are the drivers not in `known` that run `mainClass`, oldest first: what an unanswered create made. */
 export function newDrivers(s: MasterState, known: ReadonlySet<string>, mainClass: string): DriverInfo[] {
   return allDrivers(s)
@@ -143,7 +125,8 @@ export function newDrivers(s: MasterState, known: ReadonlySet<string>, mainClass
 /**
  * driversOfApp pairs each app named `appName` with the driver that most plausibly started it: the latest
  * driver (of `mainClass`, when given) that started at or before the app. Driver conf is not in `/json/`,
- * so this is a correlation by name and start time, not an exact match.
+ * so this is a correlation by name and start time, not an exact match: `find` uses it only for drivers
+ * whose log it cannot read (see find.ts).
  */
 export function driversOfApp(
   s: MasterState,

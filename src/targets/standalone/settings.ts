@@ -18,8 +18,13 @@ export interface Settings {
   appName: string;
   appMode: 'batch' | 'streaming';
   healthyAfterMs: number;
+  /** How long a RUNNING driver may go without a registered application before it counts as local mode. */
+  registerWithinMs: number;
   timeoutMs: number;
 }
+
+/** DEFAULT_REGISTER_WITHIN_S is standalone.registerWithin's default: SparkContext registers within seconds. */
+export const DEFAULT_REGISTER_WITHIN_S = 60;
 
 /** where formats a config location for a message: `file:line:col: key` (just the key without a config file). */
 export function where(
@@ -119,6 +124,7 @@ export function resolveSettings(plan: DeployPlan): Settings {
     appName: app.name,
     appMode: app.mode,
     healthyAfterMs: app.healthyAfter * 1000,
+    registerWithinMs: (sa.registerWithin ?? DEFAULT_REGISTER_WITHIN_S) * 1000,
     timeoutMs: plan.timeoutMs,
   };
 }
@@ -134,6 +140,7 @@ export interface HandleData {
   mainClass: string;
   appMode: 'batch' | 'streaming';
   healthyAfterMs: number;
+  registerWithinMs: number;
   timeoutMs: number;
   /** Runner clock (ms) when the create request was sent. */
   submittedAt: number;
@@ -151,6 +158,7 @@ export function handleDataFor(
     webUis: s.webUis,
     appMode: s.appMode,
     healthyAfterMs: s.healthyAfterMs,
+    registerWithinMs: s.registerWithinMs,
     timeoutMs: s.timeoutMs,
     ...(s.historyServer ? { historyServer: s.historyServer } : {}),
     ...d,
@@ -167,6 +175,7 @@ export function encodeHandleData(d: HandleData): Record<string, string> {
     mainClass: d.mainClass,
     appMode: d.appMode,
     healthyAfterMs: String(d.healthyAfterMs),
+    registerWithinMs: String(d.registerWithinMs),
     timeoutMs: String(d.timeoutMs),
     submittedAt: String(d.submittedAt),
     via: d.via,
@@ -202,6 +211,7 @@ export function decodeHandleData(handle: Handle): HandleData {
     mainClass: d.mainClass ?? '',
     appMode: d.appMode === 'streaming' ? 'streaming' : 'batch',
     healthyAfterMs: num(d.healthyAfterMs, 60_000),
+    registerWithinMs: num(d.registerWithinMs, DEFAULT_REGISTER_WITHIN_S * 1000),
     timeoutMs: num(d.timeoutMs, 60 * 60_000),
     submittedAt: num(d.submittedAt, 0),
     via: d.via === 'spark-submit' ? 'spark-submit' : 'rest',

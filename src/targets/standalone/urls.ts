@@ -134,16 +134,19 @@ export function driverLogPageUrl(
 }
 
 /**
- * driverLogTextUrl is the worker's plain-text log endpoint (`/log/`, LogPage.renderLog): the last `bytes`
- * bytes after a `==== Bytes a-b of n of <file> ====` line. (`/log` without the slash answers 302.)
+ * driverLogTextUrl is the worker's plain-text log endpoint (`/log/`, LogPage.renderLog): `bytes` bytes from
+ * `offset` (default: the last `bytes`) after a `==== Bytes a-b of n of <file> ====` line. (`/log` without
+ * the slash answers 302.)
  */
 export function driverLogTextUrl(
   workerUi: string,
   driverId: string,
   logType: 'stderr' | 'stdout' = 'stderr',
   bytes = 65_536,
+  offset?: number,
 ): string {
-  return `${trimSlashes(workerUi)}/log/?driverId=${encodeURIComponent(driverId)}&logType=${logType}&byteLength=${bytes}`;
+  const from = offset === undefined ? '' : `&offset=${offset}`;
+  return `${trimSlashes(workerUi)}/log/?driverId=${encodeURIComponent(driverId)}&logType=${logType}${from}&byteLength=${bytes}`;
 }
 
 /** historyAppUrl is the history server's page of a finished application. */

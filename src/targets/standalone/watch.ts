@@ -3,6 +3,7 @@
 import { ActionError } from '../../util/errors.js';
 import { Poller, PollTimeoutError } from '../../util/poll.js';
 import type { Handle, Status } from '../target.js';
+import type { LocalReport } from './app-tracker.js';
 import type { StandaloneDeps } from './deps.js';
 import {
   describeReply,
@@ -67,9 +68,20 @@ export function statusFromMessage(msg: RestMessage & { driverState: string }): S
   return { phase, nativeState: msg.driverState, terminal, ...(message ? { message } : {}) };
 }
 
-/** WatchHooks let the target enrich statuses (application id from /json/) without the loop knowing how. */
+/** Enriched is a status with what the target learned besides: the driver runs Spark in local mode. */
+export interface Enriched {
+  status: Status;
+  local?: LocalReport;
+}
+
+/** WatchHooks let the target enrich statuses (application id, local mode) without the loop knowing how. */
 export interface WatchHooks {
-  enrich(handle: Handle, status: Status, workerId: string | undefined, signal: AbortSignal): Promise<Status>;
+  enrich(
+    handle: Handle,
+    status: Status,
+    workerId: string | undefined,
+    signal: AbortSignal,
+  ): Promise<Enriched>;
 }
 
 const UNKNOWN_ID_LIMIT = 3;
@@ -83,8 +95,9 @@ export const FAST_WINDOW_MS = 10 * 60_000;
  * watchDriver yields a Status whenever the driver's state (or application id) changes, and ends after a
  * terminal one. For `app.mode: streaming` it ends once the driver has been RUNNING for healthyAfter,
  * yielding a last non-terminal RUNNING status whose message says so. It throws an ActionError on timeout
- * (timeout-minutes), after too many failed polls in a row, or when the master forgets the driver; an abort
- * of `signal` rejects with the signal's reason.
+ * (timeout-minutes), after too many failed polls in a row, when the master forgets the driver, or when a
+ * streaming driver runs Spark in local mode (the hooks say so, with its finding); an abort of `signal`
+ * rejects with the signal's reason.
  */
 export async function* watchDriver(
   handle: Handle,
@@ -103,6 +116,7 @@ export async function* watchDriver(
   let runningSince: number | undefined;
   let failures = 0;
   let unknowns = 0;
+  let local: LocalReport | undefined;
 
   const pause = async (atMostMs?: number) => {
     try {
@@ -111,8 +125,9 @@ export async function* watchDriver(
       if (!(err instanceof PollTimeoutError)) throw err;
       const minutes = Math.round(data.timeoutMs / 60_000);
       const goal = data.appMode === 'streaming' ? 'become healthy' : 'finish';
+      const why = local ? `\n${local.message}` : '';
       throw new ActionError(
-        `standalone: driver ${id} did not ${goal} within ${minutes} min (timeout-minutes); last state ${last?.nativeState ?? 'unknown'}. It keeps running on the cluster unless cancelled.`,
+        `standalone: driver ${id} did not ${goal} within ${minutes} min (timeout-minutes); last state ${last?.nativeState ?? 'unknown'}. It keeps running on the cluster unless cancelled.${why}`,
       );
     }
   };
@@ -123,7 +138,9 @@ export async function* watchDriver(
       failures = 0;
       unknowns = 0;
       order = [obs.master, ...order.filter((m) => m !== obs.master)];
-      const status = await hooks.enrich(handle, statusFromMessage(obs.msg), obs.msg.workerId, signal);
+      const enriched = await hooks.enrich(handle, statusFromMessage(obs.msg), obs.msg.workerId, signal);
+      const status = enriched.status;
+      local = enriched.local;
       const changed =
         !last || last.nativeState !== status.nativeState || last.applicationId !== status.applicationId;
       last = status;
@@ -133,6 +150,10 @@ export async function* watchDriver(
         yield status;
       }
       if (status.terminal) return;
+      // A streaming app that runs Spark in local mode never uses the cluster: not healthy, whatever it does.
+      if (local && data.appMode === 'streaming') {
+        throw new ActionError(`standalone: ${local.message}`, [local.finding]);
+      }
       // A streaming driver counts as up once its application has registered with the master (it has an
       // app id): a driver whose SparkContext never starts is RUNNING too, and is not healthy.
       if (data.appMode === 'streaming' && status.nativeState === 'RUNNING' && status.applicationId) {

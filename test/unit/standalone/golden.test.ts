@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
+import { discoverApp } from '../../../src/targets/standalone/app-discovery.js';
 import { cleanDriverLog } from '../../../src/targets/standalone/logs.js';
 import {
-  correlateApp,
   driversOfApp,
   findDriver,
   newDrivers,
@@ -185,8 +185,9 @@ describe('the client reads the real captures', () => {
       mainclass: rd.mainclass,
     });
     expect(workerUiOf(completed, d?.worker)).toBe(raw.workers[0]?.webuiaddress);
-    expect(correlateApp(completed, ra.name, d?.starttime ?? 0)?.id).toBe(ra.id);
-    expect(correlateApp(completed, ra.name, (d?.starttime ?? 0) + 60_000)).toBeUndefined();
+    const from = (starttime: number) => discoverApp({ state: completed, driver: { id: rd.id, starttime } });
+    expect(from(d?.starttime ?? 0)).toMatchObject({ kind: 'found', appId: ra.id, by: 'start time' });
+    expect(from((d?.starttime ?? 0) + 60_000)).toEqual({ kind: 'none' });
     expect(newDrivers(completed, new Set(), rd.mainclass).map((x) => x.id)).toEqual([rd.id]);
     expect(newDrivers(completed, new Set([rd.id]), rd.mainclass)).toEqual([]);
 
