@@ -1,4 +1,5 @@
 import type { Command, Stage } from './constants.js';
+import type { RootCause } from './deploy/root-cause.js';
 import type { Finding } from './findings.js';
 import type { Links, Status } from './targets/target.js';
 
@@ -48,4 +49,6 @@ export interface DeploymentFacts {
   logExcerpt?: { title: string; text: string };
   /** The wait ended at timeout-minutes rather than at a state. */
   timedOut?: boolean;
+  /** Why the job failed, read from its log (src/deploy/root-cause.ts). */
+  rootCause?: RootCause;
 }

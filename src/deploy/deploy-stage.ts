@@ -6,6 +6,11 @@ import type { Artifact, Reporter } from '../stage.js';
 import type { DeployPlan, Handle, Links, Status, Target } from '../targets/target.js';
 import { ActionError, errorMessage } from '../util/errors.js';
 import { retirePrevious } from './replace.js';
+import { causeLine, type RootCause, rootCauseFromLog } from './root-cause.js';
+
+/** Lines of the driver log read to find why a job failed, and lines shown in the job summary. */
+const ANALYSED_LOG_LINES = 500;
+const SHOWN_LOG_LINES = 50;
 
 export interface DeployStageInput {
   plan: DeployPlan;
@@ -209,29 +214,63 @@ export async function runDeployStage(
         : `${last?.nativeState ?? ''}`,
     };
   }
-  let tail: string | undefined;
+  // Read more of the log than is shown: the cause of a failure often sits 100+ lines before its end.
+  let log: string | undefined;
   try {
-    tail = await target.logTail?.(handle, 50);
+    log = await target.logTail?.(handle, ANALYSED_LOG_LINES);
   } catch (err) {
-    tail = `(could not fetch the driver log: ${errorMessage(err)})`;
+    log = `(could not fetch the driver log: ${errorMessage(err)})`;
   }
+  const tail = log?.split('\n').slice(-SHOWN_LOG_LINES).join('\n');
+  const cause = log ? rootCauseFromLog(log, 'driver stderr') : undefined;
   // The log may name the application (EMR: the YARN id in the step's stderr).
   if (handle.applicationId) reporter.output(Output.applicationId, handle.applicationId);
+  reporter.deployment?.({
+    links,
+    ...(last ? { status: last } : {}),
+    ...(tail ? { logExcerpt: { title: `Driver log (last ${SHOWN_LOG_LINES} lines)`, text: tail } } : {}),
+    ...(cause ? { rootCause: cause } : {}),
+  });
   if (tail) {
-    reporter.deployment?.({
-      links,
-      ...(last ? { status: last } : {}),
-      logExcerpt: { title: 'Driver log (last 50 lines)', text: tail },
-    });
     reporter.section(
-      'Driver log (last 50 lines)',
+      `Driver log (last ${SHOWN_LOG_LINES} lines)`,
       `<details open><summary>stderr</summary>\n\n\`\`\`text\n${tail}\n\`\`\`\n\n</details>`,
     );
   }
-  const where = links.logs ? `\nDriver log: ${links.logs}` : '';
-  // The status line carries the message's first line; the rest is the target's diagnosis (pod reasons, events).
-  const more = last?.message?.split('\n').slice(1).join('\n');
-  throw new ActionError(
-    `deploy: ${handle.submissionId} ended ${last ? statusLine(last) : 'without a state'}${more ? `\n${more}` : ''}${where}${tail ? `\n--- driver stderr (last lines) ---\n${tail}` : ''}`,
-  );
+  // A target that could not read the log says why in one parenthesised line.
+  const unread = !log
+    ? "The driver's stderr could not be read."
+    : /^\(.*\)$/.test(log.trim())
+      ? log.trim()
+      : undefined;
+  throw new ActionError(failureText(handle, last, links, cause, unread));
+}
+
+/**
+ * failureText is the error of a job that ended badly, short enough for an annotation: the state and the root
+ * cause first, what fixes it, the target's diagnosis, where the log is. The log tail is in the job summary.
+ */
+export function failureText(
+  handle: Handle,
+  last: Status | undefined,
+  links: Links,
+  cause: RootCause | undefined,
+  unread: string | undefined,
+): string {
+  const lines = [
+    `deploy: ${handle.submissionId} ended ${last ? `${last.phase} (${last.nativeState || 'no state yet'})` : 'without a state'}: ${cause ? causeLine(cause) : (last?.message?.split('\n')[0] ?? 'no reason given')}`,
+  ];
+  if (cause?.hint) lines.push(`Fix: ${cause.hint}`);
+  if (cause && last?.message) lines.push(`${last.nativeState}: ${last.message.split('\n')[0]}`);
+  // The rest of the status message is the target's diagnosis (pod reasons, events).
+  lines.push(...(last?.message?.split('\n').slice(1, 6) ?? []));
+  if (!cause) {
+    lines.push(
+      unread ??
+        `No exception in the last ${ANALYSED_LOG_LINES} lines of the driver's stderr (its tail is in the job summary).`,
+    );
+  }
+  if (links.logs) lines.push(`Driver log: ${links.logs}`);
+  else if (links.console) lines.push(`Console: ${links.console}`);
+  return lines.join('\n');
 }

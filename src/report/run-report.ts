@@ -1,3 +1,4 @@
+import type { RootCause } from '../deploy/root-cause.js';
 import type { Finding } from '../findings.js';
 import type { Artifact, DeploymentFacts, Reporter, StageOutcome } from '../stage.js';
 import type { Links, Status } from '../targets/target.js';
@@ -29,6 +30,8 @@ export class RunReport implements Reporter {
   status?: Status;
   /** A remote log excerpt (e.g. the driver's stderr tail) shown collapsed in the job summary. */
   logExcerpt?: { title: string; text: string };
+  /** Why the deployed job failed, when its log says. */
+  rootCause?: RootCause;
   /** Set when the run ended by timeout rather than by failure (check run conclusion `timed_out`). */
   timedOut?: boolean;
   /** Filled in by GitHub reporting. */
@@ -58,6 +61,7 @@ export class RunReport implements Reporter {
     if (facts.status) this.status = facts.status;
     if (facts.logExcerpt) this.logExcerpt = facts.logExcerpt;
     if (facts.timedOut !== undefined) this.timedOut = facts.timedOut;
+    if (facts.rootCause) this.rootCause = facts.rootCause;
   }
 
   section(title: string, markdown: string): void {

@@ -309,9 +309,10 @@ describe('kubernetes target through the bundled action (fake API server, scripte
       'fail',
       '8101',
       [
-        /ended FAILED \(FAILED\): driver container failed with ExitCode: 1, Reason: Error/,
+        // The driver log's exception leads; the container's exit follows.
+        /ended FAILED \(FAILED\): IllegalStateException: input path s3a:\/\/bucket\/in does not exist/,
+        /FAILED: driver container failed with ExitCode: 1, Reason: Error/,
         /driver pod etl-pipeline-staging-c0ffee0-8101-driver: spark-kubernetes-driver terminated: Error, exit code 1/,
-        /java\.lang\.IllegalStateException: input path s3a:\/\/bucket\/in does not exist/,
       ],
     ],
     [

@@ -1,8 +1,10 @@
 // What GitHub is told about a run: the check run's conclusion and text, the deployment's state, the
 // preview comment's data. Pure functions of the Plan and the RunReport.
 import { Output } from '../../constants.js';
+import { causeLine } from '../../deploy/root-cause.js';
 import { reportedSha } from '../../plan/context.js';
 import type { Plan } from '../../plan/plan.js';
+import { clipText } from '../../util/clip.js';
 import type { RunReport } from '../run-report.js';
 import { renderStageTable } from '../summary.js';
 import type { CheckOutput, Conclusion } from './check-run.js';
@@ -56,7 +58,9 @@ export function checkOutput(
         ? `Cancelled${failedAt ? ` during ${failedAt}` : ''}`
         : conclusion === 'timed_out'
           ? `Timed out${failedAt ? ` during ${failedAt}` : ''}`
-          : `Failed${failedAt ? ` at ${failedAt}` : ''} (${counts})`;
+          : report.rootCause
+            ? clipText(`Failed at ${failedAt ?? 'deploy'}: ${report.rootCause.summary}`, 200)
+            : `Failed${failedAt ? ` at ${failedAt}` : ''} (${counts})`;
   const summary = [
     ...(report.failure ? [`> ${oneLine(report.failure)}`, ''] : []),
     renderStageTable(report.stages),
@@ -121,6 +125,9 @@ export function previewCommentData(
   return data;
 }
 
+/** DESCRIPTION_MAX is how much of a deployment status description GitHub keeps. */
+const DESCRIPTION_MAX = 140;
+
 /** deploymentStatusView is the final deployment status: its state, description and environment URL. */
 export function deploymentStatusView(
   report: RunReport,
@@ -133,6 +140,14 @@ export function deploymentStatusView(
   const description =
     state === 'success'
       ? `${report.status?.nativeState || o.get(Output.state) || 'deployed'} · ${o.get(Output.submissionId) ?? ''}`
-      : oneLine(report.failure) || conclusion;
+      : report.rootCause
+        ? // GitHub keeps 140 characters of a description: the cause whole, the rest shortened.
+          clipText(
+            causeLine(report.rootCause).length <= DESCRIPTION_MAX
+              ? causeLine(report.rootCause)
+              : report.rootCause.summary,
+            DESCRIPTION_MAX,
+          )
+        : clipText(oneLine(report.failure), DESCRIPTION_MAX) || conclusion;
   return { state, description, ...(envUrl ? { envUrl } : {}) };
 }

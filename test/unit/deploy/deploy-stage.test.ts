@@ -1,5 +1,6 @@
 // The deploy stage reports what it learns to the RunReport as the job goes (links, status, log excerpt,
 // timeout), since the check run, the deployment status and the PR comment read them there.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runDeployStage } from '../../../src/deploy/deploy-stage.js';
 import { RunReport } from '../../../src/report/run-report.js';
@@ -78,6 +79,37 @@ describe('runDeployStage reports to the RunReport', () => {
     expect(report.status).toEqual(failed);
     expect(report.logExcerpt).toEqual({ title: 'Driver log (last 50 lines)', text: 'Caused by: boom' });
     expect(report.links).toEqual(LINKS);
+  });
+
+  it('the root cause of a failure, read from 300 lines of real driver log, leads a short error', async () => {
+    const report = new RunReport(() => undefined);
+    const stderr = readFileSync(
+      new URL('../../fixtures/driver-logs/local-nested.stderr.txt', import.meta.url),
+      'utf8',
+    );
+    const failed: Status = { phase: 'FAILED', nativeState: 'FAILED', terminal: true };
+    const err = await runDeployStage(input(scripted([failed], { tail: stderr.trimEnd() })), report).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    const lines = err?.message.split('\n') ?? [];
+    expect(lines[0]).toBe(
+      `deploy: d-1 ended FAILED (FAILED): NumberFormatException: For input string: "x3" (in: bad record 'x3': not an order id)`,
+    );
+    expect(lines.length).toBeLessThanOrEqual(10);
+    expect(lines.at(-1)).toBe(`Driver log: ${LINKS.logs}`);
+    expect(report.rootCause?.exception).toBe('java.lang.NumberFormatException');
+    // The summary shows the last 50 lines; the cause was found further up.
+    expect(report.logExcerpt?.text.split('\n')).toHaveLength(50);
+  });
+
+  it('a failure whose log has no exception says which log was read', async () => {
+    const report = new RunReport(() => undefined);
+    const failed: Status = { phase: 'FAILED', nativeState: 'FAILED', terminal: true, message: 'exit code 1' };
+    await expect(runDeployStage(input(scripted([failed], { tail: 'INFO only' })), report)).rejects.toThrow(
+      /^deploy: d-1 ended FAILED \(FAILED\): exit code 1\nNo exception in the last 500 lines of the driver's stderr/,
+    );
+    expect(report.rootCause).toBeUndefined();
   });
 
   it('a wait that ran into timeout-minutes', async () => {

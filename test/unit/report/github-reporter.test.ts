@@ -330,3 +330,34 @@ describe('runConclusion', () => {
     expect(runConclusion(report)).toBe(expected);
   });
 });
+
+describe('a failed job: the root cause leads the check run and the deployment status', () => {
+  it('title, summary and description carry the cause read from the driver log', async () => {
+    const cause = {
+      summary: 'NumberFormatException: For input string: "x3"',
+      exception: 'java.lang.NumberFormatException',
+      message: 'For input string: "x3"',
+      chain: ['RuntimeException: cannot load orders', 'NumberFormatException: For input string: "x3"'],
+      source: 'driver stderr',
+    };
+    const r = await run({}, {}, (report) => {
+      report.stages.push({ stage: 'deploy', result: 'failure', durationMs: 1000, detail: 'x' });
+      report.deployment({
+        links: {},
+        status: { phase: 'FAILED', nativeState: 'FAILED', terminal: true },
+        rootCause: cause,
+      });
+      report.failure = `deploy: d-1 ended FAILED (FAILED): ${cause.summary} (in: cannot load orders)`;
+    });
+    expect(r.fake.checkRuns[0]?.output.title).toBe(
+      'Failed at deploy: NumberFormatException: For input string: "x3"',
+    );
+    expect(r.fake.checkRuns[0]?.output.summary).toContain(
+      `> deploy: d-1 ended FAILED (FAILED): ${cause.summary}`,
+    );
+    expect(r.fake.deployments[0]?.statuses.at(-1)).toMatchObject({
+      state: 'failure',
+      description: 'NumberFormatException: For input string: "x3" (in: cannot load orders)',
+    });
+  });
+});

@@ -1,0 +1,94 @@
+// Root causes read from real driver logs: test/fixtures/driver-logs/ holds the stderr of RootCause-style jobs
+// run with the local Spark 3.5.6 jars (SparkSubmit, local[2]) and of a cluster-mode driver on the local worker.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { causeLine, rootCauseFromLog } from '../../../src/deploy/root-cause.js';
+
+const log = (name: string) =>
+  readFileSync(new URL(`../../fixtures/driver-logs/${name}`, import.meta.url), 'utf8');
+
+describe('rootCauseFromLog on real driver logs', () => {
+  it('a task failure nested two deep, after 300 lines: the deepest cause of the exception main died of', () => {
+    const c = rootCauseFromLog(log('local-nested.stderr.txt'), 'driver stderr');
+    expect(c?.summary).toBe('NumberFormatException: For input string: "x3"');
+    expect(c?.exception).toBe('java.lang.NumberFormatException');
+    expect(c?.chain).toEqual([
+      expect.stringMatching(/^SparkException: Job aborted due to stage failure: /),
+      'RuntimeException: cannot load orders',
+      "IllegalArgumentException: bad record 'x3': not an order id",
+      'NumberFormatException: For input string: "x3"',
+    ]);
+    expect(c && causeLine(c)).toBe(
+      `NumberFormatException: For input string: "x3" (in: bad record 'x3': not an order id)`,
+    );
+    expect(c?.source).toBe('driver stderr');
+  });
+
+  it('an analysis error thrown by main itself', () => {
+    const c = rootCauseFromLog(log('local-partition.stderr.txt'), 'driver stderr');
+    expect(c?.summary).toBe(
+      'AnalysisException: Partition column `dt` not found in schema struct<id:bigint>.',
+    );
+    expect(c?.chain).toHaveLength(1);
+    expect(c?.hint).toBeUndefined();
+  });
+
+  it('a class missing at run time, with what fixes it', () => {
+    const c = rootCauseFromLog(log('local-cnfe.stderr.txt'), 'driver stderr');
+    expect(c?.summary).toBe('ClassNotFoundException: com.acme.etl.MissingTransform');
+    expect(c?.hint).toMatch(
+      /com\.acme\.etl\.MissingTransform is neither in the JAR nor on the cluster's classpath/,
+    );
+  });
+
+  it('a cluster-mode driver log from the worker (the existing capture)', () => {
+    const c = rootCauseFromLog(
+      readFileSync(
+        new URL('../../fixtures/spark-rest/worker-log-stderr-failed.txt', import.meta.url),
+        'utf8',
+      ),
+      'driver stderr',
+    );
+    expect(c?.summary).toBe('ClassNotFoundException: com.example.DoesNotExist');
+  });
+
+  it('no exception, no cause', () => {
+    expect(rootCauseFromLog('26/12/07 13:36:22 INFO SparkContext: Running Spark version 3.5.6\n', 'x')).toBe(
+      undefined,
+    );
+  });
+});
+
+describe('rootCauseFromLog on the shapes Spark and the JVM print', () => {
+  it('a Scala 2.13 JAR on a 2.12 runtime: NoSuchMethodError naming scala. says so', () => {
+    const text = [
+      'Exception in thread "main" java.lang.NoSuchMethodError: \'scala.collection.immutable.ArraySeq scala.runtime.ScalaRunTime$.wrapRefArray(java.lang.Object[])\'',
+      '\tat com.acme.Main$.main(Main.scala:12)',
+    ].join('\n');
+    const c = rootCauseFromLog(text, 'driver stderr');
+    expect(c?.exception).toBe('java.lang.NoSuchMethodError');
+    expect(c?.hint).toMatch(/another Scala binary version/);
+  });
+
+  it('an OutOfMemoryError on the driver', () => {
+    const text =
+      '26/12/07 10:00:00 ERROR Utils: uncaught error in thread main\njava.lang.OutOfMemoryError: Java heap space\n\tat java.util.Arrays.copyOf(Arrays.java:3236)\n';
+    const c = rootCauseFromLog(text, 'driver stderr');
+    expect(c?.summary).toBe('OutOfMemoryError: Java heap space');
+    expect(c?.hint).toMatch(/spark\.driver\.memory/);
+  });
+
+  it('prefers the exception main died of over a later logged one', () => {
+    const text = [
+      'Exception in thread "main" java.lang.IllegalStateException: the real one',
+      '\tat A.main(A.java:1)',
+      'Caused by: java.io.FileNotFoundException: /data/in.csv (No such file or directory)',
+      '\tat B.b(B.java:2)',
+      '26/12/07 10:00:00 ERROR ShutdownHookManager: Exception while deleting Spark temp dir',
+      'java.io.IOException: Failed to delete: /tmp/spark-1',
+    ].join('\n');
+    expect(rootCauseFromLog(text, 'x')?.summary).toBe(
+      'FileNotFoundException: /data/in.csv (No such file or directory)',
+    );
+  });
+});
