@@ -1,0 +1,195 @@
+// A raw-deflate (RFC 1951) decoder for the first few bytes of an entry only: the class-version check
+// reads the 8-byte header of every class in the JAR (120,000 in a fat JAR), and node:zlib costs a new
+// native stream per call, ~20 µs each. Decoding 8 bytes needs the block header, the code tables and
+// eight symbols. Anything unusual (invalid data, input cut off) returns undefined and the caller falls
+// back to node:zlib on the whole entry.
+
+const LEN_BASE = [
+  3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195,
+  227, 258,
+];
+const LEN_EXTRA = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
+const DIST_BASE = [
+  1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
+  6145, 8193, 12289, 16385, 24577,
+];
+const DIST_EXTRA = [
+  0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
+];
+/** Order of the code-length code lengths in a dynamic block header. */
+const CL_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+
+/** A canonical Huffman code as counts per length and symbols in code order (as zlib's puff.c). */
+interface Huffman {
+  count: Uint16Array;
+  symbol: Uint16Array;
+}
+
+function huffman(size: number): Huffman {
+  return { count: new Uint16Array(16), symbol: new Uint16Array(size) };
+}
+
+// Scratch tables reused by every call: the decoder is synchronous and not re-entrant.
+const lenCode = huffman(288);
+const distCode = huffman(30);
+const clCode = huffman(19);
+const lengths = new Uint8Array(320);
+const offs = new Uint16Array(16);
+let fixedLen: Huffman | undefined;
+let fixedDist: Huffman | undefined;
+
+/** Builds h from code lengths [from, from + n) of lengths; false when the code is over-subscribed. */
+function build(h: Huffman, from: number, n: number): boolean {
+  const count = h.count;
+  count.fill(0);
+  for (let i = 0; i < n; i++) count[lengths[from + i] as number]++;
+  if (count[0] === n) return true;
+  let left = 1;
+  for (let len = 1; len < 16; len++) {
+    left = (left << 1) - (count[len] as number);
+    if (left < 0) return false;
+  }
+  offs[1] = 0;
+  for (let len = 1; len < 15; len++) offs[len + 1] = (offs[len] as number) + (count[len] as number);
+  for (let i = 0; i < n; i++) {
+    const l = lengths[from + i] as number;
+    if (l !== 0) h.symbol[offs[l]++] = i;
+  }
+  return true;
+}
+
+function fixedTables(): [Huffman, Huffman] {
+  if (!fixedLen || !fixedDist) {
+    for (let i = 0; i < 144; i++) lengths[i] = 8;
+    for (let i = 144; i < 256; i++) lengths[i] = 9;
+    for (let i = 256; i < 280; i++) lengths[i] = 7;
+    for (let i = 280; i < 288; i++) lengths[i] = 8;
+    fixedLen = huffman(288);
+    build(fixedLen, 0, 288);
+    for (let i = 0; i < 30; i++) lengths[i] = 5;
+    fixedDist = huffman(30);
+    build(fixedDist, 0, 30);
+  }
+  return [fixedLen, fixedDist];
+}
+
+/** Thrown internally when the input ends or is invalid; never escapes inflateHead. */
+const STOP = new Error('inflate-head: stop');
+
+/**
+ * inflateHead decodes the first n bytes of the raw deflate stream in buf[start, end) into out (which must
+ * hold n bytes) and returns how many it wrote (fewer than n only when the stream ends first), or -1 when
+ * the input is cut off or invalid.
+ */
+export function inflateHead(buf: Uint8Array, start: number, end: number, out: Uint8Array, n: number): number {
+  let pos = start;
+  let bitBuf = 0;
+  let bitCnt = 0;
+  let written = 0;
+  const bits = (need: number): number => {
+    while (bitCnt < need) {
+      if (pos >= end) throw STOP;
+      bitBuf |= (buf[pos++] as number) << bitCnt;
+      bitCnt += 8;
+    }
+    const v = bitBuf & ((1 << need) - 1);
+    bitBuf >>>= need;
+    bitCnt -= need;
+    return v;
+  };
+  const decode = (h: Huffman): number => {
+    let code = 0;
+    let first = 0;
+    let index = 0;
+    for (let len = 1; len < 16; len++) {
+      code |= bits(1);
+      const count = h.count[len] as number;
+      if (code - count < first) return h.symbol[index + (code - first)] as number;
+      index += count;
+      first = (first + count) << 1;
+      code <<= 1;
+    }
+    throw STOP;
+  };
+  try {
+    for (;;) {
+      const last = bits(1);
+      const type = bits(2);
+      if (type === 0) {
+        bitBuf = 0;
+        bitCnt = 0;
+        if (pos + 4 > end) return -1;
+        const len = (buf[pos] as number) | ((buf[pos + 1] as number) << 8);
+        pos += 4;
+        for (let i = 0; i < len && written < n; i++) {
+          if (pos >= end) return -1;
+          out[written++] = buf[pos++] as number;
+        }
+        if (written >= n) return written;
+      } else if (type === 1 || type === 2) {
+        let lc: Huffman;
+        let dc: Huffman;
+        if (type === 1) {
+          [lc, dc] = fixedTables();
+        } else {
+          const nlen = bits(5) + 257;
+          const ndist = bits(5) + 1;
+          const ncode = bits(4) + 4;
+          if (nlen > 286 || ndist > 30) return -1;
+          for (let i = 0; i < 19; i++) lengths[CL_ORDER[i] as number] = i < ncode ? bits(3) : 0;
+          if (!build(clCode, 0, 19)) return -1;
+          for (let i = 0; i < nlen + ndist; ) {
+            const sym = decode(clCode);
+            if (sym < 16) {
+              lengths[i++] = sym;
+              continue;
+            }
+            let value = 0;
+            let rep: number;
+            if (sym === 16) {
+              if (i === 0) return -1;
+              value = lengths[i - 1] as number;
+              rep = 3 + bits(2);
+            } else if (sym === 17) {
+              rep = 3 + bits(3);
+            } else {
+              rep = 11 + bits(7);
+            }
+            if (i + rep > nlen + ndist) return -1;
+            while (rep--) lengths[i++] = value;
+          }
+          if (!build(lenCode, 0, nlen) || !build(distCode, nlen, ndist)) return -1;
+          lc = lenCode;
+          dc = distCode;
+        }
+        for (;;) {
+          const sym = decode(lc);
+          if (sym < 256) {
+            out[written++] = sym;
+            if (written >= n) return written;
+          } else if (sym === 256) {
+            break;
+          } else {
+            const li = sym - 257;
+            if (li >= 29) return -1;
+            const len = (LEN_BASE[li] as number) + bits(LEN_EXTRA[li] as number);
+            const di = decode(dc);
+            if (di >= 30) return -1;
+            const dist = (DIST_BASE[di] as number) + bits(DIST_EXTRA[di] as number);
+            if (dist > written) return -1;
+            for (let i = 0; i < len; i++) {
+              out[written] = out[written - dist] as number;
+              if (++written >= n) return written;
+            }
+          }
+        }
+      } else {
+        return -1;
+      }
+      if (last) return written;
+    }
+  } catch (err) {
+    if (err === STOP) return -1;
+    throw err;
+  }
+}
