@@ -45,7 +45,7 @@ export function classReleaseFindings(
         jar,
         'error',
         Rule.classReleases,
-        `${count(total, 'class')} in the JAR need Java ${top} but the runtime runs Java ${javaRelease}`,
+        `${count(total, 'class')} in the JAR need${total === 1 ? 's' : ''} Java ${top} but the runtime runs Java ${javaRelease}`,
         `${parts.join(', ')} (of ${stats.checked.toLocaleString('en-US')} classes read), e.g. ${examples.join(', ')}; the JVM fails with UnsupportedClassVersionError as soon as one is loaded. If they are your classes, compile with scalacOptions ++= Seq("-release", "${javaRelease}") and javacOptions ++= Seq("--release", "${javaRelease}"); if they come from a dependency, use a version of it built for Java ${javaRelease}; or run on a newer Java (java-release / spark.javaRelease)`,
       ),
     );
@@ -74,7 +74,7 @@ function evidenceText(evidence: ScalaEvidence[], binary: string): string {
 }
 
 function runtimeName(rt: VerifyRuntime): string {
-  return `Spark ${rt.sparkVersion} (Scala ${rt.scalaVersion}${rt.source === 'default' ? ', the default runtime' : ''})`;
+  return `Spark ${rt.sparkVersion}${rt.source === 'default' ? ' (the default: no deploy config)' : ''}`;
 }
 
 /**
@@ -107,7 +107,7 @@ export function scalaFindings(
       jar,
       severity,
       Rule.scalaVersion,
-      `The JAR is built for Scala ${decided.binary} but ${runtimeName(rt)} runs Scala ${runScala}`,
+      `The JAR is built for Scala ${decided.binary} but the runtime, ${runtimeName(rt)}, runs Scala ${runScala}`,
       `${evidenceText(scala.evidence, decided.binary)}. Scala ${decided.binary} and ${runScala} are not binary compatible: ${why}. Fix: ${fix}`,
     );
     out.push(f);
@@ -146,7 +146,7 @@ export function bundledScalaFinding(
       'notice',
       Rule.bundledScala,
       `${lib} is bundled in the JAR (${scalaEntries.toLocaleString('en-US')} entries under scala/)`,
-      `Spark ${rt.sparkVersion} provides Scala ${rt.scalaVersion} itself and loads its own copy first, so this one only makes the JAR bigger; leave it out with assembly / assemblyOption ~= (_.withIncludeScala(false)) in build.sbt`,
+      `Spark ${rt.sparkVersion} provides Scala ${rt.scalaVersion} itself and loads its own copy first, so this one only makes the JAR bigger; leave it out with assemblyPackageScala / assembleArtifact := false in build.sbt`,
     ),
   ];
 }

@@ -200,7 +200,7 @@ export async function jarScala(
     evidence.push({
       binary,
       source: 'bytecode',
-      detail: `${h.count} of its own classes use Scala ${binary}-only library classes (${h.example})`,
+      detail: `${h.count} of its own classes use${h.count === 1 ? 's' : ''} Scala ${binary}-only library classes (${h.example})`,
     });
   }
 
