@@ -32,6 +32,7 @@ const WINDOW = 1024 * 1024;
 const LOCAL_SIZE = 30;
 
 const VERSIONS_PREFIX = Buffer.from('META-INF/versions/', 'latin1');
+const MODULE_INFO = Buffer.from('module-info.class', 'latin1');
 
 /** Returns N for META-INF/versions/N/…, 0 for other META-INF entries (never loaded as classes), -1 else. */
 function versionDir(cd: Buffer, s: number, len: number): number {
@@ -62,7 +63,9 @@ function isClassName(cd: Buffer, s: number, len: number): boolean {
 function isModuleInfo(cd: Buffer, s: number, len: number): boolean {
   return (
     len >= 17 &&
-    cd.toString('latin1', s + len - 17, s + len) === 'module-info.class' &&
+    cd[s + len - 7] === 0x6f &&
+    cd[s + len - 17] === 0x6d &&
+    cd.compare(MODULE_INFO, 0, 17, s + len - 17, s + len) === 0 &&
     (len === 17 || cd[s + len - 18] === 0x2f)
   );
 }
@@ -107,10 +110,12 @@ export async function scanClassVersions(
   };
   const cd = zip.centralDirectory;
   // Gather the class entries first (record offsets by local offset) so the data is read in file order.
-  const records: number[] = [];
-  const locals: number[] = [];
-  const methods: number[] = [];
-  const sizes: number[] = [];
+  const cap = Math.max(16, zip.declaredEntries);
+  let records = new Int32Array(cap);
+  let locals = new Float64Array(cap);
+  let sizes = new Float64Array(cap);
+  let methods = new Uint8Array(cap);
+  let count = 0;
   forEachEntry(zip, (e) => {
     const s = e.nameStart;
     const len = e.nameLength;
@@ -122,15 +127,28 @@ export async function scanClassVersions(
       stats.skippedVersioned++;
       return;
     }
-    records.push(e.recordOffset);
-    locals.push(e.localHeaderOffset);
-    methods.push(e.method);
-    sizes.push(e.compressedSize);
+    if (count === records.length) {
+      // The end record's count can be wrong in files from broken writers: grow.
+      const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      records = grow(records, (n) => new Int32Array(n));
+      locals = grow(locals, (n) => new Float64Array(n));
+      sizes = grow(sizes, (n) => new Float64Array(n));
+      methods = grow(methods, (n) => new Uint8Array(n));
+    }
+    records[count] = e.recordOffset;
+    locals[count] = e.localHeaderOffset;
+    methods[count] = e.method;
+    sizes[count] = e.compressedSize;
+    count++;
   });
-  const order = Array.from(records.keys());
   let sorted = true;
-  for (let i = 1; i < locals.length && sorted; i++)
-    sorted = (locals[i] as number) > (locals[i - 1] as number);
+  for (let i = 1; i < count && sorted; i++) sorted = (locals[i] as number) > (locals[i - 1] as number);
+  const order = new Int32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
   if (!sorted) order.sort((a, b) => (locals[a] as number) - (locals[b] as number));
 
   const window = new Window(fh.fd);

@@ -73,8 +73,29 @@ function fixedTables(): [Huffman, Huffman] {
   return [fixedLen, fixedDist];
 }
 
-/** Thrown internally when the input ends or is invalid; never escapes inflateHead. */
-const STOP = new Error('inflate-head: stop');
+/** 7-bit lookup of the code-length code: (symbol << 3) | length, 0 for unused codes. */
+const clTable = new Uint16Array(128);
+
+/** Fills clTable from the code-length code lengths in lengths[0, 19); false if over-subscribed. */
+function buildClTable(): boolean {
+  if (!build(clCode, 0, 19)) return false;
+  clTable.fill(0);
+  // Walk the canonical codes in order; store each reversed (deflate sends Huffman codes MSB first).
+  let code = 0;
+  let index = 0;
+  for (let len = 1; len <= 7; len++) {
+    const c = clCode.count[len] as number;
+    for (let k = 0; k < c; k++) {
+      const sym = clCode.symbol[index++] as number;
+      let rev = 0;
+      for (let b = 0; b < len; b++) rev |= ((code >> b) & 1) << (len - 1 - b);
+      for (let fill = rev; fill < 128; fill += 1 << len) clTable[fill] = (sym << 3) | len;
+      code++;
+    }
+    code <<= 1;
+  }
+  return true;
+}
 
 /**
  * inflateHead decodes the first n bytes of the raw deflate stream in buf[start, end) into out (which must
@@ -82,114 +103,160 @@ const STOP = new Error('inflate-head: stop');
  * the input is cut off or invalid.
  */
 export function inflateHead(buf: Uint8Array, start: number, end: number, out: Uint8Array, n: number): number {
+  // Everything in locals (V8 keeps them in registers): this runs once per class in the JAR.
   let pos = start;
-  let bitBuf = 0;
-  let bitCnt = 0;
+  let bb = 0;
+  let bc = 0;
   let written = 0;
-  const bits = (need: number): number => {
-    while (bitCnt < need) {
-      if (pos >= end) throw STOP;
-      bitBuf |= (buf[pos++] as number) << bitCnt;
-      bitCnt += 8;
+  /** Ensures at least k bits in bb (k <= 24), or returns false at the end of the input. */
+  const fill = (k: number): boolean => {
+    while (bc < k) {
+      if (pos >= end) return false;
+      bb |= (buf[pos++] as number) << bc;
+      bc += 8;
     }
-    const v = bitBuf & ((1 << need) - 1);
-    bitBuf >>>= need;
-    bitCnt -= need;
+    return true;
+  };
+  const take = (k: number): number => {
+    const v = bb & ((1 << k) - 1);
+    bb >>>= k;
+    bc -= k;
     return v;
   };
+  /** Decodes one symbol of h bit by bit (canonical code), or -1 at the end of the input. */
   const decode = (h: Huffman): number => {
     let code = 0;
     let first = 0;
     let index = 0;
+    const count = h.count;
     for (let len = 1; len < 16; len++) {
-      code |= bits(1);
-      const count = h.count[len] as number;
-      if (code - count < first) return h.symbol[index + (code - first)] as number;
-      index += count;
-      first = (first + count) << 1;
+      if (bc === 0) {
+        if (pos >= end) return -1;
+        bb = buf[pos++] as number;
+        bc = 8;
+      }
+      code |= bb & 1;
+      bb >>>= 1;
+      bc--;
+      const c = count[len] as number;
+      if (code - c < first) return h.symbol[index + (code - first)] as number;
+      index += c;
+      first = (first + c) << 1;
       code <<= 1;
     }
-    throw STOP;
+    return -1;
   };
-  try {
-    for (;;) {
-      const last = bits(1);
-      const type = bits(2);
-      if (type === 0) {
-        bitBuf = 0;
-        bitCnt = 0;
-        if (pos + 4 > end) return -1;
-        const len = (buf[pos] as number) | ((buf[pos + 1] as number) << 8);
-        pos += 4;
-        for (let i = 0; i < len && written < n; i++) {
-          if (pos >= end) return -1;
-          out[written++] = buf[pos++] as number;
-        }
-        if (written >= n) return written;
-      } else if (type === 1 || type === 2) {
-        let lc: Huffman;
-        let dc: Huffman;
-        if (type === 1) {
-          [lc, dc] = fixedTables();
-        } else {
-          const nlen = bits(5) + 257;
-          const ndist = bits(5) + 1;
-          const ncode = bits(4) + 4;
-          if (nlen > 286 || ndist > 30) return -1;
-          for (let i = 0; i < 19; i++) lengths[CL_ORDER[i] as number] = i < ncode ? bits(3) : 0;
-          if (!build(clCode, 0, 19)) return -1;
-          for (let i = 0; i < nlen + ndist; ) {
-            const sym = decode(clCode);
-            if (sym < 16) {
-              lengths[i++] = sym;
-              continue;
-            }
-            let value = 0;
-            let rep: number;
-            if (sym === 16) {
-              if (i === 0) return -1;
-              value = lengths[i - 1] as number;
-              rep = 3 + bits(2);
-            } else if (sym === 17) {
-              rep = 3 + bits(3);
-            } else {
-              rep = 11 + bits(7);
-            }
-            if (i + rep > nlen + ndist) return -1;
-            while (rep--) lengths[i++] = value;
-          }
-          if (!build(lenCode, 0, nlen) || !build(distCode, nlen, ndist)) return -1;
-          lc = lenCode;
-          dc = distCode;
-        }
-        for (;;) {
-          const sym = decode(lc);
-          if (sym < 256) {
-            out[written++] = sym;
-            if (written >= n) return written;
-          } else if (sym === 256) {
-            break;
-          } else {
-            const li = sym - 257;
-            if (li >= 29) return -1;
-            const len = (LEN_BASE[li] as number) + bits(LEN_EXTRA[li] as number);
-            const di = decode(dc);
-            if (di >= 30) return -1;
-            const dist = (DIST_BASE[di] as number) + bits(DIST_EXTRA[di] as number);
-            if (dist > written) return -1;
-            for (let i = 0; i < len; i++) {
-              out[written] = out[written - dist] as number;
-              if (++written >= n) return written;
-            }
-          }
-        }
-      } else {
-        return -1;
+  for (;;) {
+    if (!fill(3)) return -1;
+    const last = take(1);
+    const type = take(2);
+    if (type === 0) {
+      // A stored block starts at the next byte boundary; whole bytes already in bb go back.
+      pos -= bc >> 3;
+      bb = 0;
+      bc = 0;
+      if (pos + 4 > end) return -1;
+      const len = (buf[pos] as number) | ((buf[pos + 1] as number) << 8);
+      pos += 4;
+      for (let i = 0; i < len && written < n; i++) {
+        if (pos >= end) return -1;
+        out[written++] = buf[pos++] as number;
       }
-      if (last) return written;
+      if (written >= n) return written;
+    } else if (type === 1 || type === 2) {
+      let lc: Huffman;
+      let dc: Huffman;
+      let distLengths = -1;
+      let ndist = 0;
+      if (type === 1) {
+        [lc, dc] = fixedTables();
+      } else {
+        if (!fill(14)) return -1;
+        const nlen = take(5) + 257;
+        ndist = take(5) + 1;
+        const ncode = take(4) + 4;
+        if (nlen > 286 || ndist > 30) return -1;
+        for (let i = 0; i < 19; i++) {
+          if (i < ncode) {
+            if (!fill(3)) return -1;
+            lengths[CL_ORDER[i] as number] = take(3);
+          } else {
+            lengths[CL_ORDER[i] as number] = 0;
+          }
+        }
+        if (!buildClTable()) return -1;
+        const total = nlen + ndist;
+        for (let i = 0; i < total; ) {
+          // One table lookup per code-length symbol (codes are at most 7 bits).
+          while (bc < 7 && pos < end) {
+            bb |= (buf[pos++] as number) << bc;
+            bc += 8;
+          }
+          const e = clTable[bb & 127] as number;
+          const l = e & 7;
+          if (l === 0 || l > bc) return -1;
+          bb >>>= l;
+          bc -= l;
+          const sym = e >> 3;
+          if (sym < 16) {
+            lengths[i++] = sym;
+            continue;
+          }
+          let value = 0;
+          let rep: number;
+          if (sym === 16) {
+            if (i === 0 || !fill(2)) return -1;
+            value = lengths[i - 1] as number;
+            rep = 3 + take(2);
+          } else if (sym === 17) {
+            if (!fill(3)) return -1;
+            rep = 3 + take(3);
+          } else {
+            if (!fill(7)) return -1;
+            rep = 11 + take(7);
+          }
+          if (i + rep > total) return -1;
+          while (rep-- > 0) lengths[i++] = value;
+        }
+        if (!build(lenCode, 0, nlen)) return -1;
+        // The distance code is built only if a match needs it (lengths past nlen stay put until then).
+        distLengths = nlen;
+        lc = lenCode;
+        dc = distCode;
+      }
+      for (;;) {
+        const sym = decode(lc);
+        if (sym < 0) return -1;
+        if (sym < 256) {
+          out[written++] = sym;
+          if (written >= n) return written;
+        } else if (sym === 256) {
+          break;
+        } else {
+          const li = sym - 257;
+          if (li >= 29) return -1;
+          const le = LEN_EXTRA[li] as number;
+          if (!fill(le)) return -1;
+          const len = (LEN_BASE[li] as number) + take(le);
+          if (distLengths >= 0) {
+            if (!build(distCode, distLengths, ndist)) return -1;
+            distLengths = -1;
+          }
+          const di = decode(dc);
+          if (di < 0 || di >= 30) return -1;
+          const de = DIST_EXTRA[di] as number;
+          if (!fill(de)) return -1;
+          const dist = (DIST_BASE[di] as number) + take(de);
+          if (dist > written) return -1;
+          for (let i = 0; i < len; i++) {
+            out[written] = out[written - dist] as number;
+            if (++written >= n) return written;
+          }
+        }
+      }
+    } else {
+      return -1;
     }
-  } catch (err) {
-    if (err === STOP) return -1;
-    throw err;
+    if (last) return written;
   }
 }

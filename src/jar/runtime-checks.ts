@@ -103,6 +103,8 @@ export async function runRuntimeChecks(
   return { findings, facts };
 }
 
+const META_INF = Buffer.from('META-INF/', 'latin1');
+
 /** Whether every class of the JAR is under prefix (a JAR of the application's classes only). */
 function onlyUnder(zip: ZipArchive, prefix: string): boolean {
   const cd = zip.centralDirectory;
@@ -111,10 +113,10 @@ function onlyUnder(zip: ZipArchive, prefix: string): boolean {
   while (off + 46 <= cd.length) {
     const nl = cd.readUInt16LE(off + 28);
     const s = off + 46;
-    const isClass = nl > 6 && cd.toString('latin1', s + nl - 6, s + nl) === '.class';
-    if (isClass && !(cd.compare(p, 0, p.length, s, s + Math.min(p.length, nl)) === 0 && nl > p.length)) {
-      if (!(cd.toString('latin1', s, s + 9) === 'META-INF/')) return false;
-    }
+    const e = s + nl;
+    const isClass = nl > 6 && cd[e - 1] === 0x73 && cd[e - 6] === 0x2e && cd[e - 5] === 0x63;
+    const under = nl > p.length && cd.compare(p, 0, p.length, s, s + p.length) === 0;
+    if (isClass && !under && cd.compare(META_INF, 0, 9, s, Math.min(e, s + 9)) !== 0) return false;
     off = s + nl + cd.readUInt16LE(off + 30) + cd.readUInt16LE(off + 32);
   }
   return true;
