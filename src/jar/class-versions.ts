@@ -22,6 +22,8 @@ export interface ClassVersionStats {
   invalid: { count: number; names: string[] };
   /** Highest release seen among the loaded classes. */
   maxRelease: number;
+  /** Entries the fast path could not decode, read again through node:zlib. */
+  fallback: number;
 }
 
 const EXAMPLES = 5;
@@ -107,6 +109,7 @@ export async function scanClassVersions(
     tooNew: new Map(),
     invalid: { count: 0, names: [] },
     maxRelease: 0,
+    fallback: 0,
   };
   const cd = zip.centralDirectory;
   // Gather the class entries first (record offsets by local offset) so the data is read in file order.
@@ -214,6 +217,7 @@ export async function scanClassVersions(
     else record(rec, head, got);
   }
   // Entries the fast path could not decode (an unusual header, a long deflate preamble) go through zlib.
+  stats.fallback = slow.length;
   if (slow.length) {
     for (const rec of slow) {
       try {

@@ -16,7 +16,7 @@ import type { ZipArchive } from './zip.js';
 /** RuntimeFacts is what the runtime checks learned, for the report. */
 export interface RuntimeFacts {
   runtime: VerifyRuntime;
-  classReleases: { checked: number; maxRelease: number; tooNew: number; ms: number };
+  classReleases: { checked: number; maxRelease: number; tooNew: number; fallback: number; ms: number };
   scala: { binary?: string; decidedBy?: string; bundledLibrary?: string; classesRead: number; ms: number };
   link?: { sparkIndex: string; followed: number; complete: boolean; missing: number; ms: number };
 }
@@ -54,6 +54,7 @@ export async function runRuntimeChecks(
       checked: stats.checked,
       maxRelease: stats.maxRelease,
       tooNew,
+      fallback: stats.fallback,
       ms: performance.now() - t,
     },
     scala: { classesRead: 0, ms: 0 },

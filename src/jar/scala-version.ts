@@ -99,6 +99,11 @@ export function pathEvidence(jarPath: string): ScalaEvidence[] {
   return out;
 }
 
+function hasSlash(cd: Buffer, s: number, len: number): boolean {
+  for (let i = s; i < s + len; i++) if (cd[i] === 0x2f) return true;
+  return false;
+}
+
 /** Scans the central directory once for pom.properties artifact ids, library.properties and app classes. */
 function walk(zip: ZipArchive, prefix: Buffer, limit: number) {
   const cd = zip.centralDirectory;
@@ -135,8 +140,8 @@ function walk(zip: ZipArchive, prefix: Buffer, limit: number) {
       prefix.length === 0 ||
       (len > prefix.length && cd.compare(prefix, 0, prefix.length, s, s + prefix.length) === 0)
     ) {
+      if (prefix.length === 0 && hasSlash(cd, s, len)) return;
       const name = e.name;
-      if (prefix.length === 0 && name.includes('/')) return;
       if (name.endsWith('.class') && appClasses.length < limit) appClasses.push(name.slice(0, -6));
       else if (!tasty && name.endsWith('.tasty')) tasty = name;
     }
@@ -152,7 +157,7 @@ export interface ScalaScanOptions {
   prefix: string;
   /** Most application classes read (default 400). */
   maxClasses?: number;
-  /** performance.now() after which no more classes are read (default: 150 ms from the start). */
+  /** performance.now() after which no more classes are read (default: 250 ms after the entry walk). */
   deadline?: number;
 }
 
@@ -165,8 +170,8 @@ export async function jarScala(
   options: ScalaScanOptions,
 ): Promise<JarScala> {
   const maxClasses = options.maxClasses ?? 400;
-  const deadline = options.deadline ?? performance.now() + 150;
   const found = walk(zip, Buffer.from(options.prefix, 'utf8'), maxClasses);
+  const deadline = options.deadline ?? performance.now() + 250;
   const evidence: ScalaEvidence[] = [];
   const result: JarScala = { evidence, artifacts: found.artifacts, classesRead: 0 };
   if (found.tasty) {
@@ -181,7 +186,8 @@ export async function jarScala(
   for (const name of order) {
     if (seen.has(name)) continue;
     seen.add(name);
-    if (result.classesRead >= maxClasses || performance.now() > deadline) break;
+    // The main class is always read; the rest within the budget.
+    if (result.classesRead > 0 && (result.classesRead >= maxClasses || performance.now() > deadline)) break;
     const pool = await classes.pool(name);
     if (!pool) continue;
     result.classesRead++;
