@@ -43,6 +43,12 @@ function build(h: Huffman, from: number, n: number): boolean {
   const count = h.count;
   count.fill(0);
   for (let i = 0; i < n; i++) count[lengths[from + i] as number]++;
+  return placeSymbols(h, from, n);
+}
+
+/** Completes build once h.count holds the counts per length of lengths [from, from + n). */
+function placeSymbols(h: Huffman, from: number, n: number): boolean {
+  const count = h.count;
   if (count[0] === n) return true;
   let left = 1;
   for (let len = 1; len < 16; len++) {
@@ -102,65 +108,84 @@ function buildClTable(): boolean {
  * hold n bytes) and returns how many it wrote (fewer than n only when the stream ends first), or -1 when
  * the input is cut off or invalid.
  */
+/** The input and bit buffer of the current call (one instance: the decoder is not re-entrant). */
+class Bits {
+  buf: Uint8Array = new Uint8Array(0);
+  pos = 0;
+  end = 0;
+  bb = 0;
+  bc = 0;
+}
+const st = new Bits();
+
+/** Ensures at least k bits (k <= 24) in the bit buffer, or returns false at the end of the input. */
+function fill(k: number): boolean {
+  while (st.bc < k) {
+    if (st.pos >= st.end) return false;
+    st.bb |= (st.buf[st.pos++] as number) << st.bc;
+    st.bc += 8;
+  }
+  return true;
+}
+
+function take(k: number): number {
+  const v = st.bb & ((1 << k) - 1);
+  st.bb >>>= k;
+  st.bc -= k;
+  return v;
+}
+
+/** Decodes one symbol of h bit by bit (canonical code), or -1 at the end of the input. */
+function decode(h: Huffman): number {
+  let code = 0;
+  let first = 0;
+  let index = 0;
+  const count = h.count;
+  for (let len = 1; len < 16; len++) {
+    if (st.bc === 0) {
+      if (st.pos >= st.end) return -1;
+      st.bb = st.buf[st.pos++] as number;
+      st.bc = 8;
+    }
+    code |= st.bb & 1;
+    st.bb >>>= 1;
+    st.bc--;
+    const c = count[len] as number;
+    if (code - c < first) return h.symbol[index + (code - first)] as number;
+    index += c;
+    first = (first + c) << 1;
+    code <<= 1;
+  }
+  return -1;
+}
+
+/**
+ * inflateHead decodes the first n bytes of the raw deflate stream in buf[start, end) into out (which must
+ * hold n bytes) and returns how many it wrote (fewer than n only when the stream ends first), or -1 when
+ * the input is cut off or invalid.
+ */
 export function inflateHead(buf: Uint8Array, start: number, end: number, out: Uint8Array, n: number): number {
-  // Everything in locals (V8 keeps them in registers): this runs once per class in the JAR.
-  let pos = start;
-  let bb = 0;
-  let bc = 0;
+  st.buf = buf;
+  st.pos = start;
+  st.end = end;
+  st.bb = 0;
+  st.bc = 0;
   let written = 0;
-  /** Ensures at least k bits in bb (k <= 24), or returns false at the end of the input. */
-  const fill = (k: number): boolean => {
-    while (bc < k) {
-      if (pos >= end) return false;
-      bb |= (buf[pos++] as number) << bc;
-      bc += 8;
-    }
-    return true;
-  };
-  const take = (k: number): number => {
-    const v = bb & ((1 << k) - 1);
-    bb >>>= k;
-    bc -= k;
-    return v;
-  };
-  /** Decodes one symbol of h bit by bit (canonical code), or -1 at the end of the input. */
-  const decode = (h: Huffman): number => {
-    let code = 0;
-    let first = 0;
-    let index = 0;
-    const count = h.count;
-    for (let len = 1; len < 16; len++) {
-      if (bc === 0) {
-        if (pos >= end) return -1;
-        bb = buf[pos++] as number;
-        bc = 8;
-      }
-      code |= bb & 1;
-      bb >>>= 1;
-      bc--;
-      const c = count[len] as number;
-      if (code - c < first) return h.symbol[index + (code - first)] as number;
-      index += c;
-      first = (first + c) << 1;
-      code <<= 1;
-    }
-    return -1;
-  };
   for (;;) {
     if (!fill(3)) return -1;
     const last = take(1);
     const type = take(2);
     if (type === 0) {
       // A stored block starts at the next byte boundary; whole bytes already in bb go back.
-      pos -= bc >> 3;
-      bb = 0;
-      bc = 0;
-      if (pos + 4 > end) return -1;
-      const len = (buf[pos] as number) | ((buf[pos + 1] as number) << 8);
-      pos += 4;
+      st.pos -= st.bc >> 3;
+      st.bb = 0;
+      st.bc = 0;
+      if (st.pos + 4 > end) return -1;
+      const len = (buf[st.pos] as number) | ((buf[st.pos + 1] as number) << 8);
+      st.pos += 4;
       for (let i = 0; i < len && written < n; i++) {
-        if (pos >= end) return -1;
-        out[written++] = buf[pos++] as number;
+        if (st.pos >= end) return -1;
+        out[written++] = buf[st.pos++] as number;
       }
       if (written >= n) return written;
     } else if (type === 1 || type === 2) {
@@ -186,39 +211,58 @@ export function inflateHead(buf: Uint8Array, start: number, end: number, out: Ui
         }
         if (!buildClTable()) return -1;
         const total = nlen + ndist;
+        // Locals for the hot loop; the literal/length code's counts are gathered on the way.
+        const lens = lengths;
+        const table = clTable;
+        const litCount = lenCode.count;
+        litCount.fill(0);
+        let pos = st.pos;
+        let bb = st.bb;
+        let bc = st.bc;
         for (let i = 0; i < total; ) {
-          // One table lookup per code-length symbol (codes are at most 7 bits).
-          while (bc < 7 && pos < end) {
+          // A code (at most 7 bits) and its extra bits (at most 7) fit in 14 bits.
+          while (bc < 14 && pos < end) {
             bb |= (buf[pos++] as number) << bc;
             bc += 8;
           }
-          const e = clTable[bb & 127] as number;
+          const e = table[bb & 127] as number;
           const l = e & 7;
           if (l === 0 || l > bc) return -1;
           bb >>>= l;
           bc -= l;
           const sym = e >> 3;
           if (sym < 16) {
-            lengths[i++] = sym;
+            if (i < nlen) litCount[sym]++;
+            lens[i++] = sym;
             continue;
           }
           let value = 0;
           let rep: number;
           if (sym === 16) {
-            if (i === 0 || !fill(2)) return -1;
-            value = lengths[i - 1] as number;
-            rep = 3 + take(2);
+            if (i === 0 || bc < 2) return -1;
+            value = lens[i - 1] as number;
+            rep = 3 + (bb & 3);
+            bb >>>= 2;
+            bc -= 2;
           } else if (sym === 17) {
-            if (!fill(3)) return -1;
-            rep = 3 + take(3);
+            if (bc < 3) return -1;
+            rep = 3 + (bb & 7);
+            bb >>>= 3;
+            bc -= 3;
           } else {
-            if (!fill(7)) return -1;
-            rep = 11 + take(7);
+            if (bc < 7) return -1;
+            rep = 11 + (bb & 127);
+            bb >>>= 7;
+            bc -= 7;
           }
           if (i + rep > total) return -1;
-          while (rep-- > 0) lengths[i++] = value;
+          if (i < nlen) litCount[value] += Math.min(rep, nlen - i);
+          while (rep-- > 0) lens[i++] = value;
         }
-        if (!build(lenCode, 0, nlen)) return -1;
+        st.pos = pos;
+        st.bb = bb;
+        st.bc = bc;
+        if (!placeSymbols(lenCode, 0, nlen)) return -1;
         // The distance code is built only if a match needs it (lengths past nlen stay put until then).
         distLengths = nlen;
         lc = lenCode;
