@@ -74,19 +74,19 @@ function isModuleInfo(cd: Buffer, s: number, len: number): boolean {
 
 /** A sequential reader over the file that keeps one large window. */
 class Window {
-  private buf = Buffer.alloc(WINDOW);
+  buf = Buffer.alloc(WINDOW);
   private start = 0;
   private end = 0;
   constructor(private readonly fd: number) {}
-  /** Returns the buffer holding [pos, pos + len) at offset pos - start, reading if needed. */
-  at(pos: number, len: number): { buf: Buffer; off: number } {
+  /** Makes buf hold [pos, pos + len) (reading if needed) and returns the offset of pos in buf. */
+  at(pos: number, len: number): number {
     if (pos < this.start || pos + len > this.end) {
       if (len > this.buf.length) this.buf = Buffer.alloc(len);
       const n = readSync(this.fd, this.buf, 0, this.buf.length, pos);
       this.start = pos;
       this.end = pos + n;
     }
-    return { buf: this.buf, off: pos - this.start };
+    return pos - this.start;
   }
   get limit(): number {
     return this.end;
@@ -191,7 +191,8 @@ export async function scanClassVersions(
     const compressed = sizes[i] as number;
     // The data never runs into the central directory (the scan checked the offsets).
     const room = cdStart - local;
-    let { buf, off } = window.at(local, Math.min(room, LOCAL_SIZE + 256 + COMPRESSED_HEAD));
+    let off = window.at(local, Math.min(room, LOCAL_SIZE + 256 + COMPRESSED_HEAD));
+    let buf = window.buf;
     let avail = window.limit - local;
     if (avail < LOCAL_SIZE || buf.readUInt32LE(off) !== 0x04034b50) {
       slow.push(rec);
@@ -200,7 +201,8 @@ export async function scanClassVersions(
     const dataStart = LOCAL_SIZE + buf.readUInt16LE(off + 26) + buf.readUInt16LE(off + 28);
     const take = Math.min(compressed, method === 0 ? HEAD : COMPRESSED_HEAD);
     if (dataStart + take > avail) {
-      ({ buf, off } = window.at(local, Math.min(room, dataStart + take)));
+      off = window.at(local, Math.min(room, dataStart + take));
+      buf = window.buf;
       avail = window.limit - local;
       if (dataStart + take > avail) {
         slow.push(rec);
