@@ -72,6 +72,14 @@ describe('verify stage through the bundled action', () => {
       expect(run.summary).toContain('com.etl.Main');
       expect(run.summary).toMatch(/Java (8|11|17)/);
       expect(run.outputs['jar-sha256']).toMatch(/^[0-9a-f]{64}$/);
+      // No false positive from the runtime checks, and they really ran on the real JAR.
+      expect(run.stdout).toMatch(
+        /verify: built for Scala 2\.12 \(by bytecode; [1-9]\d* application classes read\)/,
+      );
+      expect(run.stdout).toMatch(
+        /verify: links of [1-9]\d* application classes checked against the Spark 3\.5\.6\/2\.12 index/,
+      );
+      expect(run.stdout).toContain('verify: no findings');
     },
   );
 });
