@@ -9,9 +9,6 @@ export interface VerifyRuntime {
   scalaVersion: string;
   /** config: from the deploy config; default: the action's defaults (no config file). */
   source: 'config' | 'default';
-  /** Config file and line of spark.scalaVersion or spark.version, for annotations. */
-  file?: string;
-  line?: number;
   /** Reasons the class path may hold more than the Spark distribution (spark.jars, EMR, a custom image). */
   extraClasspath: string[];
 }
@@ -51,14 +48,10 @@ export function runtimeFromPlan(plan: Plan): VerifyRuntime {
   if (plan.target === 'emr') extra.push('EMR (it adds Hadoop, Hive and AWS libraries to the class path)');
   if (config.image?.dockerfile || config.image?.base)
     extra.push('a custom image (image.dockerfile or image.base)');
-  const at =
-    plan.configRef?.locate(['spark', 'scalaVersion']) ?? plan.configRef?.locate(['spark', 'version']);
   return {
     sparkVersion: spark.version,
     scalaVersion: scalaForSpark(spark.version, spark.scalaVersion),
     source: 'config',
-    ...(at?.file ? { file: at.file } : {}),
-    ...(at?.line ? { line: at.line } : {}),
     extraClasspath: extra,
   };
 }
