@@ -175,6 +175,17 @@ describe('Scala binary version', () => {
     expect(r.findings[0]?.title).toContain('1 bundled library built for Scala 2.11 on a Scala 2.12 runtime');
   });
 
+  it('takes a Scala 3 JAR (TASTy files) as running on Scala 2.13 only', async () => {
+    const path = jar([
+      cls('com/acme/Main', ['scala/collection/immutable/ArraySeq']),
+      { name: 'com/acme/Main.tasty', data: 'TASTy' },
+    ]);
+    const on212 = await rules(path);
+    expect(on212.rules).toEqual(['error verify/scala-version']);
+    expect(on212.r.findings[0]?.title).toContain('built for Scala 3 but the runtime');
+    expect((await rules(path, rt({ scalaVersion: '2.13' }))).rules).toEqual([]);
+  });
+
   it('warns instead of failing when the runtime is only the default guess', async () => {
     const path = jar([cls('com/acme/Main', scala213)]);
     expect((await rules(path, rt({ source: 'default' }))).rules).toEqual(['warning verify/scala-version']);
