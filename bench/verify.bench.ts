@@ -3,7 +3,7 @@
 //
 // The JAR is generated deterministically in a temp dir by a child process (so that this process's peak RSS
 // reflects verification only) and deleted afterwards. Measured on the same file: verifyJar (all rules, no
-// hash) in process, its peak RSS growth, `jar tf` and `unzip -p <jar> META-INF/MANIFEST.MF` as whole
+// hash) in process, the share of reading every class header, its peak RSS growth, `jar tf` and `unzip -p <jar> META-INF/MANIFEST.MF` as whole
 // processes, and SHA-256 throughput.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -20,7 +20,10 @@ const BLOB_MB = 40;
 const VERIFY_RUNS = 15;
 const TOOL_RUNS = 5;
 const HASH_RUNS = 3;
-const TARGET = { verifyMs: 50, ratio: 5, rssMb: 64 };
+// All rules read every class header since the class-release rule (item 6 of issue 13): ~120,000 small
+// inflates. The central-directory rules alone stay at tens of milliseconds (the row "without the class
+// headers" below); the whole verification must stay well under a second.
+const TARGET = { verifyMs: 500, centralMs: 60, rssMb: 64 };
 const MB = 1024 * 1024;
 
 /** A deterministic pseudo-random chunk (xorshift32), so blobs neither compress nor vary between runs. */
@@ -82,7 +85,10 @@ async function measure(jar: string): Promise<boolean> {
   const baseRss = process.memoryUsage().rss;
   const times: number[] = [];
   const cpu: number[] = [];
+  const headerMs: number[] = [];
+  const runtimeMs: number[] = [];
   let findings = -1;
+  let lastFindings: unknown;
   let entries = 0;
   for (let i = 0; i < VERIFY_RUNS; i++) {
     const c = process.cpuUsage();
@@ -92,13 +98,19 @@ async function measure(jar: string): Promise<boolean> {
     const used = process.cpuUsage(c);
     cpu.push((used.user + used.system) / 1000);
     findings = r.findings.length;
+    lastFindings = r.findings;
     entries = r.facts.entries;
+    const rt = r.facts.runtime;
+    if (rt) {
+      headerMs.push(rt.classReleases.ms);
+      runtimeMs.push(rt.classReleases.ms + rt.scala.ms + (rt.link?.ms ?? 0));
+    }
     gc();
   }
   // ru_maxrss is the kernel's high-water mark of this process, in KiB.
   const rssGrowth = Math.max(0, process.resourceUsage().maxRSS * 1024 - baseRss);
   if (findings !== 0 || entries !== CLASSES + BLOBS + 2) {
-    console.log(`  unexpected result: ${findings} findings, ${entries} entries`);
+    console.log(`  unexpected result: ${findings} findings, ${entries} entries`, lastFindings);
     return false;
   }
 
@@ -116,9 +128,16 @@ async function measure(jar: string): Promise<boolean> {
   const up = unzipP.every((x) => x !== undefined) ? median(unzipP as number[]) : undefined;
   const h = median(hash);
   const ratio = tf === undefined ? undefined : tf / v;
+  const central = v - median(runtimeMs);
   const ms = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(1)} ms`);
   const rows: [string, string, string][] = [
     [`verifyJar in process, all rules, no hash (median of ${VERIFY_RUNS})`, ms(v), `≤ ${TARGET.verifyMs} ms`],
+    [
+      `  of which the Java release of all ${CLASSES.toLocaleString('en-US')} class headers (median)`,
+      ms(median(headerMs)),
+      '',
+    ],
+    ['  without the class headers, Scala and link checks (median)', ms(central), `≤ ${TARGET.centralMs} ms`],
     ['verifyJar CPU time, user + system (median)', ms(median(cpu)), ''],
     ['verifyJar first run (cold JIT)', ms(times[0]), ''],
     ['verifyJar min / max', `${ms(Math.min(...times))} / ${ms(Math.max(...times))}`, ''],
@@ -130,7 +149,7 @@ async function measure(jar: string): Promise<boolean> {
       `${ms(h)} = ${(size / MB / (h / 1000)).toFixed(0)} MB/s`,
       'disk/hash speed',
     ],
-    ['ratio jar tf / verifyJar', ratio === undefined ? 'n/a' : `${ratio.toFixed(1)}×`, `≥ ${TARGET.ratio}×`],
+    ['ratio jar tf / verifyJar', ratio === undefined ? 'n/a' : `${ratio.toFixed(1)}×`, ''],
   ];
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
@@ -138,8 +157,7 @@ async function measure(jar: string): Promise<boolean> {
   console.log(`|${'-'.repeat(w0 + 2)}|${'-'.repeat(w1 + 2)}|--------|`);
   for (const [a, b, c] of rows) console.log(`| ${a.padEnd(w0)} | ${b.padEnd(w1)} | ${c} |`);
 
-  const met =
-    v <= TARGET.verifyMs && rssGrowth <= TARGET.rssMb * MB && (ratio === undefined || ratio >= TARGET.ratio);
+  const met = v <= TARGET.verifyMs && central <= TARGET.centralMs && rssGrowth <= TARGET.rssMb * MB;
   console.log(`\ntargets ${met ? 'met' : 'MISSED'}`);
   return met;
 }

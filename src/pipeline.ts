@@ -68,6 +68,7 @@ async function runStage(
     case 'verify': {
       const artifact = await resolveArtifact(plan, carry, io);
       const { runVerifyStage } = await import('./jar/verify-stage.js');
+      const { runtimeFromPlan } = await import('./jar/runtime.js');
       const fromInput = plan.mainClass !== undefined && plan.mainClass !== plan.config?.app.mainClass;
       const configLoc = plan.configRef?.locate(['app', 'mainClass']);
       const result = await runVerifyStage(
@@ -90,7 +91,9 @@ async function runStage(
           ...(plan.config?.verify?.allowBundledSpark !== undefined
             ? { allowBundledSpark: plan.config.verify.allowBundledSpark }
             : {}),
+          runtime: runtimeFromPlan(plan),
           reportDir: io.tempDir,
+          log: io.info,
           signal,
         },
         report,

@@ -1,5 +1,5 @@
-// Spark and the Scala library come with the cluster. Bundled copies bloat the JAR and, when their version
-// differs from the runtime's, fail with NoSuchMethodError or ClassCastException at run time.
+// Spark comes with the cluster. A bundled copy bloats the JAR and, when its version differs from the
+// runtime's, fails with NoSuchMethodError or ClassCastException at run time.
 import type { Finding } from '../findings.js';
 import { jarFinding, Rule } from './rules.js';
 import type { JarScan } from './scan.js';
@@ -14,7 +14,7 @@ const SPARK_MARKERS = [
   'org/apache/spark/unsafe/Platform.class',
 ];
 /** Classes of scala-library and scala-reflect. */
-const SCALA_MARKERS = ['scala/Predef.class', 'scala/Option.class', 'scala/reflect/api/Universe.class'];
+export const SCALA_MARKERS = ['scala/Predef.class', 'scala/Option.class', 'scala/reflect/api/Universe.class'];
 
 /** bundledMarkers returns the marker classes present in the JAR. */
 export function bundledMarkers(scan: JarScan, markers: readonly string[]): string[] {
@@ -22,7 +22,8 @@ export function bundledMarkers(scan: JarScan, markers: readonly string[]): strin
 }
 
 /**
- * bundledFindings warns about Spark or Scala library classes in the JAR. A class of the app's own in the
+ * bundledFindings warns about Spark classes in the JAR (a bundled Scala library is judged against the
+ * runtime's Scala version in runtime-checks.ts). A class of the app's own in the
  * org.apache.spark package (to reach package-private APIs) or a connector (Kafka, Avro, Delta) is not
  * enough: the warning needs a marker class of the distribution itself.
  */
@@ -38,18 +39,6 @@ export function bundledFindings(jar: string, scan: JarScan, allowBundledSpark: b
         Rule.bundledSpark,
         `Spark is bundled in the JAR (${scan.sparkEntries.toLocaleString('en-US')} entries under org/apache/spark/, e.g. ${spark[0]})`,
         'the cluster provides Spark, and a bundled copy of another version clashes with it; mark Spark dependencies provided: "org.apache.spark" %% "spark-sql" % sparkVersion % "provided" (or set verify.allowBundledSpark: true)',
-      ),
-    );
-  }
-  const scala = bundledMarkers(scan, SCALA_MARKERS);
-  if (scala.length) {
-    out.push(
-      jarFinding(
-        jar,
-        'warning',
-        Rule.bundledScala,
-        `The Scala library is bundled in the JAR (${scan.scalaEntries.toLocaleString('en-US')} entries under scala/, e.g. ${scala[0]})`,
-        'Spark ships its own Scala library, and a different version fails with NoSuchMethodError; leave it out with assemblyPackageScala / assembleArtifact := false in build.sbt (or set verify.allowBundledSpark: true)',
       ),
     );
   }

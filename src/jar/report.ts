@@ -2,6 +2,7 @@
 // JAR section of the job summary.
 import type { Finding } from '../findings.js';
 import { formatMb } from './rules.js';
+import type { RuntimeFacts } from './runtime-checks.js';
 import type { JarFacts } from './verify.js';
 
 /** VerifyReport is the JSON document behind the verify-report output. */
@@ -27,7 +28,18 @@ export interface VerifyReport {
     classFileVersion?: { major: number; minor: number };
     javaRelease?: number;
   };
-  runtime: { javaRelease: number };
+  runtime: {
+    javaRelease: number;
+    sparkVersion?: string;
+    scalaVersion?: string;
+    source?: 'config' | 'default';
+  };
+  /** The checks against the runtime: class-file versions, Scala version, links (absent for unreadable JARs). */
+  checks?: {
+    classReleases: RuntimeFacts['classReleases'];
+    scala: RuntimeFacts['scala'];
+    link?: RuntimeFacts['link'];
+  };
   bundled: { sparkEntries: number; scalaEntries: number };
   counts: { errors: number; warnings: number; notices: number };
   findings: Finding[];
@@ -59,7 +71,16 @@ export function buildVerifyReport(args: {
       zip64: facts.zip64,
     },
     manifest: facts.manifest,
-    runtime: { javaRelease: args.javaRelease },
+    runtime: {
+      javaRelease: args.javaRelease,
+      ...(facts.runtime
+        ? {
+            sparkVersion: facts.runtime.runtime.sparkVersion,
+            scalaVersion: facts.runtime.runtime.scalaVersion,
+            source: facts.runtime.runtime.source,
+          }
+        : {}),
+    },
     bundled: facts.bundled,
     counts: { errors: count('error'), warnings: count('warning'), notices: count('notice') },
     findings,
@@ -68,6 +89,15 @@ export function buildVerifyReport(args: {
       ...(args.sha256Ms !== undefined ? { sha256Ms: Math.round(args.sha256Ms) } : {}),
     },
   };
+  if (facts.runtime) {
+    const { classReleases, scala, link } = facts.runtime;
+    const round = <T extends { ms: number }>(x: T): T => ({ ...x, ms: Math.round(x.ms * 10) / 10 });
+    report.checks = {
+      classReleases: round(classReleases),
+      scala: round(scala),
+      ...(link ? { link: round(link) } : {}),
+    };
+  }
   if (mc) {
     report.mainClass = {
       name: mc.name,
@@ -107,6 +137,18 @@ export function renderJarSection(r: VerifyReport): string {
     ['Entries', `${r.jar.entries.toLocaleString('en-US')}${r.jar.zip64 ? ' (zip64)' : ''}`],
     ['Main-Class', mc ? `${code(mc.name)}${mc.source === 'manifest' ? '' : ` (from ${mc.source})`}` : '—'],
     ['Java release of the main class', release],
+    ...(r.checks
+      ? ([
+          [
+            'Classes read',
+            `${r.checks.classReleases.checked.toLocaleString('en-US')} (newest Java ${r.checks.classReleases.maxRelease || '—'})`,
+          ],
+          [
+            'Scala',
+            `${r.checks.scala.binary ?? 'unknown'} (runtime: Spark ${r.runtime.sparkVersion}, Scala ${r.runtime.scalaVersion})`,
+          ],
+        ] as [string, string][])
+      : []),
     [
       'Findings',
       errors + warnings === 0

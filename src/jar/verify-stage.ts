@@ -3,12 +3,13 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Output } from '../constants.js';
-import type { Finding } from '../findings.js';
+import { type Finding, formatFindingLine } from '../findings.js';
 import type { Artifact, Reporter } from '../stage.js';
 import { ActionError, errorMessage } from '../util/errors.js';
 import { sha256File } from '../util/hash.js';
 import { buildVerifyReport, renderJarSection, type VerifyReport } from './report.js';
-import { type ExpectedMainClass, verifyJar } from './verify.js';
+import type { VerifyRuntime } from './runtime.js';
+import { type ExpectedMainClass, type JarFacts, verifyJar } from './verify.js';
 
 export type { VerifyReport } from './report.js';
 
@@ -21,8 +22,12 @@ export interface VerifyStageInput {
   maxSizeMb?: number;
   /** Config verify.allowBundledSpark (default false). */
   allowBundledSpark?: boolean;
+  /** The runtime the JAR will run on (runtimeFromPlan); default: the action's default runtime, as a guess. */
+  runtime?: VerifyRuntime;
   /** Directory the JSON report is written to (RUNNER_TEMP in production). */
   reportDir: string;
+  /** Log lines for the stage's log group: what was checked and every finding, as soon as known. */
+  log?: (line: string) => void;
   signal?: AbortSignal;
 }
 
@@ -77,6 +82,7 @@ export async function runVerifyStage(
       ...(input.expectedMainClass ? { expectedMainClass: input.expectedMainClass } : {}),
       ...(input.maxSizeMb !== undefined ? { maxSizeMb: input.maxSizeMb } : {}),
       ...(input.allowBundledSpark !== undefined ? { allowBundledSpark: input.allowBundledSpark } : {}),
+      ...(input.runtime ? { runtime: input.runtime } : {}),
       ...(input.signal ? { signal: input.signal } : {}),
     });
     hashed = await hashing;
@@ -105,6 +111,15 @@ export async function runVerifyStage(
   }
   reporter.output(Output.verifyReport, reportPath);
   for (const f of findings) reporter.finding(f);
+  if (input.log) {
+    for (const line of describeChecks(facts)) input.log(line);
+    for (const f of findings) input.log(`${f.severity}: ${f.rule ?? 'verify'}: ${formatFindingLine(f)}`);
+    input.log(
+      findings.length
+        ? `verify: ${findings.length} finding${findings.length === 1 ? '' : 's'}`
+        : 'verify: no findings',
+    );
+  }
   reporter.section('JAR', renderJarSection(report));
 
   const verified: Artifact = { ...artifact, sizeBytes: facts.sizeBytes, sha256: hashed.sha };
@@ -112,4 +127,34 @@ export async function runVerifyStage(
   if (mc?.present) verified.mainClass = mc.name;
   if (mc?.header) verified.javaRelease = mc.header.release;
   return { artifact: verified, report, reportPath, findings };
+}
+
+/** describeChecks says in a few log lines what verify read and against which runtime. */
+export function describeChecks(facts: JarFacts): string[] {
+  const lines = [
+    `verify: ${facts.entries.toLocaleString('en-US')} entries, ${facts.classes.toLocaleString('en-US')} classes, ${(facts.sizeBytes / 1048576).toFixed(1)} MB`,
+  ];
+  const rt = facts.runtime;
+  if (!rt) return lines;
+  const r = rt.runtime;
+  lines.push(
+    `verify: runtime Spark ${r.sparkVersion}, Scala ${r.scalaVersion}${r.source === 'default' ? ' (the default: no deploy config)' : ''}`,
+  );
+  const c = rt.classReleases;
+  lines.push(
+    `verify: class-file versions of ${c.checked.toLocaleString('en-US')} classes read in ${c.ms.toFixed(0)} ms (newest: Java ${c.maxRelease || '?'})`,
+  );
+  const s = rt.scala;
+  lines.push(
+    s.binary
+      ? `verify: built for Scala ${s.binary} (by ${s.decidedBy}; ${s.classesRead} application classes read)`
+      : `verify: no sign of the Scala version the JAR is built for (${s.classesRead} application classes read)`,
+  );
+  const l = rt.link;
+  if (l) {
+    lines.push(
+      `verify: links of ${l.followed} application classes checked against the Spark ${l.sparkIndex} index in ${l.ms.toFixed(0)} ms${l.complete ? '' : ' (budget reached: the rest unchecked)'}`,
+    );
+  }
+  return lines;
 }

@@ -1,5 +1,5 @@
-// verifyJar: every rule over one JAR, reading only its tail, its central directory, its manifest and the
-// head of its main class. Hashing is the stage's job (verify-stage.ts), so this stays fast to benchmark.
+// verifyJar: every rule over one JAR, reading its tail, its central directory, its manifest, the header of
+// every class and the constant pools of the application's classes the main class reaches. Hashing is the stage's job (verify-stage.ts), so this stays fast to benchmark.
 import { type FileHandle, open } from 'node:fs/promises';
 import type { Finding } from '../findings.js';
 import { bundledFindings } from './bundled.js';
@@ -16,6 +16,8 @@ import {
 } from './main-class-rules.js';
 import { type Manifest, mainAttribute, parseManifest } from './manifest.js';
 import { emptyFinding, entryFindings, sizeFindings, zipErrorFinding } from './rules.js';
+import { DEFAULT_RUNTIME, type VerifyRuntime } from './runtime.js';
+import { type RuntimeFacts, runRuntimeChecks } from './runtime-checks.js';
 import { type JarScan, scanJar } from './scan.js';
 import { openZip, readAt, type ZipArchive, ZipError } from './zip.js';
 import { entryAt } from './zip-entries.js';
@@ -35,6 +37,8 @@ export interface VerifyOptions {
   maxSizeMb?: number;
   /** verify.allowBundledSpark: no warning for bundled Spark or Scala classes (default false). */
   allowBundledSpark?: boolean;
+  /** The runtime the JAR will run on (default: the action's default Spark 3.5.6 / Scala 2.12, as a guess). */
+  runtime?: VerifyRuntime;
   signal?: AbortSignal;
 }
 
@@ -58,6 +62,8 @@ export interface JarFacts {
     header?: ClassHeader;
   };
   bundled: { sparkEntries: number; scalaEntries: number };
+  /** What the runtime checks learned (absent when the JAR could not be read that far). */
+  runtime?: RuntimeFacts;
 }
 
 /** JarVerification is the outcome of verifyJar. */
@@ -126,6 +132,24 @@ export async function verifyJar(path: string, options: VerifyOptions): Promise<J
     findings.push(...bundledFindings(jar, scan, options.allowBundledSpark ?? false));
     try {
       await checkMainClass(fh, zip, scan, jar, options, facts, findings);
+      options.signal?.throwIfAborted();
+      const mc = facts.mainClass;
+      const checked = await runRuntimeChecks({
+        fh,
+        zip,
+        scan,
+        jar,
+        jarPath: jar,
+        javaRelease: options.javaRelease,
+        runtime: options.runtime ?? { ...DEFAULT_RUNTIME, source: 'default', extraClasspath: [] },
+        ...(mc?.present ? { mainClass: mc.name } : {}),
+        ...(mc?.present && (!mc.header || mc.header.release > options.javaRelease)
+          ? { reportedMainClassFile: mc.classFile }
+          : {}),
+        allowBundledSpark: options.allowBundledSpark ?? false,
+      });
+      findings.push(...checked.findings);
+      facts.runtime = checked.facts;
     } catch (err) {
       if (!(err instanceof ZipError)) throw err;
       findings.push(zipErrorFinding(jar, err.kind, `${jar}: ${err.message}`, new Uint8Array(0)));

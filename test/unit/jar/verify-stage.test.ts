@@ -36,6 +36,31 @@ function artifact(name: string): Artifact {
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 describe('runVerifyStage', () => {
+  it('logs what it checked and every finding into the stage log as soon as it has them', async () => {
+    const r = fakeReporter();
+    const lines: string[] = [];
+    await runVerifyStage(
+      {
+        artifact: artifact('signature-files'),
+        javaRelease: 17,
+        runtime: { sparkVersion: '3.5.6', scalaVersion: '2.12', source: 'config', extraClasspath: [] },
+        reportDir: join(dir, 'report-log'),
+        log: (l) => lines.push(l),
+      },
+      r.reporter,
+    );
+    expect(lines).toContain('verify: runtime Spark 3.5.6, Scala 2.12');
+    expect(lines.some((l) => /^verify: class-file versions of \d+ classes read in \d+ ms/.test(l))).toBe(
+      true,
+    );
+    expect(
+      lines.filter((l) =>
+        l.startsWith('error: verify/signature-files: target/scala-2.12/signature-files.jar: '),
+      ),
+    ).toHaveLength(1);
+    expect(lines.at(-1)).toBe('verify: 1 finding');
+  });
+
   it('hashes, reports and fills the artifact for a good JAR', async () => {
     const r = fakeReporter();
     const reportDir = join(dir, 'report-good');
