@@ -258,10 +258,12 @@ export function failureText(
   unread: string | undefined,
 ): string {
   const lines = [
-    `deploy: ${handle.submissionId} ended ${last ? `${last.phase} (${last.nativeState || 'no state yet'})` : 'without a state'}: ${cause ? causeLine(cause) : (last?.message?.split('\n')[0] ?? 'no reason given')}`,
+    `deploy: ${handle.submissionId} ended ${last ? `${last.phase} (${last.nativeState || 'no state yet'})` : 'without a state'}: ${last?.cause ?? (cause ? causeLine(cause) : (last?.message?.split('\n')[0] ?? 'no reason given'))}`,
   ];
-  if (cause?.hint) lines.push(`Fix: ${cause.hint}`);
-  if (cause && last?.message) lines.push(`${last.nativeState}: ${last.message.split('\n')[0]}`);
+  if (last?.cause && cause) lines.push(`The driver log's last exception: ${causeLine(cause)}`);
+  else if (cause?.hint) lines.push(`Fix: ${cause.hint}`);
+  if (!last?.cause && cause && last?.message)
+    lines.push(`${last.nativeState}: ${last.message.split('\n')[0]}`);
   // The rest of the status message is the target's diagnosis (pod reasons, events).
   lines.push(...(last?.message?.split('\n').slice(1, 6) ?? []));
   if (!cause) {

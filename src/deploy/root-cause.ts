@@ -117,10 +117,11 @@ function exceptionBlocks(lines: readonly string[]): Block[] {
  * exception, preferring the one the main thread died of; undefined when the log holds no exception.
  */
 export function rootCauseFromLog(text: string, source: string): RootCause | undefined {
-  const blocks = exceptionBlocks(text.split('\n'));
+  const lines = text.split('\n');
+  const blocks = exceptionBlocks(lines);
   const block = (blocks.findLast((b) => b.thread) ?? blocks.at(-1))?.chain ?? [];
   const deepest = block.at(-1);
-  if (!deepest) return undefined;
+  if (!deepest) return errorLine(lines, source);
   const hint = hintFor(deepest);
   return {
     summary: render(deepest),
@@ -130,6 +131,20 @@ export function rootCauseFromLog(text: string, source: string): RootCause | unde
     ...(hint ? { hint } : {}),
     source,
   };
+}
+
+// An app that reports its own failure and exits (`System.exit(1)`, `sys.exit(1)`) prints no stack trace:
+// its last line that says something failed is the cause, unless it is Spark's own INFO/WARN chatter.
+const SAYS_FAILED =
+  /\b(?:error|fail(?:ed|ure|s)?|exception|not found|no such|denied|refused|invalid|cannot|could not|unable)\b/i;
+const CHATTER =
+  /^(?:\S+\s+\S+\s+)?(?:TRACE|DEBUG|INFO|WARN)\s|^Launch Command:|^Using Spark's default log4j|^\s+at |^={10,}/;
+
+function errorLine(lines: readonly string[], source: string): RootCause | undefined {
+  const line = lines.findLast((l) => l.trim() !== '' && !CHATTER.test(l) && SAYS_FAILED.test(l));
+  if (!line) return undefined;
+  const summary = line.replace(LOG_PREFIX, '').trim().slice(0, 500);
+  return { summary, exception: '', message: summary, chain: [summary], source };
 }
 
 /** causeLine is the cause as one line: the deepest cause, and the message of the one it explains. */

@@ -25,6 +25,11 @@ export interface Status {
   applicationId?: string;
   /** True once the phase can no longer change. */
   terminal: boolean;
+  /**
+   * A cause the target itself knows to be decisive (a container OOMKilled, a submission the operator
+   * refused): it leads the failure report before anything read from the driver log.
+   */
+  cause?: string;
   /** When the target recorded this state, if it says (ms since epoch). */
   at?: number;
 }

@@ -1,8 +1,12 @@
 // What the runtime provides, by package: the Spark distribution of (nearly) the target's version and Scala
-// version, and the JDK of the target's Java release, from the generated index (packages.generated.ts,
+// version, and the JDK of the target's Java release, from the generated index (packages.json,
 // written by scripts/gen-spark-index.mjs). Package granularity keeps the index small and never reports a
 // class as missing that the runtime has; a class absent from a package the runtime has goes unnoticed.
-import { PACKAGES, SETS } from './packages.generated.js';
+import index from './packages.json' with { type: 'json' };
+
+/** SETS: bit i of a package's mask is SETS[i] (a Spark distribution, a JDK, or Java 8's removed packages). */
+const SETS: readonly { kind: string; id: string }[] = index.sets;
+const PACKAGES: Readonly<Record<string, number>> = index.packages;
 
 /** RuntimePackages answers whether the runtime ships a package (a/b/c, slashes). */
 export interface RuntimePackages {
@@ -11,23 +15,6 @@ export interface RuntimePackages {
   sparkId: string;
   /** The JDK release whose packages were used. */
   jdk: string;
-}
-
-let decoded: Map<string, number> | undefined;
-
-function packages(): Map<string, number> {
-  if (decoded) return decoded;
-  const map = new Map<string, number>();
-  let prev = '';
-  for (const line of PACKAGES.split('\n')) {
-    const space = line.lastIndexOf(' ');
-    const shared = Number.parseInt(line.slice(0, 2), 36);
-    const name = prev.slice(0, shared) + line.slice(2, space);
-    map.set(name, Number.parseInt(line.slice(space + 1), 36));
-    prev = name;
-  }
-  decoded = map;
-  return map;
 }
 
 function versionKey(v: string): number {
@@ -69,9 +56,8 @@ export function runtimePackages(sparkVersion: string, scala: string, javaRelease
     const j8 = SETS.findIndex((s) => s.kind === 'jdk8');
     if (j8 >= 0) mask |= 1 << j8;
   }
-  const map = packages();
   return {
-    has: (pkg) => ((map.get(pkg) ?? 0) & mask) !== 0,
+    has: (pkg) => ((PACKAGES[pkg] ?? 0) & mask) !== 0,
     sparkId,
     jdk: jdk?.id ?? '?',
   };

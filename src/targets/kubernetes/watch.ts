@@ -27,6 +27,20 @@ export interface AppStatus {
   submissionAttempts?: number;
 }
 
+/**
+ * decisiveCause is the operator's error when it is the root cause on its own: the driver container was
+ * OOMKilled (the JVM's log then shows only what it was doing), or the submission itself failed (no driver ran).
+ */
+function decisiveCause(state: string, error: string | undefined): { cause?: string } {
+  if (!error) return {};
+  if (/Reason: OOMKilled/.test(error))
+    return {
+      cause: `${error}: the driver ran out of memory (raise spark.driver.memory or spark.driver.memoryOverhead)`,
+    };
+  if (state === 'SUBMISSION_FAILED') return { cause: error };
+  return {};
+}
+
 /** toStatus maps the SparkApplication status to a Status, keeping the native state and errorMessage. */
 export function toStatus(st: AppStatus | undefined): Status {
   const state = st?.applicationState?.state ?? '';
@@ -37,6 +51,7 @@ export function toStatus(st: AppStatus | undefined): Status {
     nativeState: displayState(state),
     terminal,
     ...(st?.applicationState?.errorMessage ? { message: st.applicationState.errorMessage } : {}),
+    ...decisiveCause(state, st?.applicationState?.errorMessage),
     ...(st?.sparkApplicationId ? { applicationId: st.sparkApplicationId } : {}),
     ...(Number.isFinite(at) ? { at } : {}),
   };

@@ -52,6 +52,21 @@ describe('rootCauseFromLog on real driver logs', () => {
     expect(c?.summary).toBe('ClassNotFoundException: com.example.DoesNotExist');
   });
 
+  it('an app that reports its own failure and exits: its last line that says so', () => {
+    const text = [
+      'Launch Command: "java" "-cp" "x" "-Dspark.master=spark://127.0.0.1:7077"',
+      '========================================',
+      "Using Spark's default log4j profile: org/apache/spark/log4j2-defaults.properties",
+      '26/12/07 13:56:12 INFO SparkContext: Running Spark version 3.5.6',
+      'ETL FAILED: Input not found: /data/no-such-dir/orders.csv',
+      '26/12/07 13:56:13 INFO ShutdownHookManager: Shutdown hook called',
+      '26/12/07 13:56:13 WARN Utils: failed to delete something harmless',
+    ].join('\n');
+    const c = rootCauseFromLog(text, 'driver stderr');
+    expect(c?.summary).toBe('ETL FAILED: Input not found: /data/no-such-dir/orders.csv');
+    expect(c?.exception).toBe('');
+  });
+
   it('no exception, no cause', () => {
     expect(rootCauseFromLog('26/12/07 13:36:22 INFO SparkContext: Running Spark version 3.5.6\n', 'x')).toBe(
       undefined,
