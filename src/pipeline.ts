@@ -26,7 +26,12 @@ async function resolveArtifact(plan: Plan, carry: Carry, io: PipelineIO): Promis
   if (carry.artifact) return carry.artifact;
   const { discoverJar } = await import('./build/discover-jar.js');
   const { repoPath } = await import('./build/build-stage.js');
-  const jar = discoverJar(plan.workingDirectory, plan.jar, io.warning);
+  const jar = await discoverJar({
+    workingDirectory: plan.workingDirectory,
+    ...(plan.jar ? { pattern: plan.jar } : {}),
+    ...(plan.mainClass ? { mainClass: plan.mainClass } : {}),
+    warn: io.warning,
+  });
   carry.artifact = {
     jarPath: jar.path,
     jarDisplayPath: repoPath(plan.workspace, jar.path) ?? jar.path,
@@ -52,6 +57,7 @@ async function runStage(
           workingDirectory: plan.workingDirectory,
           sbtTasks: plan.sbtTasks,
           ...(plan.jar ? { jarPattern: plan.jar } : {}),
+          ...(plan.mainClass ? { mainClass: plan.mainClass } : {}),
           signal,
           onLine: io.info,
           warn: io.warning,

@@ -10,8 +10,10 @@ export interface CompilerMessage {
   message: string;
 }
 
+// ANSI escape sequences, and the colour codes left behind when an XML writer dropped their ESC byte
+// (sbt's JUnit XML of a munit failure holds `[91m-1[0m`).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences are control characters.
-const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
+const ANSI = /\u001b\[[0-9;?]*[A-Za-z]|\u001b|\[(?:\d{1,3};)*\d{1,3}m/g;
 const PREFIX = /^\[(error|warn|info|success|debug)\]\s?(.*)$/;
 // Scala 2 and javac (through zinc): `/abs/File.scala:12:5: message` (column optional).
 const SCALA2 = /^((?:[A-Za-z]:)?[^\s:][^:]*\.(?:scala|java|sbt)):(\d+):(?:(\d+):)?\s*(.*)$/;
@@ -21,7 +23,7 @@ const SCALA3 =
 const SUMMARY =
   /^(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:errors?|warnings?) found$|^\(.*\) |^Total time:|^Compilation failed|^stack trace is suppressed|^Failed tests:|^Error during tests:|^Tests: succeeded|^\s*$/;
 
-/** stripAnsi removes terminal colour codes sbt may print. */
+/** stripAnsi removes terminal colour codes sbt and test frameworks print (also ones whose ESC was lost). */
 export function stripAnsi(s: string): string {
   return s.replace(ANSI, '');
 }

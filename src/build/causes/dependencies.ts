@@ -1,0 +1,79 @@
+import type { Finding } from '../../findings.js';
+import { body, buildFiles, type CauseContext, type CauseDetector, findInBuild, where } from './context.js';
+
+interface Unresolved {
+  /** org:name:version as sbt printed it. */
+  module: string;
+  /** Where it was looked for (repository roots, or the raw `not found:` targets). */
+  tried: string[];
+}
+
+// coursier (sbt ≥ 1.3): `ResolveException: Error downloading org:name_2.12:1.2.3` then `  not found: <url>` lines.
+const COURSIER = /Error downloading ([\w.-]+:[\w.-]+:[^\s:]+)/;
+const NOT_FOUND = /^\s*not found: (\S+)/;
+// Ivy (sbt ≤ 1.2): `unresolved dependency: org#name_2.12;1.2.3: not found`.
+const IVY = /unresolved dependency: ([\w.-]+)#([\w.-]+);([^\s:]+)/;
+
+/** repositoryRoot cuts the module's own path off a URL or file path that was tried, leaving the resolver. */
+export function repositoryRoot(tried: string, module: string): string {
+  const [org = '', name = ''] = module.split(':');
+  for (const marker of [`${org.replace(/\./g, '/')}/${name}/`, `${org}/${name}/`]) {
+    const i = tried.indexOf(marker);
+    if (i > 0) return tried.slice(0, i);
+  }
+  return tried;
+}
+
+function parse(lines: string[]): Unresolved[] {
+  const byModule = new Map<string, Set<string>>();
+  for (let i = 0; i < lines.length; i++) {
+    const text = body(lines[i] ?? '');
+    const ivy = IVY.exec(text);
+    const module = COURSIER.exec(text)?.[1] ?? (ivy ? `${ivy[1]}:${ivy[2]}:${ivy[3]}` : undefined);
+    if (!module) continue;
+    const tried = byModule.get(module) ?? new Set<string>();
+    byModule.set(module, tried);
+    for (let j = i + 1; j < lines.length; j++) {
+      const next = body(lines[j] ?? '');
+      const nf = NOT_FOUND.exec(next);
+      if (nf?.[1]) tried.add(repositoryRoot(nf[1], module));
+      else if (!/^\s+\S/.test(next) || /^\s*at /.test(next)) break;
+    }
+  }
+  return [...byModule].map(([module, tried]) => ({ module, tried: [...tried] }));
+}
+
+function unresolved(ctx: CauseContext): Finding[] {
+  const files = buildFiles(ctx.workingDirectory);
+  return parse(ctx.lines).map(({ module, tried }) => {
+    const [org = '', name = '', version = ''] = module.split(':');
+    const base = name.replace(/_(?:2\.1[0-3]|3)$/, '');
+    const scalaSuffix = /_(2\.1[0-3]|3)$/.exec(name)?.[1];
+    const at = findInBuild(
+      files,
+      new RegExp(`"${org.replace(/\./g, '\\.')}"\\s*%%?\\s*"${base.replace(/[.]/g, '\\.')}`),
+    );
+    const hints = [
+      `check that ${org}:${name} ${version} exists (a typo in the organization, name or version is the usual cause)`,
+      ...(scalaSuffix
+        ? [
+            `it is looked up for Scala ${scalaSuffix} (\`%%\`): check that ${base} is published for Scala ${scalaSuffix}, or use the Scala version it is published for`,
+          ]
+        : []),
+      'if it lives in another repository, add it: `resolvers += "name" at "https://…"` (and credentials for a private one)',
+    ];
+    return {
+      stage: 'build',
+      severity: 'error',
+      title: `Unresolved dependency: ${module}`,
+      message: `sbt could not download ${module}.${tried.length ? ` Looked in:\n${tried.map((t) => `  ${t}`).join('\n')}` : ''}\nFix: ${hints.join('; ')}.`,
+      ...where(ctx, at),
+      rule: 'build/unresolved-dependency',
+    } satisfies Finding;
+  });
+}
+
+/** DEPENDENCY_DETECTORS recognise dependency resolution failures. */
+export const DEPENDENCY_DETECTORS: CauseDetector[] = [
+  { rule: 'build/unresolved-dependency', detect: unresolved },
+];
