@@ -100,8 +100,11 @@ function mergeConflicts(ctx: CauseContext): Finding[] {
   const list = shown.map((c) => `  ${c.target}: ${sourcesText(c.sources)}`).join('\n');
   const more = conflicts.length > shown.length ? `\n  … and ${conflicts.length - shown.length} more` : '';
   const files = buildFiles(ctx.workingDirectory);
+  // `[error] (clash / assembly)` names the project whose assembly failed: point at its definition.
+  const failed = ctx.lines.map((l) => /^\[error\] \(([\w-]+) \/ assembly\)/.exec(l)?.[1]).find(Boolean);
   const at =
     findInBuild(files, /assemblyMergeStrategy/) ??
+    (failed ? findInBuild(files, new RegExp(`^\\s*(?:lazy\\s+)?val\\s+${failed}\\s*=`)) : undefined) ??
     findInBuild(files, /^\s*(?:lazy\s+)?val\s+\w+\s*=\s*\(?\s*project\b/);
   const first = conflicts[0] as Conflict;
   return [

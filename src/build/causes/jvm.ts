@@ -10,14 +10,14 @@ const NO_JVM = /Error: Could not create the Java Virtual Machine|Error occurred 
 const REMOVED: [RegExp, string][] = [
   [
     /^(?:Max)?PermSize=/,
-    'PermGen was removed in Java 8: delete it (`-XX:MaxMetaspaceSize` is the closest, rarely needed)',
+    'PermGen was removed in Java 8, so delete it; `-XX:MaxMetaspaceSize` is the closest, rarely needed',
   ],
   [
     /^[+-]?(?:UseConcMarkSweepGC|CMS\w*)/,
-    'the CMS collector was removed in Java 14: delete it (G1 is the default)',
+    'the CMS collector was removed in Java 14, so delete it; G1 is the default',
   ],
-  [/^[+-]?UseParNewGC/, 'ParNew was removed in Java 10: delete it'],
-  [/^[+-]?(?:AggressiveOpts|UseSplitVerifier)/, 'removed from current JVMs: delete it'],
+  [/^[+-]?UseParNewGC/, 'ParNew was removed in Java 10, so delete it'],
+  [/^[+-]?(?:AggressiveOpts|UseSplitVerifier)/, 'it was removed from current JVMs, so delete it'],
 ];
 
 function advice(option: string): string {
@@ -92,7 +92,9 @@ function moduleAccess(ctx: CauseContext): Finding[] {
   const where1 = forked
     ? `Tests run in a forked JVM (${forked.file.name}:${forked.line}), so add them there:\n  Test / javaOptions ++= ${seq}`
     : `Tests run inside sbt's JVM (no \`Test / fork := true\`), so either fork them and pass the flags:\n  Test / fork := true\n  Test / javaOptions ++= ${seq}\nor give them to sbt's JVM: one per line in .jvmopts, or in SBT_OPTS`;
-  const sample = (flags.values().next().value ?? '').trim().slice(0, 300);
+  const first = flags.values().next().value ?? '';
+  // Test frameworks decorate the line (`==> X Suite.test 0.01s java.lang…`): quote from the exception on.
+  const sample = first.slice(Math.max(0, first.search(/[\w$.]+(?:Exception|Error): /))).trim().slice(0, 300);
   return [
     {
       stage: 'build',

@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseJUnitXml } from '../../../src/build/junit.js';
+import { stripAnsi } from '../../../src/build/sbt-output.js';
+import { abortedInConsole, testFindings } from '../../../src/build/test-findings.js';
+import { locateFailure } from '../../../src/build/test-location.js';
+
+// Real reports and console of test/fixtures/sbt-test-locations (sbt 1.11.7, ScalaTest 3.2.19, munit 1.0.0),
+// captured with <ROOT> standing for the project directory; the sources are the fixture's own.
+const project = new URL('../../fixtures/sbt-test-locations', import.meta.url).pathname;
+const workspace = dirname(dirname(dirname(project)));
+const read = (name: string) =>
+  readFileSync(new URL(`../../fixtures/sbt-output/${name}`, import.meta.url), 'utf8').replaceAll(
+    '<ROOT>',
+    project,
+  );
+const junit = (...names: string[]) => {
+  const parsed = names.map((n) => parseJUnitXml(read(`TEST-locations-${n}.xml`)));
+  return {
+    totals: parsed
+      .map((p) => p.totals)
+      .reduce((a, b) => ({
+        suites: a.suites + b.suites,
+        tests: a.tests + b.tests,
+        failures: a.failures + b.failures,
+        errors: a.errors + b.errors,
+        skipped: a.skipped + b.skipped,
+        aborted: a.aborted + b.aborted,
+      })),
+    failed: parsed.flatMap((p) => p.failed),
+    aborted: parsed.flatMap((p) => p.aborted),
+  };
+};
+const toRepoPath = (p: string) => relative(workspace, p);
+const file = (rel: string) => `test/fixtures/sbt-test-locations/src/test/scala/com/example/${rel}`;
+
+describe('test findings at the test line (real sbt reports)', () => {
+  it('ScalaTest: a failure raised in a mixed-in helper trait is placed at the test, not the class line', () => {
+    const r = junit('RowsSpec');
+    const f = testFindings({ workspace, workingDirectory: project, junit: r, log: '', toRepoPath });
+    expect(f).toEqual([
+      {
+        stage: 'build',
+        severity: 'error',
+        title: 'Test failed: RowsSpec parse drops the header',
+        message: 'Array("id,name", "1,x") had size 2 instead of expected size 1 expected 1 rows',
+        file: file('RowsSpec.scala'),
+        line: 12,
+        rule: 'build/test-failure',
+      },
+    ]);
+  });
+
+  it('munit: its location prefix in the suite gives the line; in a helper, the test declaration does', () => {
+    const f = testFindings({
+      workspace,
+      workingDirectory: project,
+      junit: junit('HeaderSuite'),
+      log: '',
+      toRepoPath,
+    });
+    expect(f.map((x) => [x.title, x.file, x.line])).toEqual([
+      ['Test failed: HeaderSuite header is trimmed', file('HeaderSuite.scala'), 10],
+      ['Test failed: HeaderSuite a direct munit assertion', file('HeaderSuite.scala'), 15],
+    ]);
+    // ANSI colour codes (their ESC dropped by sbt's XML writer) are gone, machine paths made relative.
+    for (const x of f) {
+      expect(x.message).not.toMatch(/\[\d+m|\u001b/);
+      expect(x.message).not.toContain(workspace);
+    }
+    expect(f[1]?.message).toMatch(
+      /^test\/fixtures\/sbt-test-locations\/src\/test\/scala\/com\/example\/HeaderSuite\.scala:15\n/,
+    );
+    expect(f[0]?.message).toContain(
+      'src/test/scala/com/example/checks/HeaderChecks.scala:6 values are not equal',
+    );
+  });
+
+  it('an aborted suite is one "suite aborted" finding with its cause, not a failed test with a bogus name', () => {
+    const r = junit('WarehouseSpec', 'RowsSpec');
+    expect(r.totals).toMatchObject({ tests: 2, failures: 1, errors: 0, aborted: 1 });
+    expect(r.failed.map((x) => x.name)).toEqual(['parse drops the header']);
+    const f = testFindings({
+      workspace,
+      workingDirectory: project,
+      junit: r,
+      log: read('test-locations.txt'),
+      toRepoPath,
+    });
+    expect(f[0]).toEqual({
+      stage: 'build',
+      severity: 'error',
+      title: 'Suite WarehouseSpec aborted: IllegalStateException: warehouse fixture not reachable',
+      message:
+        'com.example.WarehouseSpec failed outside its tests (constructor, beforeAll or afterAll), so its tests did not run: java.lang.IllegalStateException: warehouse fixture not reachable',
+      file: file('WarehouseSpec.scala'),
+      line: 8,
+      rule: 'build/test-suite-aborted',
+    });
+    expect(f.filter((x) => x.rule === 'build/test-suite-aborted')).toHaveLength(1);
+  });
+
+  it("reads ScalaTest's console ABORTED block when no report has the suite", () => {
+    const aborted = abortedInConsole(read('test-locations.txt'));
+    expect(aborted.map((a) => [a.suite, a.type, a.message])).toEqual([
+      ['com.example.WarehouseSpec', 'java.lang.IllegalStateException', 'warehouse fixture not reachable'],
+    ]);
+    const f = testFindings({
+      workspace,
+      workingDirectory: project,
+      junit: { totals: junit('RowsSpec').totals, failed: [], aborted: [] },
+      log: read('test-locations.txt'),
+      toRepoPath,
+    });
+    expect(f.map((x) => [x.title, x.file, x.line])).toEqual([
+      [
+        'Suite WarehouseSpec aborted: IllegalStateException: warehouse fixture not reachable',
+        file('WarehouseSpec.scala'),
+        8,
+      ],
+    ]);
+  });
+});
+
+describe('locateFailure', () => {
+  it("skips frames of the suite's class line (mixin forwarders) even without their trait frame", () => {
+    const details = `boom
+	at com.example.RowsSpec.assertRowCount(RowsSpec.scala:6)
+	at com.example.RowsSpec.$anonfun$new$1(RowsSpec.scala:8)`;
+    expect(locateFailure(project, { suite: 'com.example.RowsSpec', message: 'boom', details })).toEqual({
+      path: join(project, 'src/test/scala/com/example/RowsSpec.scala'),
+      line: 8,
+    });
+  });
+
+  it("uses ScalaTest's (File.scala:N) when no frame is the suite's", () => {
+    expect(
+      locateFailure(project, {
+        suite: 'com.example.RowsSpec',
+        name: 'not a declared name',
+        message: '1 did not equal 2 (RowsSpec.scala:11)',
+        details: '',
+      }),
+    ).toEqual({ path: join(project, 'src/test/scala/com/example/RowsSpec.scala'), line: 11 });
+  });
+
+  it('stripAnsi removes escapes and the bare codes left when ESC was dropped', () => {
+    expect(stripAnsi('\u001b[91m-1\u001b[0m [92m+3[0m =[1m>')).toBe('-1 +3 =>');
+  });
+});
