@@ -94,7 +94,10 @@ function moduleAccess(ctx: CauseContext): Finding[] {
     : `Tests run inside sbt's JVM (no \`Test / fork := true\`), so either fork them and pass the flags:\n  Test / fork := true\n  Test / javaOptions ++= ${seq}\nor give them to sbt's JVM: one per line in .jvmopts, or in SBT_OPTS`;
   const first = flags.values().next().value ?? '';
   // Test frameworks decorate the line (`==> X Suite.test 0.01s java.lang…`): quote from the exception on.
-  const sample = first.slice(Math.max(0, first.search(/[\w$.]+(?:Exception|Error): /))).trim().slice(0, 300);
+  const sample = first
+    .slice(Math.max(0, first.search(/[\w$.]+(?:Exception|Error): /)))
+    .trim()
+    .slice(0, 300);
   return [
     {
       stage: 'build',
