@@ -22,7 +22,7 @@ interface Carry {
   artifact?: Artifact;
 }
 
-async function resolveArtifact(plan: Plan, carry: Carry, io: PipelineIO): Promise<Artifact> {
+async function resolveArtifact(stage: Stage, plan: Plan, carry: Carry, io: PipelineIO): Promise<Artifact> {
   if (carry.artifact) return carry.artifact;
   const { discoverJar } = await import('./build/discover-jar.js');
   const { repoPath } = await import('./build/build-stage.js');
@@ -30,6 +30,7 @@ async function resolveArtifact(plan: Plan, carry: Carry, io: PipelineIO): Promis
     workingDirectory: plan.workingDirectory,
     ...(plan.jar ? { pattern: plan.jar } : {}),
     ...(plan.mainClass ? { mainClass: plan.mainClass } : {}),
+    stage,
     warn: io.warning,
   });
   carry.artifact = {
@@ -71,7 +72,7 @@ async function runStage(
       return `${tests}${result.artifact ? `; ${result.artifact.jarDisplayPath}` : ''}`;
     }
     case 'verify': {
-      const artifact = await resolveArtifact(plan, carry, io);
+      const artifact = await resolveArtifact(stage, plan, carry, io);
       const { runVerifyStage } = await import('./jar/verify-stage.js');
       const fromInput = plan.mainClass !== undefined && plan.mainClass !== plan.config?.app.mainClass;
       const configLoc = plan.configRef?.locate(['app', 'mainClass']);
@@ -117,7 +118,7 @@ async function runStage(
         );
         return 'skipped: not needed by the standalone target';
       }
-      const artifact = await resolveArtifact(plan, carry, io);
+      const artifact = await resolveArtifact(stage, plan, carry, io);
       const { runImageStage } = await import('./image/image-stage.js');
       const result = await runImageStage({ plan, artifact, signal, tempDir: io.tempDir }, report, {
         log: io.info,
@@ -127,7 +128,7 @@ async function runStage(
     }
     case 'deploy': {
       const deployPlan = asDeployPlan(plan, 'deploy');
-      const artifact = await resolveArtifact(plan, carry, io);
+      const artifact = await resolveArtifact(stage, plan, carry, io);
       const { createTarget } = await import('./targets/factory.js');
       const target = await createTarget(deployPlan.target, deployPlan, { onHandle: io.saveHandle });
       const { runDeployStage } = await import('./deploy/deploy-stage.js');

@@ -24,6 +24,8 @@ export interface DiscoverJarOptions {
   mainClass?: string;
   /** Epoch ms the build started: globbed JARs written since are preferred over older ones. */
   since?: number;
+  /** The stage asking, which prefixes errors (default `build`; verify, image and deploy look without a build). */
+  stage?: string;
   warn(message: string): void;
 }
 
@@ -108,20 +110,20 @@ function pick(o: DiscoverJarOptions, cands: Candidate[], how: 'sbt' | 'glob'): C
     chosen = byManifest.length > 0 ? byManifest : cands.filter((c) => c.facts?.hasClass(main));
     if (chosen.length === 0)
       throw new ActionError(
-        `build: ${source} and none holds the main class ${main}:\n${list}\n${choose}, or check the main class.`,
+        `${o.stage ?? 'build'}: ${source} and none holds the main class ${main}:\n${list}\n${choose}, or check the main class.`,
       );
   } else {
     chosen = cands.filter((c) => c.facts?.mainClass);
     if (chosen.length === 0)
       throw new ActionError(
-        `build: ${source} and none has a Main-Class in its manifest:\n${list}\n${choose}, or set the \`main-class\` input so the action can choose.`,
+        `${o.stage ?? 'build'}: ${source} and none has a Main-Class in its manifest:\n${list}\n${choose}, or set the \`main-class\` input so the action can choose.`,
       );
   }
   if (chosen.length === 1) return chosen[0] as Candidate;
   const why = main ? `hold the main class ${main}` : 'have a Main-Class';
   if (how === 'sbt')
     throw new ActionError(
-      `build: ${source} and ${chosen.length} of them ${why}:\n${list}\n${choose}${main ? '' : ', or set the `main-class` input'}.`,
+      `${o.stage ?? 'build'}: ${source} and ${chosen.length} of them ${why}:\n${list}\n${choose}${main ? '' : ', or set the `main-class` input'}.`,
     );
   // Globbed leftovers of earlier builds: the newest is most likely this build's.
   const sorted = [...chosen].sort((a, b) => Number(b.st.mtimeMs) - Number(a.st.mtimeMs));
@@ -149,8 +151,11 @@ export async function discoverJar(o: DiscoverJarOptions): Promise<DiscoveredJar>
   const how = printed.length > 0 ? 'sbt' : 'glob';
   const cands = printed.length > 0 ? printed : globbed(o);
   if (cands.length === 0) {
+    const globs = `nothing matches ${FALLBACK_JAR_GLOBS.join(', ')} in ${o.workingDirectory}`;
     throw new ActionError(
-      `build: no JAR found: sbt printed no \`Built: …jar\` line and nothing matches ${FALLBACK_JAR_GLOBS.join(', ')} in ${o.workingDirectory}. Does the build run \`assembly\` (sbt-assembly) or \`package\`? Otherwise set the \`jar\` input to where your build writes the JAR.`,
+      o.sbtLog !== undefined
+        ? `${o.stage ?? 'build'}: no JAR found: sbt printed no \`Built: …jar\` line and ${globs}. Does the build run \`assembly\` (sbt-assembly) or \`package\`? Otherwise set the \`jar\` input to where your build writes the JAR.`
+        : `${o.stage ?? 'build'}: no JAR found: the build stage produced none in this run and ${globs}. Build one first (the build stage with \`assembly\` or \`package\` in sbt-tasks), or set the \`jar\` input to the JAR to use.`,
     );
   }
   if (cands.length === 1) {

@@ -191,6 +191,27 @@ describe('discoverJar', () => {
     );
   });
 
+  it('ignores JARs under target/ that sbt did not report (leftovers of earlier builds)', async () => {
+    const { root, log } = multiModule();
+    jar(join(root, 'app/target/scala-2.12/multi-app-assembly-0.2.0.jar'), 'com.example.app.PipelineMain', [
+      'com.example.app.PipelineMain',
+    ]);
+    const found = await discoverJar({
+      workingDirectory: root,
+      sbtLog: log,
+      mainClass: 'com.example.app.PipelineMain',
+      warn: noWarn,
+    });
+    expect(found.path).toBe(join(root, 'app/target/scala-2.12/pipeline-app.jar'));
+  });
+
+  it('labels its errors with the stage that looked, when no build ran', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'discover-'));
+    await expect(discoverJar({ workingDirectory: root, stage: 'verify', warn: noWarn })).rejects.toThrow(
+      /^verify: no JAR found: the build stage produced none in this run/,
+    );
+  });
+
   it('explains when there is no JAR at all', async () => {
     const root = mkdtempSync(join(tmpdir(), 'discover-'));
     writeFileSync(join(root, 'build.sbt'), '');
