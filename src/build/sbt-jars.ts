@@ -4,7 +4,8 @@ import { stripAnsi } from './sbt-output.js';
 //   sbt-assembly 2.x   `[info] Built: /abs/app.jar` and, when nothing changed, `Assembly jar up to date: /abs/app.jar`
 //   sbt-assembly ≤ 1.x `Assembly up to date: /abs/app.jar`; the JAR itself is written by sbt's Package.makeJar,
 //   which (like sbt ≤ 1.3's `package`) logs `Packaging /abs/app.jar ...`.
-// sbt 1.4+ `package` prints nothing at info level, so a thin JAR is found by the fallback glob.
+// sbt 1.4+ `package` prints nothing at info level, nor does sbt-assembly 1.x on such an sbt for a fresh JAR
+// (checked with sbt 1.11.7): those are found by the fallback globs.
 const JAR_LINE =
   /^\[info\]\s+(?:Built:|Assembly jar up to date:|Assembly up to date:|Packaging)\s+(.+?\.jar)(?:\s+\.\.\.)?\s*$/;
 // Side artefacts of `package`/`publish`, never the application.

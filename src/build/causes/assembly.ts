@@ -15,7 +15,8 @@ interface Conflict {
 
 // sbt-assembly 2.x: `Deduplicate found different file contents in the following:` then one line per origin:
 //   `Jar name = a.jar, jar org = o, entry target = t` | `Project name = p, target = t` (`(from original source = s)`).
-// sbt-assembly ≤ 1.x: `deduplicate: different file contents found in the following:` then `/abs/a.jar:path/in/jar`.
+// sbt-assembly ≤ 1.x: `deduplicate: different file contents found in the following:` then `/abs/a.jar:path/in/jar`
+// for a library and the bare `path/in/jar` for a file of the build's own modules.
 const HEAD =
   /(?:Deduplicate found different file contents|deduplicate: different file contents found) in the following:/;
 const LIB =
@@ -38,6 +39,8 @@ function origin(text: string): { target: string; source: string } | undefined {
   if (proj) return { target: proj[2] ?? '', source: `project ${proj[1]}` };
   const old = OLD.exec(text);
   if (old) return { target: old[2] ?? '', source: (old[1] ?? '').split(/[/\\]/).pop() ?? '' };
+  // ≤ 1.x prints a file of the build's own modules as its bare path.
+  if (/^\s*[\w$.-]+(?:\/[\w$.-]+)*\s*$/.test(text)) return { target: text.trim(), source: 'project' };
   return undefined;
 }
 

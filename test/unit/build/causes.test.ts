@@ -75,6 +75,15 @@ describe('sbt causes on real sbt 1.11 logs', () => {
     expect(f1[0]?.message).toMatch(/same class: better exclude one of them/);
   });
 
+  it("merge conflict of the build's own modules in sbt-assembly 1.2.0 (bare paths)", () => {
+    const { detect } = project({ 'build.sbt': 'lazy val clash = project\n' });
+    const f = detect('assembly-1.2.0-merge-conflict.txt');
+    expect(f.map((x) => [x.rule, x.title, x.line])).toEqual([
+      ['build/assembly-merge-conflict', 'Assembly merge conflict: conf/settings.properties', 1],
+    ]);
+    expect(f[0]?.message).toContain('conf/settings.properties: project (2 modules of this build');
+  });
+
   it('missing sbt-assembly: the addSbtPlugin line for project/plugins.sbt', () => {
     const { detect } = project({
       'build.sbt': 'name := "x"\n',

@@ -60,6 +60,13 @@ describe('parseBuiltJars (real sbt 1.11 / sbt-assembly 2.3.1 output)', () => {
     expect(parseBuiltJars(fixture('package-multi-module.txt'))).toEqual([]);
   });
 
+  it('sbt-assembly 1.2.0 on sbt 1.11 prints nothing for a fresh JAR, then `Assembly up to date:`', () => {
+    const log = fixture('assembly-1.2.0-multi-module.txt');
+    const [fresh, again] = log.split(/(?<=\[success\] Total time[^\n]*\n)/);
+    expect(parseBuiltJars(fresh ?? '')).toEqual([]);
+    expect(parseBuiltJars(again ?? '')).toEqual(['<ROOT>/app/target/scala-2.12/pipeline-app.jar']);
+  });
+
   it('reads sbt-assembly 0.14/1.x and old sbt lines, and skips sources/javadoc JARs', () => {
     const log = [
       '[info] Packaging /w/app/target/scala-2.11/app-assembly-1.0.jar ...',
