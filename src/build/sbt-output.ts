@@ -123,12 +123,21 @@ function dedupe(list: CompilerMessage[]): CompilerMessage[] {
   });
 }
 
-/** parseTaskErrors returns sbt's task-level failures (`[error] (Compile / compileIncremental) ...`). */
+/**
+ * parseTaskErrors returns sbt's task-level failures (`[error] (Compile / compileIncremental) ...`). A task
+ * whose message is on the next lines (sbt-assembly prints `(assembly) ` then the merge error) gets that line.
+ */
 export function parseTaskErrors(log: string): string[] {
   const out: string[] = [];
-  for (const raw of log.split(/\r?\n/)) {
-    const m = /^\[error\]\s+\(([^)]+)\)\s+(.*)$/.exec(stripAnsi(raw));
-    if (m) out.push(`(${m[1]}) ${m[2]}`);
+  const lines = log.split(/\r?\n/).map(stripAnsi);
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^\[error\]\s+\(([^)]+)\)\s*(.*)$/.exec(lines[i] ?? '');
+    if (!m) continue;
+    let text = (m[2] ?? '').trim();
+    for (let j = i + 1; !text && j < lines.length && j <= i + 3; j++) {
+      text = /^\[error\]\s+(.*)$/.exec(lines[j] ?? '')?.[1]?.trim() ?? '';
+    }
+    out.push(`(${m[1]}) ${text}`.trim());
   }
   return [...new Set(out)];
 }
