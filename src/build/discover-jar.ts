@@ -1,5 +1,5 @@
 import { type Stats, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ActionError } from '../util/errors.js';
 import { globFiles } from '../util/glob.js';
 import { type JarMainFacts, readJarMainFacts } from './jar-contents.js';
@@ -90,6 +90,23 @@ function describe(o: DiscoverJarOptions, c: Candidate): string {
   return `${shown} (${main}, ${(Number(c.st.size) / 1024 / 1024).toFixed(1)} MB)`;
 }
 
+/**
+ * onePerProject keeps one JAR per output directory (one sbt project): among the newest ones there (written
+ * within a minute of the newest, so not leftovers of earlier builds), the largest, which is the assembly
+ * when `package` and `assembly` both wrote one.
+ */
+function onePerProject(cands: Candidate[]): Candidate[] {
+  const byDir = new Map<string, Candidate[]>();
+  for (const c of cands) byDir.set(dirname(c.path), [...(byDir.get(dirname(c.path)) ?? []), c]);
+  const keep = new Set<Candidate>();
+  for (const group of byDir.values()) {
+    const newest = Math.max(...group.map((c) => c.st.mtimeMs));
+    const recent = group.filter((c) => c.st.mtimeMs >= newest - 60_000);
+    keep.add(recent.reduce((a, b) => (b.st.size > a.st.size ? b : a)));
+  }
+  return cands.filter((c) => keep.has(c));
+}
+
 /** pick chooses among several candidates by the expected main class, else by the only Main-Class. */
 function pick(o: DiscoverJarOptions, cands: Candidate[], how: 'sbt' | 'glob'): Candidate {
   const source =
@@ -149,7 +166,7 @@ export async function discoverJar(o: DiscoverJarOptions): Promise<DiscoveredJar>
     ? existing(parseBuiltJars(o.sbtLog).map((p) => resolve(o.workingDirectory, p)))
     : [];
   const how = printed.length > 0 ? 'sbt' : 'glob';
-  const cands = printed.length > 0 ? printed : globbed(o);
+  const cands = onePerProject(printed.length > 0 ? printed : globbed(o));
   if (cands.length === 0) {
     const globs = `nothing matches ${FALLBACK_JAR_GLOBS.join(', ')} in ${o.workingDirectory}`;
     throw new ActionError(

@@ -86,7 +86,7 @@ function moduleAccess(ctx: CauseContext): Finding[] {
   }
   if (flags.size === 0) return [];
   const files = buildFiles(ctx.workingDirectory);
-  const forked = findInBuild(files, /\bfork\s*:=\s*true/);
+  const forked = findInBuild(files, /\bfork\b(?:\s+in\s+\w+)?\s*:=\s*true/);
   const list = [...flags.keys()];
   const seq = `Seq(${list.map((f) => JSON.stringify(f)).join(', ')})`;
   const where1 = forked

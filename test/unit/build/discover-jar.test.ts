@@ -180,11 +180,13 @@ describe('discoverJar', () => {
     });
   });
 
-  it('takes the newest of globbed leftovers that hold the main class, with a warning', async () => {
+  it('takes the newest of globbed JARs that hold the main class, with a warning naming the others', async () => {
     const root = mkdtempSync(join(tmpdir(), 'discover-'));
     const old = jar(join(root, 'target/scala-2.12/app-assembly-0.1.jar'), 'a.Main', ['a.Main']);
+    const other = jar(join(root, 'legacy/target/scala-2.12/legacy-assembly-0.1.jar'), 'a.Main', ['a.Main']);
     const past = new Date(Date.now() - 3_600_000);
     utimesSync(old, past, past);
+    utimesSync(other, past, past);
     jar(join(root, 'target/scala-2.12/app-assembly-0.2.jar'), 'a.Main', ['a.Main']);
     const warnings: string[] = [];
     const found = await discoverJar({
@@ -192,10 +194,12 @@ describe('discoverJar', () => {
       mainClass: 'a.Main',
       warn: (m) => warnings.push(m),
     });
+    // One per project: 0.1 is an older leftover beside 0.2; legacy/ is another project, named in the warning.
     expect(found.path).toBe(join(root, 'target/scala-2.12/app-assembly-0.2.jar'));
     expect(warnings.join()).toMatch(
-      /using the newest, target\/scala-2\.12\/app-assembly-0\.2\.jar[\s\S]*app-assembly-0\.1\.jar/,
+      /using the newest, target\/scala-2\.12\/app-assembly-0\.2\.jar[\s\S]*legacy\/target\/scala-2\.12\/legacy-assembly-0\.1\.jar/,
     );
+    expect(warnings.join()).not.toContain('app-assembly-0.1.jar');
   });
 
   it('ignores JARs under target/ that sbt did not report (leftovers of earlier builds)', async () => {
@@ -217,6 +221,25 @@ describe('discoverJar', () => {
     await expect(discoverJar({ workingDirectory: root, stage: 'verify', warn: noWarn })).rejects.toThrow(
       /^verify: no JAR found: the build stage produced none in this run/,
     );
+  });
+
+  it('keeps one JAR per project: the assembly over the thin JAR `package` wrote beside it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'discover-'));
+    const thin = jar(join(root, 'target/scala-2.12/app_2.12-1.0.jar'), 'a.Main', ['a.Main']);
+    const fat = jar(join(root, 'target/scala-2.12/app-assembly-1.0.jar'), 'a.Main', [
+      'a.Main',
+      'lib.A',
+      'lib.B',
+      'lib.C',
+    ]);
+    const log = `[info] Packaging ${thin} ...\n[info] Done packaging.\n[info] Packaging ${fat} ...\n[info] Done packaging.`;
+    const found = await discoverJar({
+      workingDirectory: root,
+      sbtLog: log,
+      mainClass: 'a.Main',
+      warn: noWarn,
+    });
+    expect(found).toMatchObject({ path: fat, how: 'sbt' });
   });
 
   it('explains when there is no JAR at all', async () => {
