@@ -55,7 +55,9 @@ function failureMessage(
   others: Finding[],
   junit: JUnitResult,
 ): string {
-  const errors = [...causes, ...others].filter((f) => f.severity === 'error');
+  const lead = causes.find((f) => f.severity === 'error');
+  // The leading cause is the message's first line; listed again only when it points at a file.
+  const errors = [...causes, ...others].filter((f) => f.severity === 'error' && (f !== lead || f.file));
   const compileErrors = errors.filter((f) => f.rule === 'build/compile-error').length;
   const lines = errors.slice(0, 5).map((f) => {
     const detail =
@@ -72,18 +74,17 @@ function failureMessage(
     lines.push(...(tasks.length ? tasks : tail).map((l) => `  ${l}`));
   }
   const t = junit.totals;
-  const kind = causes.some((f) => f.severity === 'error')
-    ? (causes.find((f) => f.severity === 'error') as Finding).title
+  const tests = [
+    junit.failed.length > 0 ? `${junit.failed.length} of ${t.tests} test(s) failed` : '',
+    t.aborted > 0 ? `${t.aborted} suite(s) aborted` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const kind = lead
+    ? `${lead.title}${tests ? ` (${tests})` : ''}`
     : compileErrors > 0
       ? `${compileErrors} compile error(s)`
-      : junit.failed.length > 0 || t.aborted > 0
-        ? [
-            junit.failed.length > 0 ? `${junit.failed.length} of ${t.tests} test(s) failed` : '',
-            t.aborted > 0 ? `${t.aborted} suite(s) aborted` : '',
-          ]
-            .filter(Boolean)
-            .join(', ')
-        : `exit code ${exitCode}`;
+      : tests || `exit code ${exitCode}`;
   return `build: sbt ${input.sbtTasks.join(' ')} failed: ${kind}\n${lines.join('\n')}`;
 }
 

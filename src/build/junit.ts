@@ -38,8 +38,9 @@ export interface JUnitResult {
   aborted: SuiteAbort[];
 }
 
-// sbt's JUnitXmlTestsListener writes an error outside any test as a testcase with this made-up name.
-const SUITE_SELECTOR = /^\(It is not a test\b/;
+// sbt's JUnitXmlTestsListener writes an error outside any test as a testcase with this made-up name, and
+// when the error escaped the framework (a LinkageError such as IllegalAccessError), once more with no name.
+const SUITE_SELECTOR = /^\(It is not a test\b|^$/;
 
 const emptyTotals = (): TestTotals => ({
   suites: 0,

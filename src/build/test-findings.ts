@@ -68,11 +68,12 @@ export function testFindings(input: TestFindingsInput): Finding[] {
   const aborted = [...input.junit.aborted, ...abortedInConsole(input.log).filter((a) => !seen.has(a.suite))]
     .filter((a, i, all) => all.findIndex((b) => b.suite === a.suite) === i)
     .map((a): Finding => {
-      const cause = `${a.type ? `${simpleName(a.type)}: ` : ''}${a.message}`.trim() || 'no message';
+      const full = `${a.type ? `${simpleName(a.type)}: ` : ''}${a.message}`.trim() || 'no message';
+      const cause = full.length > 160 ? `${full.slice(0, 159)}…` : full;
       return {
         stage: 'build',
         severity: 'error',
-        title: `Suite ${simpleName(a.suite)} aborted: ${cause}`.slice(0, 250),
+        title: `Suite ${simpleName(a.suite)} aborted: ${cause}`,
         message: relativize(
           `${a.suite} failed outside its tests (constructor, beforeAll or afterAll), so its tests did not run: ${a.type ? `${a.type}: ` : ''}${a.message}`,
           input.workspace,

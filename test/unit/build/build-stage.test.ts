@@ -133,10 +133,11 @@ describe('runBuildStage', () => {
     chmodSync(bin, 0o755);
     const { promise, findings } = run(ws, dir, bin, { tasks: ['test'] });
     await expect(promise).rejects.toThrow(
-      /^build: sbt test failed: 3 of 5 test\(s\) failed, 1 suite\(s\) aborted\n {2}app\/src\/test\/scala\/com\/example\/WarehouseSpec\.scala:8: Suite WarehouseSpec aborted/,
+      /^build: sbt test failed: JDK module access denied in tests: needs --add-opens=java\.base\/sun\.nio\.ch=ALL-UNNAMED \(3 of 5 test\(s\) failed, 1 suite\(s\) aborted\)\n {2}app\/src\/test\/scala\/com\/example\/WarehouseSpec\.scala:10: Suite WarehouseSpec aborted: IllegalAccessError/,
     );
     expect(findings.map((f) => [f.rule, f.file, f.line])).toEqual([
-      ['build/test-suite-aborted', 'app/src/test/scala/com/example/WarehouseSpec.scala', 8],
+      ['build/jdk-module-access', undefined, undefined],
+      ['build/test-suite-aborted', 'app/src/test/scala/com/example/WarehouseSpec.scala', 10],
       ['build/test-failure', 'app/src/test/scala/com/example/HeaderSuite.scala', 10],
       ['build/test-failure', 'app/src/test/scala/com/example/HeaderSuite.scala', 15],
       ['build/test-failure', 'app/src/test/scala/com/example/RowsSpec.scala', 12],
