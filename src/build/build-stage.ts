@@ -126,6 +126,7 @@ export async function runBuildStage(input: BuildStageInput, reporter: Reporter):
           [run.log, ...junit.failed.map((f) => f.details), ...junit.aborted.map((a) => a.details)].join('\n'),
           input.workingDirectory,
           toRepoPath,
+          { explained: others.some((f) => f.severity === 'error') },
         )
       : [];
   const findings = [...causes, ...others];

@@ -16,6 +16,8 @@ export interface CauseContext {
 export interface CauseDetector {
   /** The rule id of its findings, e.g. `build/assembly-merge-conflict`. */
   rule: string;
+  /** Its warnings are guesses, dropped when something else explains the failure (default false). */
+  guess?: boolean;
   detect(ctx: CauseContext): Finding[];
 }
 

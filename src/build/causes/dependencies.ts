@@ -1,36 +1,47 @@
 import type { Finding } from '../../findings.js';
+import { SBT_ASSEMBLY_VERSION } from './assembly.js';
 import { body, buildFiles, type CauseContext, type CauseDetector, findInBuild, where } from './context.js';
 
 interface Unresolved {
-  /** org:name:version as sbt printed it. */
+  /** org:name:version (an sbt plugin's `;sbtVersion=…;scalaVersion=…` attributes moved out). */
   module: string;
+  /** For an sbt plugin: the sbt and Scala versions it was looked up for. */
+  plugin?: { sbt: string; scala: string };
   /** Where it was looked for (repository roots, or the raw `not found:` targets). */
   tried: string[];
 }
 
-// coursier (sbt ≥ 1.3): `ResolveException: Error downloading org:name_2.12:1.2.3` then `  not found: <url>` lines.
-const COURSIER = /Error downloading ([\w.-]+:[\w.-]+:[^\s:]+)/;
+// coursier (sbt ≥ 1.3): `ResolveException: Error downloading org:name_2.12:1.2.3` then `  not found: <url>` lines;
+// an sbt plugin reads `org:name;sbtVersion=1.0;scalaVersion=2.12:1.2.3`.
+const COURSIER = /Error downloading ([\w.-]+):([\w.-]+)((?:;\w+=[\w.-]+)*):([^\s:]+)/;
 const NOT_FOUND = /^\s*not found: (\S+)/;
 // Ivy (sbt ≤ 1.2): `unresolved dependency: org#name_2.12;1.2.3: not found`.
 const IVY = /unresolved dependency: ([\w.-]+)#([\w.-]+);([^\s:]+)/;
 
 /** repositoryRoot cuts the module's own path off a URL or file path that was tried, leaving the resolver. */
 export function repositoryRoot(tried: string, module: string): string {
-  const [org = '', name = ''] = module.split(':');
-  for (const marker of [`${org.replace(/\./g, '/')}/${name}/`, `${org}/${name}/`]) {
+  const [org = ''] = module.split(':');
+  // Maven layout puts the organization as directories, Ivy layout as one dotted segment.
+  for (const marker of [`/${org.replace(/\./g, '/')}/`, `/${org}/`, org]) {
     const i = tried.indexOf(marker);
-    if (i > 0) return tried.slice(0, i);
+    if (i > 0) return tried.slice(0, marker === org ? i : i + 1);
   }
   return tried;
 }
 
 function parse(lines: string[]): Unresolved[] {
   const byModule = new Map<string, Set<string>>();
+  const plugins = new Map<string, { sbt: string; scala: string }>();
   for (let i = 0; i < lines.length; i++) {
     const text = body(lines[i] ?? '');
     const ivy = IVY.exec(text);
-    const module = COURSIER.exec(text)?.[1] ?? (ivy ? `${ivy[1]}:${ivy[2]}:${ivy[3]}` : undefined);
+    const cs = COURSIER.exec(text);
+    const module = cs ? `${cs[1]}:${cs[2]}:${cs[4]}` : ivy ? `${ivy[1]}:${ivy[2]}:${ivy[3]}` : undefined;
     if (!module) continue;
+    const attrs = Object.fromEntries(
+      [...(cs?.[3] ?? '').matchAll(/;(\w+)=([\w.-]+)/g)].map((m) => [m[1], m[2]]),
+    );
+    if (attrs.sbtVersion) plugins.set(module, { sbt: attrs.sbtVersion, scala: attrs.scalaVersion ?? '' });
     const tried = byModule.get(module) ?? new Set<string>();
     byModule.set(module, tried);
     for (let j = i + 1; j < lines.length; j++) {
@@ -40,12 +51,15 @@ function parse(lines: string[]): Unresolved[] {
       else if (!/^\s+\S/.test(next) || /^\s*at /.test(next)) break;
     }
   }
-  return [...byModule].map(([module, tried]) => ({ module, tried: [...tried] }));
+  return [...byModule].map(([module, tried]) => {
+    const plugin = plugins.get(module);
+    return { module, tried: [...tried], ...(plugin ? { plugin } : {}) };
+  });
 }
 
 function unresolved(ctx: CauseContext): Finding[] {
   const files = buildFiles(ctx.workingDirectory);
-  return parse(ctx.lines).map(({ module, tried }) => {
+  return parse(ctx.lines).map(({ module, tried, plugin }) => {
     const [org = '', name = '', version = ''] = module.split(':');
     const base = name.replace(/_(?:2\.1[0-3]|3)$/, '');
     const scalaSuffix = /_(2\.1[0-3]|3)$/.exec(name)?.[1];
@@ -54,6 +68,11 @@ function unresolved(ctx: CauseContext): Finding[] {
       new RegExp(`"${org.replace(/\./g, '\\.')}"\\s*%%?\\s*"${base.replace(/[.]/g, '\\.')}`),
     );
     const hints = [
+      ...(plugin
+        ? [
+            `it is an sbt plugin, looked up for sbt ${plugin.sbt} and Scala ${plugin.scala}: check that version ${version} is published for sbt ${plugin.sbt} (old plugin versions were published only to the sbt plugin repository, not Maven Central; a newer version usually is on Maven Central${org === 'com.eed3si9n' && name === 'sbt-assembly' ? `: addSbtPlugin("com.eed3si9n" % "sbt-assembly" % "${SBT_ASSEMBLY_VERSION}")` : ''})`,
+          ]
+        : []),
       `check that ${org}:${name} ${version} exists (a typo in the organization, name or version is the usual cause)`,
       ...(scalaSuffix
         ? [
@@ -65,7 +84,7 @@ function unresolved(ctx: CauseContext): Finding[] {
     return {
       stage: 'build',
       severity: 'error',
-      title: `Unresolved dependency: ${module}`,
+      title: `Unresolved ${plugin ? 'sbt plugin' : 'dependency'}: ${module}`,
       message: `sbt could not download ${module}.${tried.length ? ` Looked in:\n${tried.map((t) => `  ${t}`).join('\n')}` : ''}\nFix: ${hints.join('; ')}.`,
       ...where(ctx, at),
       rule: 'build/unresolved-dependency',

@@ -18,21 +18,24 @@ export const CAUSE_DETECTORS: readonly CauseDetector[] = [
 /**
  * detectCauses runs every detector over a failed sbt run's log (plus any test failure text) and returns
  * their findings. A detector that throws is skipped: a cause we cannot name must not hide sbt's own output.
+ * A guessing detector's warnings are dropped when the failure is explained: by another cause found here,
+ * or (`explained`) by compile errors or failed tests the caller found.
  */
 export function detectCauses(
   log: string,
   workingDirectory: string,
   toRepoPath: (abs: string) => string | undefined,
-  detectors: readonly CauseDetector[] = CAUSE_DETECTORS,
+  options: { explained?: boolean; detectors?: readonly CauseDetector[] } = {},
 ): Finding[] {
   const ctx: CauseContext = causeContext(log, workingDirectory, toRepoPath);
-  const out: Finding[] = [];
-  for (const d of detectors) {
+  const found: { d: CauseDetector; f: Finding }[] = [];
+  for (const d of options.detectors ?? CAUSE_DETECTORS) {
     try {
-      out.push(...d.detect(ctx));
+      for (const f of d.detect(ctx)) found.push({ d, f });
     } catch {
       // see above
     }
   }
-  return out;
+  const explained = options.explained || found.some(({ d, f }) => !d.guess && f.severity === 'error');
+  return found.filter(({ d, f }) => !(explained && d.guess && f.severity !== 'error')).map(({ f }) => f);
 }

@@ -103,4 +103,6 @@ function scalaOnJdk(ctx: CauseContext): Finding[] {
 }
 
 /** SCALA_JDK_DETECTORS recognise a Scala version too old for the JDK sbt runs on. */
-export const SCALA_JDK_DETECTORS: CauseDetector[] = [{ rule: 'build/scala-jdk', detect: scalaOnJdk }];
+export const SCALA_JDK_DETECTORS: CauseDetector[] = [
+  { rule: 'build/scala-jdk', detect: scalaOnJdk, guess: true },
+];

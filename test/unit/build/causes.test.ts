@@ -125,6 +125,36 @@ describe('sbt causes on real sbt 1.11 logs', () => {
     expect(f[0]?.message).toContain('published for Scala 2.12');
   });
 
+  it('unresolved sbt plugin: its coordinates without the attributes, where it is declared, a version on Central', () => {
+    const { detect } = project({
+      'build.sbt': 'ThisBuild / scalaVersion := "2.12.14"\n',
+      'project/build.properties': 'sbt.version=1.11.7\n',
+      'project/project.sbt': 'addSbtPlugin("com.eed3si9n" % "sbt-assembly" % "0.14.10")\n',
+    });
+    const f = detect('unresolved-sbt-plugin.txt');
+    // The Scala 2.12.14-on-JDK-17 guess is dropped: the failure is explained.
+    expect(rules(f)).toEqual(['build/unresolved-dependency']);
+    expect(f[0]).toMatchObject({
+      title: 'Unresolved sbt plugin: com.eed3si9n:sbt-assembly:0.14.10',
+      file: 'app/project/project.sbt',
+      line: 1,
+    });
+    expect(f[0]?.message).toContain('Looked in:\n  <HOME>/.ivy2/local\n  https://repo1.maven.org/maven2/\n');
+    expect(f[0]?.message).toContain('looked up for sbt 1.0 and Scala 2.12');
+    expect(f[0]?.message).toContain('addSbtPlugin("com.eed3si9n" % "sbt-assembly" % "2.3.1")');
+  });
+
+  it('a Scala older than the JDK is only a warning guess when nothing else explains the failure', () => {
+    const { dir } = project({ 'build.sbt': 'ThisBuild / scalaVersion := "2.12.14"\n' });
+    const log =
+      '[info] welcome to sbt 1.11.7 (Eclipse Adoptium Java 17.0.9)\n[error] (Compile / compileIncremental) Compilation failed';
+    const guess = detectCauses(log, dir, () => 'app/build.sbt');
+    expect(guess.map((f) => [f.rule, f.severity, f.title])).toEqual([
+      ['build/scala-jdk', 'warning', 'Scala 2.12.14 does not support JDK 17: use Scala 2.12.15 or later'],
+    ]);
+    expect(detectCauses(log, dir, () => undefined, { explained: true })).toEqual([]);
+  });
+
   it('forked test JVM that cannot start: the option and the build line that sets it', () => {
     const { detect } = project({
       'build.sbt':
