@@ -1,4 +1,4 @@
-import { stripAnsi } from './sbt-output.js';
+import { logLines } from './sbt-output.js';
 
 // What sbt and sbt-assembly print about the JARs they write (checked against their sources and real runs):
 //   sbt-assembly 2.x   `[info] Built: /abs/app.jar` and, when nothing changed, `Assembly jar up to date: /abs/app.jar`
@@ -14,8 +14,9 @@ const SIDE_JAR = /-(?:sources|javadoc|tests|test-sources|test-javadoc)\.jar$/;
 /** parseBuiltJars returns the JARs sbt said it built (or found up to date), in the order it printed them, once each. */
 export function parseBuiltJars(log: string): string[] {
   const out: string[] = [];
-  for (const raw of log.split(/\r?\n/)) {
-    const m = JAR_LINE.exec(stripAnsi(raw).trimEnd());
+  for (const raw of logLines(log)) {
+    if (!raw.startsWith('[info]')) continue;
+    const m = JAR_LINE.exec(raw.trimEnd());
     const path = m?.[1]?.trim();
     if (path && !SIDE_JAR.test(path) && !out.includes(path)) out.push(path);
   }

@@ -25,7 +25,27 @@ const SUMMARY =
 
 /** stripAnsi removes terminal colour codes sbt and test frameworks print (also ones whose ESC was lost). */
 export function stripAnsi(s: string): string {
+  // Most lines have neither: skip the replace (a log is up to 32 MB, read by several parsers).
+  if (s.indexOf('\u001b') < 0 && !ANSI_HINT.test(s)) return s;
   return s.replace(ANSI, '');
+}
+const ANSI_HINT = /\[\d/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences are control characters.
+const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]|\u001b/g;
+
+let cached: { log: string; lines: string[] } | undefined;
+/**
+ * logLines splits sbt's log into lines without ANSI codes or CR. The build stage hands the same log (up to
+ * 32 MB) to several parsers: the split is done once and kept for the last log seen.
+ */
+export function logLines(log: string): string[] {
+  if (cached?.log !== log) {
+    // A console log keeps its ESC bytes, so only whole escape sequences need removing (cheaper on 32 MB).
+    let text = log.includes('\u001b') ? log.replace(ESCAPES, '') : log;
+    if (text.includes('\r')) text = text.replace(/\r(?=\n)/g, '');
+    cached = { log, lines: text.split('\n') };
+  }
+  return cached.lines;
 }
 
 /**
@@ -52,8 +72,13 @@ export function parseCompilerMessages(log: string): CompilerMessage[] {
     out.push(msg);
     current = undefined;
   };
-  for (const raw of log.split(/\r?\n/)) {
-    const m = PREFIX.exec(stripAnsi(raw));
+  for (const raw of logLines(log)) {
+    // Only [error] and [warn] lines can hold a compiler message: skip the regex for the rest.
+    if (!raw.startsWith('[error]') && !raw.startsWith('[warn]')) {
+      flush();
+      continue;
+    }
+    const m = PREFIX.exec(raw);
     if (!m) {
       flush();
       continue;
@@ -129,7 +154,7 @@ function dedupe(list: CompilerMessage[]): CompilerMessage[] {
  */
 export function parseTaskErrors(log: string): string[] {
   const out: string[] = [];
-  const lines = log.split(/\r?\n/).map(stripAnsi);
+  const lines = logLines(log);
   for (let i = 0; i < lines.length; i++) {
     const m = /^\[error\]\s+\(([^)]+)\)\s*(.*)$/.exec(lines[i] ?? '');
     if (!m) continue;

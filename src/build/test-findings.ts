@@ -1,7 +1,7 @@
 import { sep } from 'node:path';
 import type { Finding } from '../findings.js';
 import type { JUnitResult, SuiteAbort } from './junit.js';
-import { stripAnsi } from './sbt-output.js';
+import { logLines } from './sbt-output.js';
 import { locateFailure } from './test-location.js';
 
 export interface TestFindingsInput {
@@ -15,9 +15,10 @@ export interface TestFindingsInput {
 
 /** abortedInConsole reads ScalaTest's `Suite *** ABORTED ***` blocks: the suite, then its exception and frames. */
 export function abortedInConsole(log: string): SuiteAbort[] {
-  const lines = stripAnsi(log).split(/\r?\n/);
+  const lines = logLines(log);
   const out: SuiteAbort[] = [];
   for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]?.includes('*** ABORTED ***')) continue;
     const m = /^(?:\[\w+\] )?([\w$.]+) \*\*\* ABORTED \*\*\*/.exec(lines[i] ?? '');
     if (!m?.[1]) continue;
     const block: string[] = [];

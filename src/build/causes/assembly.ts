@@ -48,7 +48,7 @@ function parseConflicts(lines: string[]): Conflict[] {
   // sbt prints each conflict twice (the merge error, then the task's summary): identical blocks count once.
   const blocks = new Map<string, Conflict>();
   for (let i = 0; i < lines.length; i++) {
-    if (!HEAD.test(lines[i] ?? '')) continue;
+    if (!lines[i]?.includes('different file contents') || !HEAD.test(lines[i] ?? '')) continue;
     const found: { target: string; source: string }[] = [];
     for (let j = i + 1; j < lines.length; j++) {
       const o = origin(body(lines[j] ?? ''));
@@ -94,6 +94,7 @@ export function strategyFor(target: string): { line: string; why: string } {
 }
 
 function mergeConflicts(ctx: CauseContext): Finding[] {
+  if (!ctx.text.includes('different file contents')) return [];
   const conflicts = parseConflicts(ctx.lines);
   if (conflicts.length === 0) return [];
   const shown = conflicts.slice(0, 8);
@@ -104,7 +105,7 @@ function mergeConflicts(ctx: CauseContext): Finding[] {
   const more = conflicts.length > shown.length ? `\n  … and ${conflicts.length - shown.length} more` : '';
   const files = buildFiles(ctx.workingDirectory);
   // `[error] (clash / assembly)` names the project whose assembly failed: point at its definition.
-  const failed = ctx.lines.map((l) => /^\[error\] \(([\w-]+) \/ assembly\)/.exec(l)?.[1]).find(Boolean);
+  const failed = /^\[error\] \(([\w-]+) \/ assembly\)/m.exec(ctx.text)?.[1];
   const at =
     findInBuild(files, /assemblyMergeStrategy/) ??
     (failed ? findInBuild(files, new RegExp(`^\\s*(?:lazy\\s+)?val\\s+${failed}\\s*=`)) : undefined) ??
@@ -139,7 +140,11 @@ const NO_VALUE =
   /not found: (?:value|object|type) (assembly\w*|MergeStrategy|PathList|AssemblyPlugin|sbtassembly)\b/;
 
 function missingPlugin(ctx: CauseContext): Finding[] {
-  const hit = ctx.lines.map(body).find((l) => NO_COMMAND.test(l) || NO_VALUE.test(l));
+  if (!ctx.text.includes('Not a valid') && !ctx.text.includes('not found: ')) return [];
+  const hit = ctx.lines
+    .filter((l) => l.includes('Not a valid') || l.includes('not found: '))
+    .map(body)
+    .find((l) => NO_COMMAND.test(l) || NO_VALUE.test(l));
   if (!hit) return [];
   const version = sbtVersion(ctx.workingDirectory)?.startsWith('0.13')
     ? SBT_ASSEMBLY_FOR_SBT_013

@@ -6,6 +6,7 @@ import { body, type CauseContext, type CauseDetector } from './context.js';
 const BRACKETED = /^\[((?:[A-Za-z]:)?[^\]]+\.sbt)\]:(\d+): (.*)$/;
 
 function syntaxErrors(ctx: CauseContext): Finding[] {
+  if (!ctx.text.includes('.sbt]:')) return [];
   const out: Finding[] = [];
   for (const line of ctx.lines) {
     const m = BRACKETED.exec(body(line).trim());

@@ -1,12 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from '../../findings.js';
-import { stripAnsi } from '../sbt-output.js';
+import { logLines } from '../sbt-output.js';
 
 /** CauseContext is what a cause detector reads: sbt's log and the project it ran in. */
 export interface CauseContext {
   /** sbt's log, ANSI codes stripped, one entry per line (level prefixes such as `[error] ` kept). */
   lines: string[];
+  /** The same, as one string: detectors look for their marker in it before reading lines. */
+  text: string;
   workingDirectory: string;
   /** Maps an absolute path to a workspace-relative one, undefined outside the workspace. */
   toRepoPath(abs: string): string | undefined;
@@ -27,7 +29,8 @@ export function causeContext(
   workingDirectory: string,
   toRepoPath: (abs: string) => string | undefined,
 ): CauseContext {
-  return { lines: stripAnsi(log).split(/\r?\n/), workingDirectory, toRepoPath };
+  const lines = logLines(log);
+  return { lines, text: lines.join('\n'), workingDirectory, toRepoPath };
 }
 
 /** body drops sbt's `[level] ` prefix from a log line. */

@@ -33,7 +33,9 @@ function parse(lines: string[]): Unresolved[] {
   const byModule = new Map<string, Set<string>>();
   const plugins = new Map<string, { sbt: string; scala: string }>();
   for (let i = 0; i < lines.length; i++) {
-    const text = body(lines[i] ?? '');
+    const raw = lines[i] ?? '';
+    if (!raw.includes('Error downloading') && !raw.includes('unresolved dependency')) continue;
+    const text = body(raw);
     const ivy = IVY.exec(text);
     const cs = COURSIER.exec(text);
     const module = cs ? `${cs[1]}:${cs[2]}:${cs[4]}` : ivy ? `${ivy[1]}:${ivy[2]}:${ivy[3]}` : undefined;
@@ -58,6 +60,7 @@ function parse(lines: string[]): Unresolved[] {
 }
 
 function unresolved(ctx: CauseContext): Finding[] {
+  if (!ctx.text.includes('Error downloading') && !ctx.text.includes('unresolved dependency')) return [];
   const files = buildFiles(ctx.workingDirectory);
   return parse(ctx.lines).map(({ module, tried, plugin }) => {
     const [org = '', name = '', version = ''] = module.split(':');

@@ -29,16 +29,27 @@ function advice(option: string): string {
 }
 
 function jvmStart(ctx: CauseContext): Finding[] {
-  const texts = ctx.lines.map(body);
-  const i = texts.findIndex((t) => BAD_OPTION.test(t.trim()));
-  const failedToStart = texts.some((t) => NO_JVM.test(t));
+  if (
+    !/Unrecognized (?:VM )?option|Error: VM option|Could not create the Java Virtual Machine|initialization of VM/.test(
+      ctx.text,
+    )
+  )
+    return [];
+  const i = ctx.lines.findIndex(
+    (l) => (l.includes('option') || l.includes('Option')) && BAD_OPTION.test(body(l).trim()),
+  );
+  const failedToStart = NO_JVM.test(ctx.text);
   if (i < 0 && !failedToStart) return [];
-  const m = i >= 0 ? BAD_OPTION.exec((texts[i] ?? '').trim()) : null;
+  const m = i >= 0 ? BAD_OPTION.exec(body(ctx.lines[i] ?? '').trim()) : null;
   const option = m ? (m[1] ?? m[2] ?? m[3] ?? '') : '';
   // sbt's own JVM dies before its banner; a forked test or run JVM dies after sbt has started.
-  const sbtStarted = texts
-    .slice(0, i >= 0 ? i : texts.length)
-    .some((t) => /welcome to sbt|loading project definition|set current project/.test(t));
+  const upTo = i >= 0 ? i : ctx.lines.length;
+  let sbtStarted = false;
+  for (let k = 0; k < upTo && !sbtStarted; k++) {
+    const l = ctx.lines[k] ?? '';
+    sbtStarted =
+      l.startsWith('[info]') && /welcome to sbt|loading project definition|set current project/.test(l);
+  }
   const files = buildFiles(ctx.workingDirectory);
   const needle = option ? (option.replace(/^[+-]/, '').split('=')[0] ?? option) : '';
   const at = needle
@@ -77,8 +88,10 @@ const NOT_OPEN = /module ([\w.]+) does not "opens ([\w.]+)" to unnamed module/;
 const NOT_EXPORTED = /module ([\w.]+) does not export ([\w.]+) to unnamed module/;
 
 function moduleAccess(ctx: CauseContext): Finding[] {
+  if (!ctx.text.includes('to unnamed module')) return [];
   const flags = new Map<string, string>();
   for (const line of ctx.lines) {
+    if (!line.includes('to unnamed module')) continue;
     const open = NOT_OPEN.exec(line);
     if (open) flags.set(`--add-opens=${open[1]}/${open[2]}=ALL-UNNAMED`, line);
     const exp = NOT_EXPORTED.exec(line);

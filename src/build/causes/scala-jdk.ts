@@ -65,23 +65,23 @@ function scalaVersionOf(
     version = def ? /"([^"]+)"/.exec(def.text)?.[1] : undefined;
     at = def ?? ref;
   }
-  const bridge = ctx.lines
-    .map((l) => /compiler-bridge_[\w.]+' for Scala (\d[\w.-]*)/.exec(l)?.[1])
-    .find(Boolean);
+  const bridge = /compiler-bridge_[\w.]+' for Scala (\d[\w.-]*)/.exec(ctx.text)?.[1];
   const v = bridge ?? version;
   return v ? { version: v, ...(at ? { at } : {}) } : undefined;
 }
 
 function jdkOf(ctx: CauseContext): number | undefined {
-  for (const l of ctx.lines) {
-    const m = /welcome to sbt [\w.-]+ \(.*?Java (\d+)(?:\.[\d.]+)?/.exec(l);
-    if (m) return Number(m[1]);
-  }
-  return undefined;
+  const m = /welcome to sbt [\w.-]+ \([^)\n]*?Java (\d+)/.exec(ctx.text);
+  return m ? Number(m[1]) : undefined;
 }
 
 function scalaOnJdk(ctx: CauseContext): Finding[] {
-  const signature = ctx.lines.map(body).find((l) => SIGNATURES.some((re) => re.test(l)));
+  const hit = SIGNATURES.map((re) => re.exec(ctx.text)).find((m) => m !== null);
+  // The whole line that carries the signature, without sbt's prefix.
+  const end = hit ? ctx.text.indexOf('\n', hit.index) : -1;
+  const signature = hit
+    ? body(ctx.text.slice(ctx.text.lastIndexOf('\n', hit.index) + 1, end < 0 ? undefined : end))
+    : undefined;
   const scala = scalaVersionOf(ctx);
   const jdk = jdkOf(ctx);
   if (!scala) return [];
