@@ -68,6 +68,30 @@ const parser = new XMLParser({
   processEntities: true,
 });
 
+const FORK_ERROR = /^(?:sbt\.ForkMain\$ForkError: )+/;
+const THROWABLE = /^([\w$.]+(?:Exception|Error|Throwable|Failure)): ?([\s\S]*)$/;
+
+/**
+ * unwrapForked reports what a forked test JVM threw rather than sbt's `ForkMain$ForkError` wrapper around it,
+ * and, for an exception without a message (`ExceptionInInitializerError: null`), its deepest cause.
+ */
+export function unwrapForked<T extends { message: string; type?: string; details: string }>(p: T): T {
+  let { message, type } = p;
+  if (!type || FORK_ERROR.test(`${type}: `)) {
+    const inner = THROWABLE.exec(message.replace(FORK_ERROR, ''));
+    if (inner?.[1]) {
+      type = inner[1];
+      message = inner[2] ?? '';
+    }
+  } else message = message.replace(FORK_ERROR, '');
+  if (message === '' || message === 'null') {
+    const causes = [...p.details.matchAll(/^Caused by: (.*)$/gm)];
+    const deepest = causes.at(-1)?.[1]?.replace(FORK_ERROR, '');
+    if (deepest) message = `caused by ${deepest}`;
+  }
+  return { ...p, message, ...(type ? { type } : {}) };
+}
+
 /** parseJUnitXml reads one JUnit XML document (a testsuite or a testsuites root). */
 export function parseJUnitXml(xml: string): JUnitResult {
   const doc = parser.parse(xml) as XmlNode;
@@ -81,11 +105,11 @@ export function parseJUnitXml(xml: string): JUnitResult {
   const problem = (el: unknown) => {
     const node = (typeof el === 'object' && el !== null ? el : {}) as XmlNode;
     const details = stripAnsi(text(el)).trim();
-    return {
+    return unwrapForked({
       message: stripAnsi(String(node['@message'] ?? details.split('\n')[0] ?? '')).trim(),
       ...(node['@type'] ? { type: String(node['@type']) } : {}),
       details,
-    };
+    });
   };
   for (const suite of suites) {
     totals.suites++;

@@ -65,7 +65,7 @@ function isDeclarationLine(path: string, line: number): boolean {
 
 // munit: the message starts with `/abs/path/Suite.scala:35`; ScalaTest's console adds `(Suite.scala:35)`.
 const MUNIT_PREFIX = /^((?:[A-Za-z]:)?[^\s:]+\.(?:scala|java)):(\d+)\b/;
-const SCALATEST_SUFFIX = /\(([\w$-]+\.(?:scala|java)):(\d+)\)\s*$/m;
+const SCALATEST_SUFFIX = /\(([\w$-]+\.(?:scala|java)):(\d+)\)\s*$/;
 
 /** testDeclarationLine finds where a test is declared in its suite by its name (`test("…")`, `"…" in`, `it("…")`). */
 export function testDeclarationLine(path: string, testName: string): number | undefined {
@@ -109,12 +109,13 @@ export function locateFailure(
     (own[0] && findSourceFile(root, own[0].f.fileName, failure.suite)) ??
     findSourceFile(root, `${simple}.scala`, failure.suite) ??
     findSourceFile(root, `${simple}.java`, failure.suite);
-  const text = `${failure.message}\n${failure.details}`;
   const munit =
     MUNIT_PREFIX.exec(failure.message.trim()) ?? MUNIT_PREFIX.exec(failure.details.replace(/^[\w.$]+: /, ''));
   const reported = munit
     ? { fileName: basename(munit[1] ?? ''), line: Number(munit[2]) }
-    : ((m) => (m ? { fileName: m[1] ?? '', line: Number(m[2]) } : undefined))(SCALATEST_SUFFIX.exec(text));
+    : ((m) => (m ? { fileName: m[1] ?? '', line: Number(m[2]) } : undefined))(
+        SCALATEST_SUFFIX.exec(failure.message),
+      );
   if (reported && suiteFile && basename(suiteFile) === reported.fileName)
     return { path: suiteFile, line: reported.line };
   const declared = suiteFile && failure.name ? testDeclarationLine(suiteFile, failure.name) : undefined;
@@ -126,6 +127,13 @@ export function locateFailure(
         ? abs
         : findSourceFile(root, reported.fileName, failure.suite);
     if (path) return { path, line: reported.line };
+  }
+  // A suite that aborted in code it mixes in (a shared `beforeAll`): the suite's own declaration.
+  if (suiteFile && failure.name === undefined) {
+    const line = sourceLines(suiteFile)?.findIndex((l) =>
+      new RegExp(`\\b(?:class|object)\\s+${simple.replace(/\$/g, '\\$')}\\b`).test(l),
+    );
+    if (line !== undefined && line >= 0) return { path: suiteFile, line: line + 1 };
   }
   return undefined;
 }

@@ -151,3 +151,38 @@ describe('locateFailure', () => {
     expect(stripAnsi('\u001b[91m-1\u001b[0m [92m+3[0m =[1m>')).toBe('-1 +3 =>');
   });
 });
+
+describe('a suite aborted in a forked JVM, in a mixed-in beforeAll', () => {
+  // The shape sbt 1.11 writes for a forked ScalaTest suite whose shared SparkSession trait fails on Java 17
+  // (seen on a public Spark 3.1 app; names here are the fixture's).
+  const xml = `<?xml version='1.0' encoding='UTF-8'?>
+<testsuite name="com.example.RowsSpec" tests="1" errors="1" failures="0" skipped="0">
+  <testcase classname="com.example.RowsSpec" name="(It is not a test it is a sbt.testing.SuiteSelector)" time="0.0">
+    <error message="sbt.ForkMain$ForkError: java.lang.ExceptionInInitializerError: null" type="sbt.ForkMain$ForkError">sbt.ForkMain$ForkError: sbt.ForkMain$ForkError: java.lang.ExceptionInInitializerError: null
+	at com.example.checks.RowChecks.beforeAll(RowChecks.scala:7)
+	at com.example.checks.RowChecks.beforeAll$(RowChecks.scala:6)
+	at com.example.RowsSpec.beforeAll(RowsSpec.scala:6)
+	at com.example.RowsSpec.run(RowsSpec.scala:6)
+Caused by: sbt.ForkMain$ForkError: sbt.ForkMain$ForkError: java.lang.reflect.InaccessibleObjectException: Unable to make private java.nio.DirectByteBuffer(long,int) accessible: module java.base does not "opens java.nio" to unnamed module @6b2e46af
+	... 22 more
+</error>
+  </testcase>
+</testsuite>`;
+
+  it('names the real exception and its cause, at the suite declaration (not a forwarder frame)', () => {
+    const r = parseJUnitXml(xml);
+    expect(r.aborted[0]).toMatchObject({
+      type: 'java.lang.ExceptionInInitializerError',
+      message:
+        'caused by java.lang.reflect.InaccessibleObjectException: Unable to make private java.nio.DirectByteBuffer(long,int) accessible: module java.base does not "opens java.nio" to unnamed module @6b2e46af',
+    });
+    const f = testFindings({ workspace, workingDirectory: project, junit: r, log: '', toRepoPath });
+    expect(f.map((x) => [x.title.slice(0, 95), x.file, x.line])).toEqual([
+      [
+        'Suite RowsSpec aborted: ExceptionInInitializerError: caused by java.lang.reflect.InaccessibleOb',
+        file('RowsSpec.scala'),
+        6,
+      ],
+    ]);
+  });
+});
