@@ -105,7 +105,7 @@ function moduleAccess(ctx: CauseContext): Finding[] {
   const where1 = forked
     ? `Tests run in a forked JVM (${forked.file.name}:${forked.line}), so add them there:\n  Test / javaOptions ++= ${seq}`
     : `Tests run inside sbt's JVM (no \`Test / fork := true\`), so either fork them and pass the flags:\n  Test / fork := true\n  Test / javaOptions ++= ${seq}\nor give them to sbt's JVM: one per line in .jvmopts, or in SBT_OPTS`;
-  const first = flags.values().next().value ?? '';
+  const first = (flags.values().next().value ?? '').replace(/(?:sbt\.ForkMain\$ForkError: )+/g, '');
   // Test frameworks decorate the line (`==> X Suite.test 0.01s java.lang…`): quote from the exception on.
   const sample = first
     .slice(Math.max(0, first.search(/[\w$.]+(?:Exception|Error): /)))

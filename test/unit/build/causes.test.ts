@@ -199,6 +199,15 @@ describe('sbt causes on real sbt 1.11 logs', () => {
     );
   });
 
+  it("JDK module access in a forked test JVM: quotes the exception, not sbt's ForkError wrapper", () => {
+    const { dir } = project({ 'build.sbt': 'fork in Test := true\n' });
+    const log =
+      '[info]   sbt.ForkMain$ForkError: sbt.ForkMain$ForkError: java.lang.reflect.InaccessibleObjectException: Unable to make private java.nio.DirectByteBuffer(long,int) accessible: module java.base does not "opens java.nio" to unnamed module @6b2e46af';
+    const f = detectCauses(log, dir, (p) => p.slice(dirname(dir).length + 1));
+    expect(f[0]).toMatchObject({ rule: 'build/jdk-module-access', file: 'app/build.sbt', line: 1 });
+    expect(f[0]?.message).toContain('(java.lang.reflect.InaccessibleObjectException: Unable to make private');
+  });
+
   it('Scala 2.12.8 on JDK 17: the version that fixes it', () => {
     const { detect } = project({
       'build.sbt': 'ThisBuild / scalaVersion := "2.12.8"\nname := "scala2128"\n',
