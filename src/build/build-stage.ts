@@ -142,6 +142,7 @@ export async function runBuildStage(input: BuildStageInput, reporter: Reporter):
     sbtLog: run.log,
     ...(input.mainClass ? { mainClass: input.mainClass } : {}),
     since: started - 2000,
+    wants: input.sbtTasks.some((t) => /assembly/i.test(t)) ? 'assembly' : 'package',
     warn: input.warn,
   });
   const display = repoPath(input.workspace, jar.path) ?? jar.path;

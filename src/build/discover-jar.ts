@@ -24,6 +24,8 @@ export interface DiscoverJarOptions {
   mainClass?: string;
   /** Epoch ms the build started: globbed JARs written since are preferred over older ones. */
   since?: number;
+  /** What the sbt tasks build: `package` alone means the thin JAR is wanted (default: the assembly). */
+  wants?: 'assembly' | 'package';
   /** The stage asking, which prefixes errors (default `build`; verify, image and deploy look without a build). */
   stage?: string;
   warn(message: string): void;
@@ -93,16 +95,18 @@ function describe(o: DiscoverJarOptions, c: Candidate): string {
 /**
  * onePerProject keeps one JAR per output directory (one sbt project): among the newest ones there (written
  * within a minute of the newest, so not leftovers of earlier builds), the largest, which is the assembly
- * when `package` and `assembly` both wrote one.
+ * when `package` and `assembly` both wrote one, or the smallest (the thin JAR) when the build ran
+ * `package` and not `assembly`.
  */
-function onePerProject(cands: Candidate[]): Candidate[] {
+function onePerProject(cands: Candidate[], wants: DiscoverJarOptions['wants']): Candidate[] {
   const byDir = new Map<string, Candidate[]>();
   for (const c of cands) byDir.set(dirname(c.path), [...(byDir.get(dirname(c.path)) ?? []), c]);
   const keep = new Set<Candidate>();
   for (const group of byDir.values()) {
     const newest = Math.max(...group.map((c) => c.st.mtimeMs));
     const recent = group.filter((c) => c.st.mtimeMs >= newest - 60_000);
-    keep.add(recent.reduce((a, b) => (b.st.size > a.st.size ? b : a)));
+    const thin = wants === 'package';
+    keep.add(recent.reduce((a, b) => ((thin ? b.st.size < a.st.size : b.st.size > a.st.size) ? b : a)));
   }
   return cands.filter((c) => keep.has(c));
 }
@@ -166,7 +170,7 @@ export async function discoverJar(o: DiscoverJarOptions): Promise<DiscoveredJar>
     ? existing(parseBuiltJars(o.sbtLog).map((p) => resolve(o.workingDirectory, p)))
     : [];
   const how = printed.length > 0 ? 'sbt' : 'glob';
-  const cands = onePerProject(printed.length > 0 ? printed : globbed(o));
+  const cands = onePerProject(printed.length > 0 ? printed : globbed(o), o.wants);
   if (cands.length === 0) {
     const globs = `nothing matches ${FALLBACK_JAR_GLOBS.join(', ')} in ${o.workingDirectory}`;
     throw new ActionError(

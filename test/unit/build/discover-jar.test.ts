@@ -216,6 +216,14 @@ describe('discoverJar', () => {
     expect(found.path).toBe(join(root, 'app/target/scala-2.12/pipeline-app.jar'));
   });
 
+  it('keeps the thin JAR of a project when the build ran `package` and not `assembly`', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'discover-'));
+    const thin = jar(join(root, 'jobs/target/scala-2.12/jobs_2.12-1.0.jar'), 'a.Main', ['a.Main']);
+    jar(join(root, 'jobs/target/scala-2.12/jobs-assembly-1.0.jar'), 'a.Main', ['a.Main', 'lib.A', 'lib.B']);
+    const found = await discoverJar({ workingDirectory: root, sbtLog: '', wants: 'package', warn: noWarn });
+    expect(found).toMatchObject({ path: thin, how: 'glob' });
+  });
+
   it('labels its errors with the stage that looked, when no build ran', async () => {
     const root = mkdtempSync(join(tmpdir(), 'discover-'));
     await expect(discoverJar({ workingDirectory: root, stage: 'verify', warn: noWarn })).rejects.toThrow(
