@@ -23,11 +23,17 @@ interface Carry {
   artifact?: Artifact;
 }
 
-async function resolveArtifact(plan: Plan, carry: Carry, io: PipelineIO): Promise<Artifact> {
+async function resolveArtifact(stage: Stage, plan: Plan, carry: Carry, io: PipelineIO): Promise<Artifact> {
   if (carry.artifact) return carry.artifact;
   const { discoverJar } = await import('./build/discover-jar.js');
   const { repoPath } = await import('./build/build-stage.js');
-  const jar = discoverJar(plan.workingDirectory, plan.jar, io.warning);
+  const jar = await discoverJar({
+    workingDirectory: plan.workingDirectory,
+    ...(plan.jar ? { pattern: plan.jar } : {}),
+    ...(plan.mainClass ? { mainClass: plan.mainClass } : {}),
+    stage,
+    warn: io.warning,
+  });
   carry.artifact = {
     jarPath: jar.path,
     jarDisplayPath: repoPath(plan.workspace, jar.path) ?? jar.path,
@@ -53,6 +59,7 @@ async function runStage(
           workingDirectory: plan.workingDirectory,
           sbtTasks: plan.sbtTasks,
           ...(plan.jar ? { jarPattern: plan.jar } : {}),
+          ...(plan.mainClass ? { mainClass: plan.mainClass } : {}),
           signal,
           onLine: io.info,
           warn: io.warning,
@@ -66,7 +73,7 @@ async function runStage(
       return `${tests}${result.artifact ? `; ${result.artifact.jarDisplayPath}` : ''}`;
     }
     case 'verify': {
-      const artifact = await resolveArtifact(plan, carry, io);
+      const artifact = await resolveArtifact(stage, plan, carry, io);
       const { runVerifyStage } = await import('./jar/verify-stage.js');
       const { runtimeFromPlan } = await import('./jar/runtime.js');
       const fromInput = plan.mainClass !== undefined && plan.mainClass !== plan.config?.app.mainClass;
@@ -115,7 +122,7 @@ async function runStage(
         );
         return 'skipped: not needed by the standalone target';
       }
-      const artifact = await resolveArtifact(plan, carry, io);
+      const artifact = await resolveArtifact(stage, plan, carry, io);
       const { runImageStage } = await import('./image/image-stage.js');
       const result = await runImageStage({ plan, artifact, signal, tempDir: io.tempDir }, report, {
         log: io.info,
@@ -125,7 +132,7 @@ async function runStage(
     }
     case 'deploy': {
       const deployPlan = asDeployPlan(plan, 'deploy');
-      const artifact = await resolveArtifact(plan, carry, io);
+      const artifact = await resolveArtifact(stage, plan, carry, io);
       const { createTarget } = await import('./targets/factory.js');
       const target = await createTarget(deployPlan.target, deployPlan, { onHandle: io.saveHandle });
       const { runDeployStage } = await import('./deploy/deploy-stage.js');

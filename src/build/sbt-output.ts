@@ -10,8 +10,10 @@ export interface CompilerMessage {
   message: string;
 }
 
+// ANSI escape sequences, and the colour codes left behind when an XML writer dropped their ESC byte
+// (sbt's JUnit XML of a munit failure holds `[91m-1[0m`).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences are control characters.
-const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
+const ANSI = /\u001b\[[0-9;?]*[A-Za-z]|\u001b|\[(?:\d{1,3};)*\d{1,3}m/g;
 const PREFIX = /^\[(error|warn|info|success|debug)\]\s?(.*)$/;
 // Scala 2 and javac (through zinc): `/abs/File.scala:12:5: message` (column optional).
 const SCALA2 = /^((?:[A-Za-z]:)?[^\s:][^:]*\.(?:scala|java|sbt)):(\d+):(?:(\d+):)?\s*(.*)$/;
@@ -21,9 +23,29 @@ const SCALA3 =
 const SUMMARY =
   /^(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:errors?|warnings?) found$|^\(.*\) |^Total time:|^Compilation failed|^stack trace is suppressed|^Failed tests:|^Error during tests:|^Tests: succeeded|^\s*$/;
 
-/** stripAnsi removes terminal colour codes sbt may print. */
+/** stripAnsi removes terminal colour codes sbt and test frameworks print (also ones whose ESC was lost). */
 export function stripAnsi(s: string): string {
+  // Most lines have neither: skip the replace (a log is up to 32 MB, read by several parsers).
+  if (s.indexOf('\u001b') < 0 && !ANSI_HINT.test(s)) return s;
   return s.replace(ANSI, '');
+}
+const ANSI_HINT = /\[\d/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences are control characters.
+const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]|\u001b/g;
+
+let cached: { log: string; lines: string[] } | undefined;
+/**
+ * logLines splits sbt's log into lines without ANSI codes or CR. The build stage hands the same log (up to
+ * 32 MB) to several parsers: the split is done once and kept for the last log seen.
+ */
+export function logLines(log: string): string[] {
+  if (cached?.log !== log) {
+    // A console log keeps its ESC bytes, so only whole escape sequences need removing (cheaper on 32 MB).
+    let text = log.includes('\u001b') ? log.replace(ESCAPES, '') : log;
+    if (text.includes('\r')) text = text.replace(/\r(?=\n)/g, '');
+    cached = { log, lines: text.split('\n') };
+  }
+  return cached.lines;
 }
 
 /**
@@ -50,8 +72,13 @@ export function parseCompilerMessages(log: string): CompilerMessage[] {
     out.push(msg);
     current = undefined;
   };
-  for (const raw of log.split(/\r?\n/)) {
-    const m = PREFIX.exec(stripAnsi(raw));
+  for (const raw of logLines(log)) {
+    // Only [error] and [warn] lines can hold a compiler message: skip the regex for the rest.
+    if (!raw.startsWith('[error]') && !raw.startsWith('[warn]')) {
+      flush();
+      continue;
+    }
+    const m = PREFIX.exec(raw);
     if (!m) {
       flush();
       continue;
@@ -121,12 +148,21 @@ function dedupe(list: CompilerMessage[]): CompilerMessage[] {
   });
 }
 
-/** parseTaskErrors returns sbt's task-level failures (`[error] (Compile / compileIncremental) ...`). */
+/**
+ * parseTaskErrors returns sbt's task-level failures (`[error] (Compile / compileIncremental) ...`). A task
+ * whose message is on the next lines (sbt-assembly prints `(assembly) ` then the merge error) gets that line.
+ */
 export function parseTaskErrors(log: string): string[] {
   const out: string[] = [];
-  for (const raw of log.split(/\r?\n/)) {
-    const m = /^\[error\]\s+\(([^)]+)\)\s+(.*)$/.exec(stripAnsi(raw));
-    if (m) out.push(`(${m[1]}) ${m[2]}`);
+  const lines = logLines(log);
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^\[error\]\s+\(([^)]+)\)\s*(.*)$/.exec(lines[i] ?? '');
+    if (!m) continue;
+    let text = (m[2] ?? '').trim();
+    for (let j = i + 1; !text && j < lines.length && j <= i + 3; j++) {
+      text = /^\[error\]\s+(.*)$/.exec(lines[j] ?? '')?.[1]?.trim() ?? '';
+    }
+    out.push(`(${m[1]}) ${text}`.trim());
   }
   return [...new Set(out)];
 }

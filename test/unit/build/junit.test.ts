@@ -2,17 +2,24 @@ import { cpSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseJUnitXml, readJUnitReports, sourceFrame } from '../../../src/build/junit.js';
+import { parseJUnitXml, readJUnitReports } from '../../../src/build/junit.js';
+import { parseFrames } from '../../../src/build/test-location.js';
 import { findSourceFile } from '../../../src/build/test-sources.js';
 
 // A real report written by sbt 1.11's JUnitXmlReportPlugin for test/fixtures/sbt-failing-test.
 const REAL = new URL('../../fixtures/sbt-output/TEST-failing.xml', import.meta.url).pathname;
 
+/** ownFrame is the innermost frame of the suite's own class. */
+const ownFrame = (f: { suite: string; details: string }) => {
+  const fr = parseFrames(f.details).find((x) => x.className === f.suite);
+  return fr ? { fileName: fr.fileName, line: fr.line } : undefined;
+};
+
 describe('parseJUnitXml', () => {
   it('reads totals and each failed test of a real sbt report', () => {
     const r = parseJUnitXml(readFileSync(REAL, 'utf8'));
-    expect(r.totals).toEqual({ suites: 1, tests: 3, failures: 2, errors: 0, skipped: 0 });
-    expect(r.failed.map((f) => [f.suite, f.name, f.kind, f.message, sourceFrame(f)])).toEqual([
+    expect(r.totals).toEqual({ suites: 1, tests: 3, failures: 2, errors: 0, skipped: 0, aborted: 0 });
+    expect(r.failed.map((f) => [f.suite, f.name, f.kind, f.message, ownFrame(f)])).toEqual([
       [
         'com.example.CalculatorSpec',
         'multiply is checked against a wrong product',
@@ -36,9 +43,9 @@ describe('parseJUnitXml', () => {
 	at a.A.f(A.scala:7)</error></testcase><testcase classname="a.A" name="y"><skipped/></testcase></testsuite>
       <testsuite name="b.B" tests="1"><testcase classname="b.B" name="z"/></testsuite></testsuites>`;
     const r = parseJUnitXml(xml);
-    expect(r.totals).toEqual({ suites: 2, tests: 3, failures: 0, errors: 1, skipped: 1 });
+    expect(r.totals).toEqual({ suites: 2, tests: 3, failures: 0, errors: 1, skipped: 1, aborted: 0 });
     expect(r.failed[0]).toMatchObject({ suite: 'a.A', name: 'x', kind: 'error', message: 'boom' });
-    expect(sourceFrame(r.failed[0] as never)).toEqual({ fileName: 'A.scala', line: 7 });
+    expect(ownFrame(r.failed[0] as never)).toEqual({ fileName: 'A.scala', line: 7 });
   });
 
   it('takes the message from the body when the attribute is missing', () => {

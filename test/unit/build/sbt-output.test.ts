@@ -143,3 +143,16 @@ describe('real sbt output (test/fixtures/sbt-output)', () => {
     expect(parseTaskErrors(log)).toEqual(['(Test / test) sbt.TestsFailedException: Tests unsuccessful']);
   });
 });
+
+describe('parseTaskErrors on an sbt-assembly failure', () => {
+  it('takes the message from the line after an empty `(clash / assembly) `', async () => {
+    const { readFileSync } = await import('node:fs');
+    const log = readFileSync(
+      new URL('../../fixtures/sbt-output/assembly-merge-conflict.txt', import.meta.url),
+      'utf8',
+    );
+    expect(parseTaskErrors(log)).toEqual([
+      '(clash / assembly) Deduplicate found different file contents in the following:',
+    ]);
+  });
+});
