@@ -109,7 +109,8 @@ async function runStage(
       const errors = result.findings.filter((f) => f.severity === 'error');
       if (hasErrors(result.findings)) {
         throw new ActionError(
-          `verify: ${errors.length} problem${errors.length === 1 ? '' : 's'} in ${artifact.jarDisplayPath}:\n${errors.map((f) => `  ${f.title} — ${f.message}`).join('\n')}`,
+          // The first line is what the summary, the check run and the stage table show: the problem itself.
+          `verify: ${errors[0]?.title ?? 'problem'}${errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length === 2 ? '' : 's'})` : ''}\n${errors.map((f) => `  ${f.title} — ${f.message}`).join('\n')}\nin ${artifact.jarDisplayPath}`,
         );
       }
       const warnings = result.findings.length - errors.length;

@@ -105,7 +105,9 @@ export async function buildPlan(inputs: Inputs, runContext: RunContext, deps: Pl
   const ctx = head && head !== runContext.sha ? { ...runContext, sha: head } : runContext;
   const needsConfig =
     inputs.command !== 'deploy' || inputs.stages.includes('image') || inputs.stages.includes('deploy');
-  const configPath = resolve(workingDirectory, inputs.config);
+  // Relative to working-directory; an app in a subdirectory of a repository keeps it at the root's .github/.
+  const candidates = [...new Set([resolve(workingDirectory, inputs.config), resolve(workspace, inputs.config)])];
+  const configPath = candidates.find((p) => existsSync(p)) ?? (candidates[0] as string);
   const configDisplay = toDisplayPath(workspace, configPath);
 
   let loaded: LoadedConfig | undefined;
@@ -116,7 +118,7 @@ export async function buildPlan(inputs: Inputs, runContext: RunContext, deps: Pl
   } else if (needsConfig) {
     const why = inputs.command !== 'deploy' ? `command \`${inputs.command}\`` : 'the image and deploy stages';
     throw new ActionError(
-      `input \`config\`: deploy config ${configDisplay} not found; ${why} need it. Create it (see the README's "Deploy config" section) or point the \`config\` input at it.`,
+      `input \`config\`: deploy config ${candidates.map((p) => toDisplayPath(workspace, p)).join(' or ')} not found; ${why} need it. Create it (see the README's "Deploy config" section) or point the \`config\` input at it.`,
     );
   }
 

@@ -157,6 +157,19 @@ describe('buildPlan', () => {
     );
   });
 
+  it('finds the config at the repository root for an app in a subdirectory, and says both places when it is in neither', async () => {
+    const ws = workspace();
+    mkdirSync(join(ws, 'movies'));
+    const { p } = await plan({ environment: 'staging', 'working-directory': 'movies' }, ws);
+    expect(p.configRef?.source.file).toBe('.github/spark-deploy.yml');
+    expect(p.workingDirectory).toBe(join(ws, 'movies'));
+    const bare = mkdtempSync(join(tmpdir(), 'plan-'));
+    mkdirSync(join(bare, 'movies'));
+    expect(await planError({ 'working-directory': 'movies' }, bare)).toMatch(
+      /^input `config`: deploy config movies\/\.github\/spark-deploy\.yml or \.github\/spark-deploy\.yml not found/,
+    );
+  });
+
   it('requires a target to deploy', async () => {
     const ws = workspace('defaults:\n  app: { name: etl }\n');
     expect(await planError({ stages: 'deploy' }, ws)).toMatch(/no deploy target/);
