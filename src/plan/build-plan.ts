@@ -106,7 +106,9 @@ export async function buildPlan(inputs: Inputs, runContext: RunContext, deps: Pl
   const needsConfig =
     inputs.command !== 'deploy' || inputs.stages.includes('image') || inputs.stages.includes('deploy');
   // Relative to working-directory; an app in a subdirectory of a repository keeps it at the root's .github/.
-  const candidates = [...new Set([resolve(workingDirectory, inputs.config), resolve(workspace, inputs.config)])];
+  const candidates = [
+    ...new Set([resolve(workingDirectory, inputs.config), resolve(workspace, inputs.config)]),
+  ];
   const configPath = candidates.find((p) => existsSync(p)) ?? (candidates[0] as string);
   const configDisplay = toDisplayPath(workspace, configPath);
 
