@@ -67,11 +67,15 @@ export async function runVerifyStage(
     throw ioError(jar, err);
   }
   const hashStart = performance.now();
-  // The hash streams the whole file while the rules read a few megabytes of it.
-  const hashing = sha256File(artifact.jarPath, input.signal).then((sha) => ({
-    sha,
-    ms: performance.now() - hashStart,
-  }));
+  // The hash streams the whole file while the rules read a few megabytes of it; the build stage's hash of
+  // the same file is reused (it also wrote the jar-sha256 output).
+  const known = artifact.sha256;
+  const hashing = (known ? Promise.resolve(known) : sha256File(artifact.jarPath, input.signal)).then(
+    (sha) => ({
+      sha,
+      ms: performance.now() - hashStart,
+    }),
+  );
   hashing.catch(() => {});
   let verification: Awaited<ReturnType<typeof verifyJar>>;
   let hashed: { sha: string; ms: number };
@@ -91,7 +95,7 @@ export async function runVerifyStage(
     throw ioError(jar, err);
   }
   const { facts, findings } = verification;
-  reporter.output(Output.jarSha256, hashed.sha);
+  if (!known) reporter.output(Output.jarSha256, hashed.sha);
 
   const report = buildVerifyReport({
     jarDisplayPath: jar,

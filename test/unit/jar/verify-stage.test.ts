@@ -36,6 +36,24 @@ function artifact(name: string): Artifact {
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 describe('runVerifyStage', () => {
+  it('reuses the hash the build stage made (and wrote as jar-sha256) instead of writing it a second time', async () => {
+    const r = fakeReporter();
+    const a = artifact('good');
+    const known = sha256(a.jarPath);
+    const result = await runVerifyStage(
+      { artifact: { ...a, sha256: known }, javaRelease: 17, reportDir: join(dir, 'report-known') },
+      r.reporter,
+    );
+    expect(r.outputs[Output.jarSha256]).toBeUndefined();
+    expect(result.artifact.sha256).toBe(known);
+    const fresh = fakeReporter();
+    await runVerifyStage(
+      { artifact: a, javaRelease: 17, reportDir: join(dir, 'report-fresh') },
+      fresh.reporter,
+    );
+    expect(fresh.outputs[Output.jarSha256]).toBe(known);
+  });
+
   it('logs what it checked and every finding into the stage log as soon as it has them', async () => {
     const r = fakeReporter();
     const lines: string[] = [];
