@@ -74,7 +74,13 @@ const InputsSchema = z.object({
   }),
   workingDirectory: z.string(),
   sbtTasks: field('sbt-tasks', (v, bad) => {
-    const tasks = v.split(/\s+/).filter(Boolean);
+    // As on sbt's command line: a command with spaces is quoted ("set assembly / test := {}").
+    const TOKEN = /"([^"]*)"|'([^']*)'|([^\s"']+)/g;
+    if (/["']/.test(v.replace(TOKEN, '')))
+      return bad(
+        `unclosed quote in ${JSON.stringify(v)}; quote a command with spaces as a whole: "set assembly / test := {}" clean assembly`,
+      );
+    const tasks = [...v.matchAll(TOKEN)].map((m) => (m[1] ?? m[2] ?? m[3] ?? '').trim()).filter(Boolean);
     return tasks.length > 0 ? tasks : bad('expected at least one sbt task, e.g. "clean test assembly"');
   }),
   jar: optional('jar', (v) => v),

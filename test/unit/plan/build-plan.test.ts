@@ -184,6 +184,19 @@ describe('buildPlan', () => {
 
 describe('parseInputs', () => {
   const parse = (inputs: Record<string, string>) => parseInputs((n) => inputs[n] ?? '');
+  it('reads sbt-tasks as the sbt command line does: a quoted command with spaces is one', () => {
+    expect(parse({ 'sbt-tasks': '"set assembly / test := {}" clean  assembly' }).sbtTasks).toEqual([
+      'set assembly / test := {}',
+      'clean',
+      'assembly',
+    ]);
+    expect(parse({ 'sbt-tasks': "'testOnly com.etl.*' package" }).sbtTasks).toEqual([
+      'testOnly com.etl.*',
+      'package',
+    ]);
+    expect(() => parse({ 'sbt-tasks': '"set assembly / test := {} clean' })).toThrow(/unclosed quote/);
+  });
+
   it('applies the action.yml defaults', async () => {
     const i = parse({});
     expect(i).toMatchObject({
