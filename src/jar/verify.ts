@@ -187,8 +187,13 @@ async function checkMainClass(
   const fromManifest = manifest && !manifest.error ? mainAttribute(manifest, 'Main-Class') : undefined;
   if (fromManifest !== undefined) facts.manifest.mainClass = fromManifest;
   const expected = options.expectedMainClass;
+  let mismatchReported = false;
   if (expected && fromManifest !== undefined && expected.value !== fromManifest) {
-    findings.push(mismatchFinding(jar, expected, fromManifest));
+    const has = (c: string) => scan.index.find(Buffer.from(classFileOf(c), 'utf8')) >= 0;
+    const present = { expected: has(expected.value), manifest: has(fromManifest) };
+    findings.push(mismatchFinding(jar, expected, fromManifest, present));
+    // A named class the JAR lacks is that error already: it names both classes.
+    mismatchReported = !present.expected;
   }
   const name = expected?.value ?? fromManifest;
   if (name === undefined || name === '') {
@@ -201,7 +206,7 @@ async function checkMainClass(
   const record = scan.index.find(Buffer.from(classFile, 'utf8'));
   facts.mainClass = { name, source: expected ? expected.from : 'manifest', classFile, present: record >= 0 };
   if (record < 0) {
-    findings.push(missingClassFinding(jar, name));
+    if (!mismatchReported) findings.push(missingClassFinding(jar, name));
     return;
   }
   if (!readable(zip, record)) return;

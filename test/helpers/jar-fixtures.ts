@@ -114,7 +114,7 @@ function specs(): Spec[] {
       entries: good,
       options: {
         expectedMainClass: {
-          value: 'com.etl.Other',
+          value: 'com.etl.Gone',
           from: 'config',
           file: '.github/spark-deploy.yml',
           line: 4,

@@ -137,9 +137,9 @@ describe('runVerifyStage', () => {
     expect(r.findings).toEqual(result.findings);
     expect(result.findings.map((x) => x.rule)).toEqual(['verify/main-class-mismatch']);
     expect(result.report.passed).toBe(false);
-    expect(result.report.mainClass).toMatchObject({ name: 'com.etl.Other', source: 'config' });
+    expect(result.report.mainClass).toMatchObject({ name: 'com.etl.Gone', source: 'config' });
     expect(r.sections[0]?.[1]).toContain('| Findings | 1 error, 0 warnings |');
-    expect(r.sections[0]?.[1]).toContain('`com.etl.Other` (from config)');
+    expect(r.sections[0]?.[1]).toContain('`com.etl.Gone` (from config)');
   });
 
   it('still hashes a file that is not a zip', async () => {

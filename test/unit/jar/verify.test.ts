@@ -49,9 +49,31 @@ describe('verifyJar on generated JARs', () => {
     const [finding] = (await verifyJar(f?.path ?? '', { ...f?.options, javaRelease: 17 })).findings;
     expect(finding).toMatchObject({ file: '.github/spark-deploy.yml', line: 4 });
     expect(finding?.title).toBe(
-      "Main class com.etl.Other differs from the manifest's Main-Class com.etl.Main",
+      "Main class com.etl.Gone differs from the manifest's Main-Class com.etl.Main",
     );
     expect(finding?.message).toContain('app.mainClass in the deploy config');
+  });
+
+  it('a mismatch whose named class is in the JAR is a warning: Spark runs the named class, not the manifest', async () => {
+    const f = fixtures.find((x) => x.name === 'good');
+    const r = await verifyJar(f?.path ?? '', {
+      javaRelease: 17,
+      displayPath: 'target/app.jar',
+      expectedMainClass: {
+        value: 'com.etl.Other',
+        from: 'config',
+        file: '.github/spark-deploy.yml',
+        line: 4,
+      },
+    });
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({
+      severity: 'warning',
+      rule: 'verify/main-class-mismatch',
+      title: "The deploy runs com.etl.Other, not the manifest's Main-Class com.etl.Main",
+      file: '.github/spark-deploy.yml',
+      line: 4,
+    });
   });
 
   it('a mismatch from the input points at the JAR', async () => {
@@ -59,11 +81,10 @@ describe('verifyJar on generated JARs', () => {
     const r = await verifyJar(f?.path ?? '', {
       javaRelease: 17,
       displayPath: 'target/app.jar',
-      expectedMainClass: { value: 'com.etl.Other', from: 'input' },
+      expectedMainClass: { value: 'com.etl.Gone', from: 'input' },
     });
-    expect(r.findings).toHaveLength(1);
     expect(r.findings[0]).toMatchObject({ file: 'target/app.jar', rule: 'verify/main-class-mismatch' });
-    expect(r.findings[0]?.message).toContain('the main-class input says com.etl.Other');
+    expect(r.findings[0]?.message).toContain('the main-class input says com.etl.Gone');
   });
 
   it('names the path it looked for when the main class is missing', async () => {
