@@ -4,7 +4,7 @@ import { maskValue } from './safety.js';
 import { configError, resolveSettings } from './settings.js';
 import { sparkMasterProperty } from './urls.js';
 
-/** CreateSubmissionRequest is the body of POST /v1/submissions/create (PROTOCOLS.md 1.3). */
+/** CreateSubmissionRequest is the body of POST /v1/submissions/create (docs/protocols.md 1.3). */
 export interface CreateSubmissionRequest {
   action: 'CreateSubmissionRequest';
   appArgs: string[];

@@ -1,6 +1,6 @@
-import type { Finding } from '../../findings.js';
 import type { Path } from '../../plan/source.js';
 import { ActionError } from '../../util/errors.js';
+import { targetConfigError } from '../config-error.js';
 import type { DeployPlan, Handle } from '../target.js';
 import { defaultWebUi, type MasterEndpoint, normalizeMasterUrls } from './urls.js';
 
@@ -26,32 +26,9 @@ export interface Settings {
 /** DEFAULT_REGISTER_WITHIN_S is standalone.registerWithin's default: SparkContext registers within seconds. */
 export const DEFAULT_REGISTER_WITHIN_S = 60;
 
-/** where formats a config location for a message: `file:line:col: key` (just the key without a config file). */
-export function where(
-  plan: DeployPlan,
-  path: Path,
-): { text: string; at?: { file: string; line?: number; column?: number } } {
-  const key = path.join('.');
-  const at = plan.configRef?.locate(path);
-  if (!at) return { text: key };
-  const pos = `${at.file}${at.line ? `:${at.line}` : ''}${at.line && at.column ? `:${at.column}` : ''}`;
-  return { text: `${pos}: ${key}`, at };
-}
-
-/** configError is an ActionError pointing at a config key, with a matching finding for the annotation. */
+/** configError is the standalone target's error for a bad setting, pointing at its config key and line. */
 export function configError(plan: DeployPlan, path: Path, message: string): ActionError {
-  const w = where(plan, path);
-  const finding: Finding = {
-    stage: 'deploy',
-    severity: 'error',
-    title: 'standalone config',
-    message: `${w.text}: ${message}`,
-    ...(w.at ? { file: w.at.file } : {}),
-    ...(w.at?.line ? { line: w.at.line } : {}),
-    ...(w.at?.column ? { column: w.at.column } : {}),
-    rule: 'standalone/config',
-  };
-  return new ActionError(`standalone: ${w.text}: ${message}`, [finding]);
+  return targetConfigError('standalone', plan, path, message);
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
