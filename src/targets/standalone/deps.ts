@@ -3,6 +3,7 @@ import type { FetchLike } from '../../util/http.js';
 import { type Backoff, type Clock, systemClock } from '../../util/poll.js';
 import * as core from '../../util/runner.js';
 import type { DeployPlan, Handle } from '../target.js';
+import { defaultSparkSubmit, type SparkSubmitCommand } from './spark-client.js';
 import type { SpawnFn } from './spark-submit.js';
 
 /** Logger is where the target reports progress; it never receives sparkProperties values or header values. */
@@ -22,6 +23,8 @@ export interface StandaloneDeps {
   spawn: SpawnFn;
   /** Progress output (default: the runner's log). */
   log: Logger;
+  /** Finds the spark-submit to run (default: PATH, then SPARK_HOME; see spark-client.ts). */
+  sparkSubmit: () => Promise<SparkSubmitCommand>;
   /**
    * The Plan, for a target that did not submit in this process (the post step's cancel, `command: status`):
    * it supplies standalone.headers, the masters and web UI for `find`. submit() sets it too.
@@ -70,6 +73,7 @@ export function withDefaults(partial: Partial<StandaloneDeps> = {}): StandaloneD
     clock: partial.clock ?? systemClock,
     spawn: partial.spawn ?? spawnProcess,
     log: partial.log ?? coreLogger,
+    sparkSubmit: partial.sparkSubmit ?? defaultSparkSubmit,
     ...(partial.plan ? { plan: partial.plan } : {}),
     ...(partial.onHandle ? { onHandle: partial.onHandle } : {}),
     requestTimeoutMs: partial.requestTimeoutMs ?? 10_000,

@@ -4,8 +4,10 @@ import type { Finding } from '../../findings.js';
 import type { Status, Target } from '../target.js';
 import { createContext } from './context.js';
 import { type StandaloneDeps, withDefaults } from './deps.js';
-import { killDriver } from './kill.js';
+import { killDriver, killViaSparkSubmit } from './kill.js';
+import { observerFor } from './observers.js';
 import { driverLogTail, findRuns, linksOf } from './runs.js';
+import { decodeHandleData } from './settings.js';
 import { renderSubmission, submitDriver } from './submit.js';
 import { watchDriver } from './watch.js';
 
@@ -46,8 +48,11 @@ export function createStandaloneTarget(partial: Partial<StandaloneDeps> = {}): S
     render: (p, artifact) => renderSubmission(ctx, p, artifact),
     submit: (p, artifact, signal) => submitDriver(ctx, p, artifact, signal),
     watch: (handle, signal) =>
-      watchDriver(handle, ctx.transport(), ctx.deps, { enrich: ctx.follower.enrich }, signal),
-    cancel: (handle) => killDriver(ctx.transport(), handle, ctx.deps),
+      watchDriver(handle, observerFor(ctx, handle), ctx.deps, { enrich: ctx.follower.enrich }, signal),
+    cancel: (handle) =>
+      decodeHandleData(handle).gateway === 'rpc'
+        ? killViaSparkSubmit(handle, ctx.deps, ctx.secrets())
+        : killDriver(ctx.transport(), handle, ctx.deps),
     find: (selector) => findRuns(ctx, selector),
     links: (handle, status) => linksOf(ctx, handle, status),
     logTail: (handle, lines) => driverLogTail(ctx, handle, lines),

@@ -1,6 +1,7 @@
-// POST /v1/submissions/kill/{id}: asynchronous on the master (the driver turns KILLED later) and safe to
+// Killing a driver: POST /v1/submissions/kill/{id} (REST), or spark-submit --kill (a spark:// master). Over REST
+// the kill is asynchronous on the master (the driver turns KILLED later) and safe to
 // repeat, so unlike create it is simply retried.
-import { ActionError } from '../../util/errors.js';
+import { ActionError, errorMessage } from '../../util/errors.js';
 import { backoffDelay } from '../../util/poll.js';
 import type { Handle } from '../target.js';
 import type { StandaloneDeps } from './deps.js';
@@ -12,7 +13,9 @@ import {
   type RestTransport,
   sparkMessageSummary,
 } from './rest-client.js';
+import { maskValue } from './safety.js';
 import { decodeHandleData } from './settings.js';
+import { type SpawnResult, tailLines } from './spark-submit.js';
 import { restUrl } from './urls.js';
 
 const ROUNDS = 3;
@@ -54,4 +57,39 @@ export async function killDriver(
     if (round < ROUNDS - 1) await deps.clock.sleep(backoffDelay(round, deps.backoff));
   }
   throw new ActionError(`standalone: could not kill driver ${id}: ${problems.join('; ')}`);
+}
+
+/**
+ * killViaSparkSubmit kills a driver of a master without REST: `spark-submit --kill <id> --master spark://…`
+ * (the RPC gateway). "has already finished or does not exist" counts as done, as over REST.
+ */
+export async function killViaSparkSubmit(
+  handle: Handle,
+  deps: StandaloneDeps,
+  secrets: readonly string[],
+): Promise<void> {
+  const data = decodeHandleData(handle);
+  const id = handle.submissionId;
+  const master = `spark://${data.masters.map((m) => m.replace(/^spark:\/\//i, '')).join(',')}`;
+  const program = await deps.sparkSubmit();
+  let result: SpawnResult;
+  try {
+    result = await deps.spawn(program.command, [...program.args, '--master', master, '--kill', id], {});
+  } catch (err) {
+    throw new ActionError(
+      `standalone: could not run spark-submit to kill driver ${id}: ${errorMessage(err)}`,
+    );
+  }
+  const output = `${result.stdout}\n${result.stderr}`;
+  if (/has already finished or does not exist/.test(output)) {
+    deps.log.info(`standalone: driver ${id} has already finished (or does not exist)`);
+    return;
+  }
+  if (result.exitCode === 0 || /Kill request for \S+ submitted/.test(output)) {
+    deps.log.info(`standalone: kill of ${id} requested at ${master}`);
+    return;
+  }
+  throw new ActionError(
+    `standalone: could not kill driver ${id}: spark-submit --kill exited ${result.exitCode ?? 'by a signal'}; last lines of its output:\n${maskValue(tailLines(output, 20), secrets)}`,
+  );
 }

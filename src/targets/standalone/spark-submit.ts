@@ -4,7 +4,7 @@ import type { DeployPlan } from '../target.js';
 import { buildCreateRequest } from './request.js';
 import { maskValue } from './safety.js';
 import { configError, resolveSettings } from './settings.js';
-import { sparkMasterProperty } from './urls.js';
+import { rpcMasterUrl, sparkMasterProperty } from './urls.js';
 
 // Properties that have their own spark-submit flag (or that spark-submit derives itself).
 const FLAG_KEYS = new Set([
@@ -40,11 +40,15 @@ export function buildSparkSubmitArgs(
   }
   const req = buildCreateRequest(plan, artifact, appResource, configFile);
   const props = req.sparkProperties;
-  const master = sparkMasterProperty(settings.endpoints) as string;
+  const rpc = settings.gateway === 'rpc';
+  const master = rpc
+    ? rpcMasterUrl(settings.rpcMasters)
+    : (sparkMasterProperty(settings.endpoints) as string);
   const args = ['--master', master, '--deploy-mode', 'cluster', '--class', req.mainClass];
   args.push('--name', props['spark.app.name'] as string);
   if (settings.supervise) args.push('--supervise');
-  args.push('--conf', 'spark.master.rest.enabled=true');
+  // A spark:// master is reached through its RPC gateway: spark-submit's legacy client, no REST setting.
+  if (!rpc) args.push('--conf', 'spark.master.rest.enabled=true');
   for (const [k, v] of Object.entries(props)) {
     if (!FLAG_KEYS.has(k)) args.push('--conf', `${k}=${v}`);
   }

@@ -60,9 +60,11 @@ async function viaSparkSubmit(
     );
   }
   deps.log.info(`standalone: spark-submit ${shellQuote(maskSparkSubmitArgs(args, p.secrets))}`);
+  const program = await deps.sparkSubmit();
+  deps.log.debug(`standalone: spark-submit from ${program.from}`);
   let result: Awaited<ReturnType<typeof deps.spawn>>;
   try {
-    result = await deps.spawn('spark-submit', args, { signal });
+    result = await deps.spawn(program.command, [...program.args, ...args], { signal });
   } catch (err) {
     throw new ActionError(
       `standalone: could not run spark-submit (${errorMessage(err)}); put Spark's bin directory on PATH, or use standalone.mode: rest (no Spark install needed)`,
@@ -70,7 +72,7 @@ async function viaSparkSubmit(
   }
   return {
     submissionId: submissionIdFromSparkSubmit(result, p.secrets),
-    acceptedBy: s.endpoints[0]?.rest ?? '',
+    acceptedBy: s.endpoints[0]?.rest ?? s.rpcMasters[0]?.url ?? '',
   };
 }
 

@@ -1,0 +1,101 @@
+// Where spark-submit comes from: PATH, SPARK_HOME/bin, or a SPARK_HOME of jars run as bin/spark-submit
+// runs it (`java -cp <conf>:<jars>/* org.apache.spark.deploy.SparkSubmit`, with Spark's Java 17 flags).
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { ActionError } from '../../util/errors.js';
+
+/** SparkSubmitCommand is a runnable spark-submit: the program and the arguments before spark-submit's own. */
+export interface SparkSubmitCommand {
+  command: string;
+  args: string[];
+  /** Where it was found, for the log. */
+  from: string;
+}
+
+/**
+ * JAVA_MODULE_OPTIONS are the JVM flags of Spark's launcher (org.apache.spark.launcher.JavaModuleOptions,
+ * Spark 3.3+) that bin/spark-submit adds on Java 17; unknown ones are ignored on older JVMs.
+ */
+export const JAVA_MODULE_OPTIONS = [
+  '-XX:+IgnoreUnrecognizedVMOptions',
+  ...[
+    'java.base/java.lang',
+    'java.base/java.lang.invoke',
+    'java.base/java.lang.reflect',
+    'java.base/java.io',
+    'java.base/java.net',
+    'java.base/java.nio',
+    'java.base/java.util',
+    'java.base/java.util.concurrent',
+    'java.base/java.util.concurrent.atomic',
+    'java.base/jdk.internal.ref',
+    'java.base/sun.nio.ch',
+    'java.base/sun.nio.cs',
+    'java.base/sun.security.action',
+    'java.base/sun.util.calendar',
+    'java.security.jgss/sun.security.krb5',
+  ].map((p) => `--add-opens=${p}=ALL-UNNAMED`),
+  '-Djdk.reflect.useDirectMethodHandle=false',
+];
+
+const SUBMIT_CLASS = 'org.apache.spark.deploy.SparkSubmit';
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** onPath finds a program on PATH. */
+export function onPath(program: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && executable(join(dir, program))) return join(dir, program);
+  }
+  return undefined;
+}
+
+/** javaCommand is the java of JAVA_HOME, else the one on PATH. */
+export function javaCommand(env: NodeJS.ProcessEnv): string {
+  return env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java';
+}
+
+/** jarsCommand runs SparkSubmit from a directory of Spark jars (and an optional conf directory). */
+export function jarsCommand(
+  jarsDir: string,
+  env: NodeJS.ProcessEnv,
+  confDir?: string,
+  from = jarsDir,
+): SparkSubmitCommand {
+  const cp = [...(confDir ? [`${confDir}/`] : []), join(jarsDir, '*')].join(delimiter);
+  return { command: javaCommand(env), args: [...JAVA_MODULE_OPTIONS, '-cp', cp, SUBMIT_CLASS], from };
+}
+
+/**
+ * locateSparkSubmit finds an installed spark-submit: on PATH, in $SPARK_HOME/bin, or $SPARK_HOME/jars run
+ * through java. Undefined when there is none.
+ */
+export function locateSparkSubmit(env: NodeJS.ProcessEnv = process.env): SparkSubmitCommand | undefined {
+  const found = onPath('spark-submit', env);
+  if (found) return { command: found, args: [], from: found };
+  const home = env.SPARK_HOME;
+  if (!home) return undefined;
+  const bin = join(home, 'bin', 'spark-submit');
+  if (executable(bin)) return { command: bin, args: [], from: bin };
+  const jars = join(home, 'jars');
+  if (existsSync(jars) && readdirSync(jars).some((f) => /^spark-core_.*\.jar$/.test(f))) {
+    return jarsCommand(jars, env, existsSync(join(home, 'conf')) ? join(home, 'conf') : undefined, home);
+  }
+  return undefined;
+}
+
+/** defaultSparkSubmit is locateSparkSubmit, or an ActionError saying how to get one. */
+export async function defaultSparkSubmit(): Promise<SparkSubmitCommand> {
+  const found = locateSparkSubmit();
+  if (found) return found;
+  throw new ActionError(
+    "standalone: spark-submit is needed for a spark:// master and none was found: not on PATH, and SPARK_HOME names no Spark (bin/spark-submit or jars/). Put Spark's bin directory on PATH or set SPARK_HOME; or submit over REST (masters: [http://<master>:6066]; the master needs spark.master.rest.enabled=true)",
+  );
+}
