@@ -1,5 +1,6 @@
 // Masters as users write them (spark://host:7077, the HA form): the scheme chooses the way in, and a driver
 // submitted through the RPC gateway is followed in the master's /json/ and killed with spark-submit --kill.
+import { type AddressInfo, createServer } from 'node:net';
 import { afterEach, describe, expect, it, test } from 'vitest';
 import { createStandaloneTarget } from '../../../src/targets/standalone/index.js';
 import { resolveSettings } from '../../../src/targets/standalone/settings.js';
@@ -195,5 +196,42 @@ describe('a spark:// master without REST', () => {
     });
     const handle = await w.target.submit(w.plan, artifact, new AbortController().signal);
     await expect(target.cancel(handle)).resolves.toBeUndefined();
+  });
+});
+
+describe('REST asked of a master without it', () => {
+  const restWorld = async (masters: (f: FakeSpark) => string[]) => {
+    const clock = virtualClock();
+    const f = await startFakeSpark({ now: clock.now, restOff: true });
+    fakes.push(f);
+    const plan = makePlan({ standalone: { masters: masters(f), webUi: f.url } });
+    const target = createStandaloneTarget({
+      clock,
+      log: new RecordingLog(),
+      requestTimeoutMs: 500,
+      createSettleMs: 10,
+    });
+    return { plan, target };
+  };
+  const REST_OFF =
+    /REST submission server looks off: Spark 2\.4 to 4\.0 start it disabled \(spark\.master\.rest\.enabled defaults to false.*masters: \[spark:\/\/127\.0\.0\.1:7077\]/s;
+
+  it('connection refused on the REST port says REST is off by default and offers spark://host:7077', async () => {
+    const { plan, target } = await restWorld(() => [`http://127.0.0.1:${closedPort}`]);
+    await expect(target.submit(plan, artifact, new AbortController().signal)).rejects.toThrow(REST_OFF);
+  });
+
+  it('a port that closes the connection without an HTTP answer (the RPC port) says the same', async () => {
+    const { plan, target } = await restWorld((f) => [f.url]);
+    await expect(target.submit(plan, artifact, new AbortController().signal)).rejects.toThrow(REST_OFF);
+  });
+});
+
+// A port nothing listens on: taken from the OS, then released.
+const closedPort = await new Promise<number>((resolvePort) => {
+  const srv = createServer();
+  srv.listen(0, '127.0.0.1', () => {
+    const port = (srv.address() as AddressInfo).port;
+    srv.close(() => resolvePort(port));
   });
 });
