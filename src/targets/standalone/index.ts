@@ -4,7 +4,7 @@ import type { Finding } from '../../findings.js';
 import type { Status, Target } from '../target.js';
 import { createContext } from './context.js';
 import { type StandaloneDeps, withDefaults } from './deps.js';
-import { killDriver, killViaSparkSubmit } from './kill.js';
+import { killDriver, killViaClient } from './kill.js';
 import { observerFor } from './observers.js';
 import { driverLogTail, findRuns, linksOf } from './runs.js';
 import { decodeHandleData } from './settings.js';
@@ -51,7 +51,7 @@ export function createStandaloneTarget(partial: Partial<StandaloneDeps> = {}): S
       watchDriver(handle, observerFor(ctx, handle), ctx.deps, { enrich: ctx.follower.enrich }, signal),
     cancel: (handle) =>
       decodeHandleData(handle).gateway === 'rpc'
-        ? killViaSparkSubmit(handle, ctx.deps, ctx.secrets())
+        ? killViaClient(handle, ctx.deps, ctx.secrets())
         : killDriver(ctx.transport(), handle, ctx.deps),
     find: (selector) => findRuns(ctx, selector),
     links: (handle, status) => linksOf(ctx, handle, status),

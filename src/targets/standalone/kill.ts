@@ -1,4 +1,4 @@
-// Killing a driver: POST /v1/submissions/kill/{id} (REST), or spark-submit --kill (a spark:// master). Over REST
+// Killing a driver: POST /v1/submissions/kill/{id} (REST), or Spark's client over RPC (a spark:// master). Over REST
 // the kill is asynchronous on the master (the driver turns KILLED later) and safe to
 // repeat, so unlike create it is simply retried.
 import { ActionError, errorMessage } from '../../util/errors.js';
@@ -60,10 +60,11 @@ export async function killDriver(
 }
 
 /**
- * killViaSparkSubmit kills a driver of a master without REST: `spark-submit --kill <id> --master spark://…`
- * (the RPC gateway). "has already finished or does not exist" counts as done, as over REST.
+ * killViaClient kills a driver of a master without REST through its RPC gateway, with Spark's standalone
+ * client (`org.apache.spark.deploy.Client kill <masters> <id>`, what `spark-class` runs; spark-submit's own
+ * --kill speaks only REST). "has already finished or does not exist" counts as done, as over REST.
  */
-export async function killViaSparkSubmit(
+export async function killViaClient(
   handle: Handle,
   deps: StandaloneDeps,
   secrets: readonly string[],
@@ -71,13 +72,13 @@ export async function killViaSparkSubmit(
   const data = decodeHandleData(handle);
   const id = handle.submissionId;
   const master = `spark://${data.masters.map((m) => m.replace(/^spark:\/\//i, '')).join(',')}`;
-  const program = await deps.sparkSubmit();
+  const { client } = await deps.sparkSubmit();
   let result: SpawnResult;
   try {
-    result = await deps.spawn(program.command, [...program.args, '--master', master, '--kill', id], {});
+    result = await deps.spawn(client.command, [...client.args, 'kill', master, id], {});
   } catch (err) {
     throw new ActionError(
-      `standalone: could not run spark-submit to kill driver ${id}: ${errorMessage(err)}`,
+      `standalone: could not run Spark's client to kill driver ${id}: ${errorMessage(err)}`,
     );
   }
   const output = `${result.stdout}\n${result.stderr}`;
@@ -90,6 +91,6 @@ export async function killViaSparkSubmit(
     return;
   }
   throw new ActionError(
-    `standalone: could not kill driver ${id}: spark-submit --kill exited ${result.exitCode ?? 'by a signal'}; last lines of its output:\n${maskValue(tailLines(output, 20), secrets)}`,
+    `standalone: could not kill driver ${id} at ${master}: Spark's client exited ${result.exitCode ?? 'by a signal'}; last lines of its output:\n${maskValue(tailLines(output, 20), secrets)}`,
   );
 }

@@ -1,13 +1,18 @@
 // Where spark-submit comes from: PATH, SPARK_HOME/bin, or a SPARK_HOME of jars run as bin/spark-submit
 // runs it (`java -cp <conf>:<jars>/* org.apache.spark.deploy.SparkSubmit`, with Spark's Java 17 flags).
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { ActionError } from '../../util/errors.js';
 
 /** SparkSubmitCommand is a runnable spark-submit: the program and the arguments before spark-submit's own. */
 export interface SparkSubmitCommand {
   command: string;
   args: string[];
+  /**
+   * Spark's standalone client (org.apache.spark.deploy.Client: `kill <master> <driver>` through the RPC
+   * gateway; spark-submit --kill speaks only REST): the program and its arguments before the client's own.
+   */
+  client: { command: string; args: string[] };
   /** Where it was found, for the log. */
   from: string;
 }
@@ -39,6 +44,7 @@ export const JAVA_MODULE_OPTIONS = [
 ];
 
 const SUBMIT_CLASS = 'org.apache.spark.deploy.SparkSubmit';
+const CLIENT_CLASS = 'org.apache.spark.deploy.Client';
 
 function executable(path: string): boolean {
   try {
@@ -70,7 +76,23 @@ export function jarsCommand(
   from = jarsDir,
 ): SparkSubmitCommand {
   const cp = [...(confDir ? [`${confDir}/`] : []), join(jarsDir, '*')].join(delimiter);
-  return { command: javaCommand(env), args: [...JAVA_MODULE_OPTIONS, '-cp', cp, SUBMIT_CLASS], from };
+  const java = javaCommand(env);
+  return {
+    command: java,
+    args: [...JAVA_MODULE_OPTIONS, '-cp', cp, SUBMIT_CLASS],
+    client: { command: java, args: [...JAVA_MODULE_OPTIONS, '-cp', cp, CLIENT_CLASS] },
+    from,
+  };
+}
+
+/** binCommand is a Spark bin directory's spark-submit, with its spark-class for the standalone client. */
+function binCommand(sparkSubmit: string): SparkSubmitCommand {
+  return {
+    command: sparkSubmit,
+    args: [],
+    client: { command: join(dirname(sparkSubmit), 'spark-class'), args: [CLIENT_CLASS] },
+    from: sparkSubmit,
+  };
 }
 
 /**
@@ -79,11 +101,11 @@ export function jarsCommand(
  */
 export function locateSparkSubmit(env: NodeJS.ProcessEnv = process.env): SparkSubmitCommand | undefined {
   const found = onPath('spark-submit', env);
-  if (found) return { command: found, args: [], from: found };
+  if (found) return binCommand(found);
   const home = env.SPARK_HOME;
   if (!home) return undefined;
   const bin = join(home, 'bin', 'spark-submit');
-  if (executable(bin)) return { command: bin, args: [], from: bin };
+  if (executable(bin)) return binCommand(bin);
   const jars = join(home, 'jars');
   if (existsSync(jars) && readdirSync(jars).some((f) => /^spark-core_.*\.jar$/.test(f))) {
     return jarsCommand(jars, env, existsSync(join(home, 'conf')) ? join(home, 'conf') : undefined, home);

@@ -89,6 +89,7 @@ afterEach(async () => {
 });
 
 const PREFIX = ['-cp', 'jars/*', 'org.apache.spark.deploy.SparkSubmit'];
+const CLIENT = ['-cp', 'jars/*', 'org.apache.spark.deploy.Client'];
 
 /** A master with REST off (the fake), reached as spark://127.0.0.1:7077 with its web UI at the fake. */
 async function restOffWorld(script?: ScriptStep[], webUi?: string) {
@@ -99,14 +100,15 @@ async function restOffWorld(script?: ScriptStep[], webUi?: string) {
   const calls: string[][] = [];
   const spawn: SpawnFn = async (_command, args) => {
     calls.push(args);
-    const kill = args.indexOf('--kill');
+    // org.apache.spark.deploy.Client kill <master> <driver>, as the master answers it.
+    const kill = args.indexOf('kill');
     if (kill >= 0) {
-      const d = f.drivers.get(args[kill + 1] as string);
+      const d = f.drivers.get(args[kill + 2] as string);
       if (d) d.killed = true;
       return {
         exitCode: 0,
         stdout: '',
-        stderr: `INFO ClientEndpoint: Kill request for ${args[kill + 1]} submitted`,
+        stderr: `INFO ClientEndpoint: Kill request for ${args[kill + 2]} submitted`,
       };
     }
     const d = f.addDriver({ appName: 'etl-pipeline', mainClass: 'com.etl.Main' });
@@ -123,7 +125,8 @@ async function restOffWorld(script?: ScriptStep[], webUi?: string) {
     spawn,
     sparkSubmit: async () => ({
       command: 'java',
-      args: ['-cp', 'jars/*', 'org.apache.spark.deploy.SparkSubmit'],
+      args: PREFIX,
+      client: { command: 'java', args: CLIENT },
       from: 'test',
     }),
     requestTimeoutMs: 500,
@@ -159,17 +162,11 @@ describe('a spark:// master without REST', () => {
     expect(await w.target.logTail?.(handle, 5)).toContain('java.lang.RuntimeException: boom');
   });
 
-  it('cancel kills the driver with spark-submit --kill on the same masters', async () => {
+  it("cancel kills the driver with Spark's client over RPC on the same masters", async () => {
     const w = await restOffWorld([{ state: 'RUNNING' }]);
     const handle = await w.target.submit(w.plan, artifact, new AbortController().signal);
     await w.target.cancel(handle);
-    expect(w.calls[1]).toEqual([
-      ...PREFIX,
-      '--master',
-      'spark://127.0.0.1:7077',
-      '--kill',
-      handle.submissionId,
-    ]);
+    expect(w.calls[1]).toEqual([...CLIENT, 'kill', 'spark://127.0.0.1:7077', handle.submissionId]);
     const last = (await collect(w.target.watch(handle, new AbortController().signal))).at(-1);
     expect(last).toMatchObject({ phase: 'CANCELLED', nativeState: 'KILLED' });
   });
@@ -192,7 +189,12 @@ describe('a spark:// master without REST', () => {
     const target = createStandaloneTarget({
       log: w.log,
       spawn,
-      sparkSubmit: async () => ({ command: 'spark-submit', args: [], from: 'test' }),
+      sparkSubmit: async () => ({
+        command: 'spark-submit',
+        args: [],
+        client: { command: 'spark-class', args: [] },
+        from: 'test',
+      }),
     });
     const handle = await w.target.submit(w.plan, artifact, new AbortController().signal);
     await expect(target.cancel(handle)).resolves.toBeUndefined();

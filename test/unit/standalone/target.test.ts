@@ -347,7 +347,12 @@ describe('mode: spark-submit', () => {
       clock: w.clock,
       log: w.log,
       spawn,
-      sparkSubmit: async () => ({ command: 'spark-submit', args: [], from: 'PATH' }),
+      sparkSubmit: async () => ({
+        command: 'spark-submit',
+        args: [],
+        client: { command: 'spark-class', args: [] },
+        from: 'PATH',
+      }),
       requestTimeoutMs: 500,
     });
     const handle = await target.submit(plan, artifact, new AbortController().signal);
@@ -367,7 +372,12 @@ describe('mode: spark-submit', () => {
       clock: w.clock,
       log: w.log,
       spawn,
-      sparkSubmit: async () => ({ command: 'spark-submit', args: [], from: 'PATH' }),
+      sparkSubmit: async () => ({
+        command: 'spark-submit',
+        args: [],
+        client: { command: 'spark-class', args: [] },
+        from: 'PATH',
+      }),
     });
     await expect(target.submit(w.plan, artifact, new AbortController().signal)).rejects.toThrow(
       /could not run spark-submit \(spawn spark-submit ENOENT\); put Spark's bin directory on PATH, or use standalone\.mode: rest/,
