@@ -51,7 +51,7 @@ export function createStandaloneTarget(partial: Partial<StandaloneDeps> = {}): S
       watchDriver(handle, observerFor(ctx, handle), ctx.deps, { enrich: ctx.follower.enrich }, signal),
     cancel: (handle) =>
       decodeHandleData(handle).gateway === 'rpc'
-        ? killViaClient(handle, ctx.deps, ctx.secrets())
+        ? killViaClient(handle, ctx.deps, ctx.plan())
         : killDriver(ctx.transport(), handle, ctx.deps),
     find: (selector) => findRuns(ctx, selector),
     links: (handle, status) => linksOf(ctx, handle, status),

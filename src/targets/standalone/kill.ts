@@ -3,8 +3,9 @@
 // repeat, so unlike create it is simply retried.
 import { ActionError, errorMessage } from '../../util/errors.js';
 import { backoffDelay } from '../../util/poll.js';
-import type { Handle } from '../target.js';
+import type { DeployPlan, Handle } from '../target.js';
 import type { StandaloneDeps } from './deps.js';
+import { sparkVersionOf } from './provision.js';
 import {
   describeReply,
   exchange,
@@ -67,12 +68,13 @@ export async function killDriver(
 export async function killViaClient(
   handle: Handle,
   deps: StandaloneDeps,
-  secrets: readonly string[],
+  plan: DeployPlan | undefined,
 ): Promise<void> {
+  const secrets = plan?.secrets ?? [];
   const data = decodeHandleData(handle);
   const id = handle.submissionId;
   const master = `spark://${data.masters.map((m) => m.replace(/^spark:\/\//i, '')).join(',')}`;
-  const { client } = await deps.sparkSubmit();
+  const { client } = await deps.sparkSubmit(sparkVersionOf(plan));
   let result: SpawnResult;
   try {
     result = await deps.spawn(client.command, [...client.args, 'kill', master, id], {});

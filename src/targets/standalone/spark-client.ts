@@ -1,8 +1,7 @@
-// Where spark-submit comes from: PATH, SPARK_HOME/bin, or a SPARK_HOME of jars run as bin/spark-submit
-// runs it (`java -cp <conf>:<jars>/* org.apache.spark.deploy.SparkSubmit`, with Spark's Java 17 flags).
+// Where spark-submit comes from: PATH, SPARK_HOME/bin, or a directory of Spark jars (SPARK_HOME/jars, the
+// provisioned client) run as bin/spark-submit runs it (`java -cp <conf>:<jars>/* org.apache.spark.deploy.SparkSubmit`, with Spark's Java 17 flags).
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { ActionError } from '../../util/errors.js';
 
 /** SparkSubmitCommand is a runnable spark-submit: the program and the arguments before spark-submit's own. */
 export interface SparkSubmitCommand {
@@ -111,13 +110,4 @@ export function locateSparkSubmit(env: NodeJS.ProcessEnv = process.env): SparkSu
     return jarsCommand(jars, env, existsSync(join(home, 'conf')) ? join(home, 'conf') : undefined, home);
   }
   return undefined;
-}
-
-/** defaultSparkSubmit is locateSparkSubmit, or an ActionError saying how to get one. */
-export async function defaultSparkSubmit(): Promise<SparkSubmitCommand> {
-  const found = locateSparkSubmit();
-  if (found) return found;
-  throw new ActionError(
-    "standalone: spark-submit is needed for a spark:// master and none was found: not on PATH, and SPARK_HOME names no Spark (bin/spark-submit or jars/). Put Spark's bin directory on PATH or set SPARK_HOME; or submit over REST (masters: [http://<master>:6066]; the master needs spark.master.rest.enabled=true)",
-  );
 }

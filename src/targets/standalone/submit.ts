@@ -4,6 +4,7 @@ import { ActionError, errorMessage } from '../../util/errors.js';
 import type { DeployPlan, Handle } from '../target.js';
 import type { TargetContext } from './context.js';
 import { createSubmission } from './create.js';
+import { sparkVersionOf } from './provision.js';
 import { buildCreateRequest, type CreateSubmissionRequest, renderCreateRequest } from './request.js';
 import { encodeHandleData, handleDataFor, type Settings } from './settings.js';
 import {
@@ -60,7 +61,7 @@ async function viaSparkSubmit(
     );
   }
   deps.log.info(`standalone: spark-submit ${shellQuote(maskSparkSubmitArgs(args, p.secrets))}`);
-  const program = await deps.sparkSubmit();
+  const program = await deps.sparkSubmit(sparkVersionOf(p));
   deps.log.debug(`standalone: spark-submit from ${program.from}`);
   let result: Awaited<ReturnType<typeof deps.spawn>>;
   try {
