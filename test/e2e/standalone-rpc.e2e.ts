@@ -1,8 +1,8 @@
 // The bundled action against a Spark standalone cluster as Spark ships it (scripts/local-spark.sh with
-// LOCAL_SPARK_REST=off): no REST server, masters written spark://127.0.0.1:7177, spark-submit not on PATH
-// but run from SPARK_HOME's jars; the driver followed in the master's /json/ and killed with --kill.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// LOCAL_SPARK_REST=off): no REST server, masters written spark://127.0.0.1:7177, no Spark on the runner (no
+// spark-submit on PATH, no SPARK_HOME): the first run provisions the pinned client from Maven Central into
+// the tool cache, later runs reuse it; the driver is followed in the master's /json/ and killed over RPC.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -17,9 +17,6 @@ const up = component(
   () => httpOk(`${UI}/json/`) && !httpOk('http://127.0.0.1:7177/'),
   'run `LOCAL_SPARK_REST=off bash scripts/local-spark.sh start`',
 );
-const sparkHome = up
-  ? execFileSync('bash', [join(root, 'scripts/local-spark.sh'), 'home'], { encoding: 'utf8' }).trim()
-  : '';
 
 interface Driver {
   id: string;
@@ -66,7 +63,7 @@ environments:
     writeFileSync(join(app, '.github/spark-deploy.yml'), config(p));
     return runAction({
       workspace: ws,
-      env: { SPARK_HOME: sparkHome },
+      env: { SPARK_HOME: '', RUNNER_TOOL_CACHE: join(ws, 'tool-cache') },
       inputs: {
         'working-directory': 'app',
         environment: 'e2e',
@@ -101,6 +98,10 @@ environments:
     expect(run.outputs['application-id']).toMatch(/^app-\d{14}-\d{4}$/);
     expect(run.outputs['spark-ui-url']).toBe(`${UI}/app/?appId=${run.outputs['application-id']}`);
     expect((await drivers()).find((d) => d.id === run.outputs['submission-id'])?.state).toBe('FINISHED');
+    expect(run.stdout).toMatch(/no spark-submit on the runner; fetching the Spark 3\.5\.6 client \(\d+ jars/);
+    expect(
+      existsSync(join(ws, 'tool-cache/spark-deploy-action/spark-client/3.5.6-scala2.12/.complete')),
+    ).toBe(true);
   });
 
   it('a failing driver is FAILED with its cause', async () => {
@@ -112,6 +113,7 @@ environments:
     const error = run.stdout.split('\n').find((l) => l.startsWith('::error::deploy:')) ?? '';
     expect(error).toMatch(/ended FAILED \(FAILED\)/);
     expect(decodeURIComponent(error)).toMatch(/no-such-dir\/orders\.csv/);
+    expect(run.stdout, 'the second run reuses the client').not.toMatch(/fetching the Spark 3\.5\.6 client/);
   });
 
   it('a cancel kills the driver', async () => {
