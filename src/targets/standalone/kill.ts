@@ -16,7 +16,7 @@ import {
 } from './rest-client.js';
 import { maskValue } from './safety.js';
 import { decodeHandleData } from './settings.js';
-import { type SpawnResult, tailLines } from './spark-submit.js';
+import { authFailure, type SpawnResult, tailLines } from './spark-submit.js';
 import { restUrl } from './urls.js';
 
 const ROUNDS = 3;
@@ -88,6 +88,8 @@ export async function killViaClient(
     deps.log.info(`standalone: driver ${id} has already finished (or does not exist)`);
     return;
   }
+  const auth = authFailure(output);
+  if (auth) throw new ActionError(`standalone: could not kill driver ${id}: ${auth}`);
   if (result.exitCode === 0 || /Kill request for \S+ submitted/.test(output)) {
     deps.log.info(`standalone: kill of ${id} requested at ${master}`);
     return;

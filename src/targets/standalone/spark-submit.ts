@@ -6,6 +6,21 @@ import { maskValue } from './safety.js';
 import { configError, resolveSettings } from './settings.js';
 import { rpcMasterUrl, sparkMasterProperty } from './urls.js';
 
+/**
+ * AUTH_IN_CLUSTER_MODE explains why spark.authenticate is refused for a spark:// master: Spark's gateway takes
+ * the submission, but the worker keeps spark.authenticate.secret out of a cluster-mode driver's options
+ * (CommandUtils.buildLocalCommand) and the driver's SecurityManager then insists on it for a spark:// master.
+ */
+export const AUTH_IN_CLUSTER_MODE =
+  'is true, and Spark (2.4 to 4.x) cannot start a cluster-mode driver on a standalone cluster with shared-secret authentication: the master would accept the submission, but the worker removes spark.authenticate.secret from the driver\'s options (it passes it only as the _SPARK_AUTH_SECRET environment variable) and the driver\'s SparkContext then fails with "A secret key must be specified via the spark.authenticate.secret config". Not submitted. Use a cluster without spark.authenticate whose ports only trusted hosts reach, or the kubernetes or emr target';
+
+/** authFailure is the explanation of a connection the master dropped for want of the right shared secret. */
+export function authFailure(output: string): string | undefined {
+  if (!/Outbox is stopped|Authentication failed|SaslException|Expected SaslMessage/i.test(output))
+    return undefined;
+  return 'authentication with the master failed (Spark says "Message is dropped because Outbox is stopped"): the master runs with spark.authenticate and refused this client. The secret comes from spark.conf.spark.authenticate.secret ({ fromEnv: NAME }); check that it is the cluster\'s';
+}
+
 // Properties that have their own spark-submit flag (or that spark-submit derives itself).
 const FLAG_KEYS = new Set([
   'spark.master',
@@ -41,6 +56,9 @@ export function buildSparkSubmitArgs(
   const req = buildCreateRequest(plan, artifact, appResource, configFile);
   const props = req.sparkProperties;
   const rpc = settings.gateway === 'rpc';
+  if (rpc && /^true$/i.test(String(plan.config.spark.conf?.['spark.authenticate'] ?? ''))) {
+    throw configError(plan, ['spark', 'conf', 'spark.authenticate'], AUTH_IN_CLUSTER_MODE);
+  }
   const master = rpc
     ? rpcMasterUrl(settings.rpcMasters)
     : (sparkMasterProperty(settings.endpoints) as string);
@@ -121,6 +139,8 @@ export function submissionIdFromSparkSubmit(result: SpawnResult, secrets: readon
   const output = `${result.stdout}\n${result.stderr}`;
   const id = parseSubmissionId(output);
   if (id) return id;
+  const auth = authFailure(output);
+  if (auth) throw new ActionError(`standalone: spark-submit: ${auth}`);
   const tail = maskValue(tailLines(output, 30), secrets);
   throw new ActionError(
     `standalone: spark-submit ${result.exitCode === 0 ? 'exited 0 but printed no submission id' : `failed (exit ${result.exitCode ?? 'signal'})`}; last lines of its output:\n${tail}`,

@@ -6,6 +6,7 @@ import type { TargetContext } from './context.js';
 import { createSubmission } from './create.js';
 import { sparkVersionOf } from './provision.js';
 import { buildCreateRequest, type CreateSubmissionRequest, renderCreateRequest } from './request.js';
+import { withSecretProperties } from './secret-props.js';
 import { encodeHandleData, handleDataFor, type Settings } from './settings.js';
 import {
   buildSparkSubmitArgs,
@@ -65,7 +66,9 @@ async function viaSparkSubmit(
   deps.log.debug(`standalone: spark-submit from ${program.from}`);
   let result: Awaited<ReturnType<typeof deps.spawn>>;
   try {
-    result = await deps.spawn(program.command, [...program.args, ...args], { signal });
+    result = await withSecretProperties(args, p.secrets, (argv) =>
+      deps.spawn(program.command, [...program.args, ...argv], { signal }),
+    );
   } catch (err) {
     throw new ActionError(
       `standalone: could not run spark-submit (${errorMessage(err)}); put Spark's bin directory on PATH, or use standalone.mode: rest (no Spark install needed)`,
