@@ -7,6 +7,8 @@
 # (spark.master.rest.enabled=false, the default of Spark 2.4-4.0), reached only through
 # spark://127.0.0.1:<port>. It is a second cluster beside the REST-on one, on its own ports
 # (7177, UI 8180, worker UI 8181) and state dir (.../local-spark-rest-off) unless those are set.
+# With LOCAL_SPARK_AUTH_SECRET=<secret> as well, master and worker also require Spark's shared-secret
+# authentication (spark.authenticate): a third cluster on 7277, UI 8280, worker UI 8281, .../local-spark-auth.
 #
 #   scripts/local-spark.sh start    prepare SPARK_HOME, start master + worker, wait until ready
 #   scripts/local-spark.sh stop     stop worker (and the drivers/executors it spawned) and master
@@ -44,7 +46,15 @@ fi
 export SPARK_HOME # the worker hands it to every driver/executor command it builds
 readonly REST="${LOCAL_SPARK_REST:-on}"
 [[ "$REST" == on || "$REST" == off ]] || { echo "local-spark: error: LOCAL_SPARK_REST must be on or off" >&2; exit 2; }
-if [[ "$REST" == off ]]; then
+readonly AUTH_SECRET="${LOCAL_SPARK_AUTH_SECRET:-}"
+if [[ -n "$AUTH_SECRET" ]]; then
+  [[ "$REST" == off ]] || { echo "local-spark: error: LOCAL_SPARK_AUTH_SECRET needs LOCAL_SPARK_REST=off" >&2; exit 2; }
+  # Spark as shipped with shared-secret authentication: a third cluster, on its own ports and state dir.
+  readonly STATE_DIR="${SPARK_DEPLOY_STATE_DIR:-${TMPDIR:-/tmp}/spark-deploy-action/local-spark-auth}"
+  readonly MASTER_PORT="${LOCAL_SPARK_MASTER_PORT:-7277}"
+  readonly MASTER_UI_PORT="${LOCAL_SPARK_MASTER_UI_PORT:-8280}"
+  readonly WORKER_UI_PORT="${LOCAL_SPARK_WORKER_UI_PORT:-8281}"
+elif [[ "$REST" == off ]]; then
   # Spark as shipped: a second cluster, on ports and a state dir the REST-on one does not use.
   readonly STATE_DIR="${SPARK_DEPLOY_STATE_DIR:-${TMPDIR:-/tmp}/spark-deploy-action/local-spark-rest-off}"
   readonly MASTER_PORT="${LOCAL_SPARK_MASTER_PORT:-7177}"
@@ -297,7 +307,7 @@ start_master() {
     launch master "$MASTER_CLASS" \
       -Dspark.master.rest.enabled=true "-Dspark.master.rest.port=$REST_PORT"
   else
-    launch master "$MASTER_CLASS" -Dspark.master.rest.enabled=false
+    launch master "$MASTER_CLASS" -Dspark.master.rest.enabled=false "${AUTH_OPTS[@]}"
   fi
 }
 
@@ -306,7 +316,7 @@ start_worker() {
   mkdir -p "$STATE_DIR/work"
   DAEMON_ARGS=("$MASTER_URL" --host "$HOST" --webui-port "$WORKER_UI_PORT"
     --cores "$WORKER_CORES" --memory "$WORKER_MEMORY" --work-dir "$STATE_DIR/work")
-  launch worker "$WORKER_CLASS"
+  launch worker "$WORKER_CLASS" "${AUTH_OPTS[@]}"
 }
 
 # wait_master_port: until the master accepts RPC connections (or died / timed out).
@@ -490,6 +500,9 @@ lock_state() {
 
 DAEMON_ARGS=()
 LAUNCHED=()
+AUTH_OPTS=()
+# A test cluster only: the secret is on the daemons' command lines.
+if [[ -n "$AUTH_SECRET" ]]; then AUTH_OPTS=(-Dspark.authenticate=true "-Dspark.authenticate.secret=$AUTH_SECRET"); fi
 case "${1:-}" in
   start) lock_state && cmd_start ;;
   stop) lock_state && cmd_stop ;;

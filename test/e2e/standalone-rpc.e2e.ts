@@ -22,8 +22,9 @@ interface Driver {
   id: string;
   state: string;
 }
-const drivers = async (): Promise<Driver[]> => {
-  const j = (await (await fetch(`${UI}/json/`)).json()) as {
+const drivers = (): Promise<Driver[]> => driversAt(UI);
+const driversAt = async (ui: string): Promise<Driver[]> => {
+  const j = (await (await fetch(`${ui}/json/`)).json()) as {
     activedrivers: Driver[];
     completeddrivers: Driver[];
   };
@@ -34,23 +35,31 @@ describe.skipIf(!up)('standalone deploy to a spark:// master with REST off', () 
   const jar = inject('exampleJar');
   let ws = '';
   let app = '';
-  const config = (appConfig: string) => `defaults:
+  const config = (appConfig: string, master = MASTER, ui = UI, conf = '') => `defaults:
   target: standalone
   app:
     name: "etl-rpc-{{run_id}}"
     mainClass: com.etl.Main
     args: [--config, "${appConfig}"]
   spark:
-    conf: { spark.cores.max: 1, spark.sql.shuffle.partitions: 2 }
+    conf: { spark.cores.max: 1, spark.sql.shuffle.partitions: 2${conf} }
     driver: { memory: 512m }
     executor: { cores: 1, memory: 512m }
   standalone:
-    masters: [${MASTER}]
-    webUi: ${UI}
+    masters: [${master}]
+    webUi: ${ui}
 environments:
   e2e: {}
 `;
-  const deploy = (name: string, patch: (c: Record<string, unknown>) => void, extra = {}) => {
+  const deploy = (
+    name: string,
+    patch: (c: Record<string, unknown>) => void,
+    extra: Record<string, unknown> = {},
+    cluster: { master: string; ui: string; conf?: string; env?: Record<string, string> } = {
+      master: MASTER,
+      ui: UI,
+    },
+  ) => {
     const c = JSON.parse(readFileSync(join(app, 'configs/local.json'), 'utf8')) as Record<string, unknown>;
     const input = c.input as Record<string, unknown>;
     input.path = join(app, 'data/orders.csv');
@@ -60,10 +69,10 @@ environments:
     patch(c);
     const p = join(ws, `${name}.json`);
     writeFileSync(p, JSON.stringify(c, null, 2));
-    writeFileSync(join(app, '.github/spark-deploy.yml'), config(p));
+    writeFileSync(join(app, '.github/spark-deploy.yml'), config(p, cluster.master, cluster.ui, cluster.conf));
     return runAction({
       workspace: ws,
-      env: { SPARK_HOME: '', RUNNER_TOOL_CACHE: join(ws, 'tool-cache') },
+      env: { SPARK_HOME: '', RUNNER_TOOL_CACHE: join(ws, 'tool-cache'), ...cluster.env },
       inputs: {
         'working-directory': 'app',
         environment: 'e2e',
@@ -138,4 +147,48 @@ environments:
     }
     expect(state, run.post.stdout + run.post.stderr).toBe('KILLED');
   });
+
+  // A third cluster with shared-secret auth (LOCAL_SPARK_REST=off LOCAL_SPARK_AUTH_SECRET=<secret>): Spark
+  // 3.5.6 accepts the submission with the right secret, then the driver fails for want of the secret (the
+  // worker withholds it), so the action refuses up front; a cluster that needs a secret it did not get is an
+  // authentication failure, not a hang or a stack trace.
+  const AUTH = { master: 'spark://127.0.0.1:7277', ui: 'http://127.0.0.1:8280' };
+  const authUp = httpOk(`${AUTH.ui}/json/`);
+  const SECRET = 'e2e-shared-secret-Zq81';
+
+  it.skipIf(!authUp)(
+    'spark.authenticate is refused before submitting; the secret is in no output',
+    async () => {
+      const before = (await driversAt(AUTH.ui)).length;
+      const run = await deploy(
+        'auth',
+        () => {},
+        {},
+        {
+          ...AUTH,
+          conf: ', spark.authenticate: true, spark.authenticate.secret: { fromEnv: E2E_SPARK_SECRET }',
+          env: { E2E_SPARK_SECRET: SECRET },
+        },
+      );
+      expect(run.code).toBe(1);
+      const all = `${run.stdout}${run.stderr}${run.post.stdout}${run.post.stderr}${run.summary}${JSON.stringify(run.outputs)}`;
+      expect(all).toMatch(
+        /spark\.authenticate: is true, and Spark \(2\.4 to 4\.x\) cannot start a cluster-mode driver/,
+      );
+      // ::add-mask:: is the runner's masking command (consumed by the runner, never shown); nothing else.
+      expect(all.replace(/^::add-mask::.*$/gm, '')).not.toContain(SECRET);
+      expect((await driversAt(AUTH.ui)).length).toBe(before);
+    },
+  );
+
+  it.skipIf(!authUp)(
+    'a cluster that requires a secret the client lacks is an authentication failure',
+    async () => {
+      const run = await deploy('noauth', () => {}, {}, AUTH);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(
+        /authentication with the master failed: the cluster requires Spark's shared secret/,
+      );
+    },
+  );
 });

@@ -18,7 +18,7 @@ export const AUTH_IN_CLUSTER_MODE =
 export function authFailure(output: string): string | undefined {
   if (!/Outbox is stopped|Authentication failed|SaslException|Expected SaslMessage/i.test(output))
     return undefined;
-  return 'authentication with the master failed (Spark says "Message is dropped because Outbox is stopped"): the master runs with spark.authenticate and refused this client. The secret comes from spark.conf.spark.authenticate.secret ({ fromEnv: NAME }); check that it is the cluster\'s';
+  return 'authentication with the master failed: the cluster requires Spark\'s shared secret (spark.authenticate) and dropped the connection ("Message is dropped because Outbox is stopped" for a wrong secret, "Expected SaslMessage" for none). The secret would come from spark.conf.spark.authenticate.secret ({ fromEnv: NAME }), but Spark cannot run a cluster-mode driver on such a cluster (the worker withholds the secret from the driver); use a cluster without spark.authenticate whose ports only trusted hosts reach';
 }
 
 // Properties that have their own spark-submit flag (or that spark-submit derives itself).
