@@ -3,6 +3,7 @@
 // spark-submit on PATH, no SPARK_HOME): the first run provisions the pinned client from Maven Central into
 // the tool cache, later runs reuse it; the driver is followed in the master's /json/ and killed over RPC.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -17,6 +18,16 @@ const up = component(
   () => httpOk(`${UI}/json/`) && !httpOk('http://127.0.0.1:7177/'),
   'run `LOCAL_SPARK_REST=off bash scripts/local-spark.sh start`',
 );
+
+/** closedPort is a port nothing listens on: taken from the OS, then released. */
+const closedPort = () =>
+  new Promise<number>((resolvePort) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolvePort(port));
+    });
+  });
 
 interface Driver {
   id: string;
@@ -111,6 +122,21 @@ environments:
     expect(
       existsSync(join(ws, 'tool-cache/spark-deploy-action/spark-client/3.5.6-scala2.12/.complete')),
     ).toBe(true);
+  });
+
+  it('an HA list whose first master is down still deploys', async () => {
+    const down = await closedPort();
+    const run = await deploy(
+      'ha',
+      () => {},
+      {},
+      { master: `spark://127.0.0.1:${down},127.0.0.1:7177`, ui: UI },
+    );
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs.state).toBe('SUCCEEDED');
+    expect(run.stdout).toMatch(
+      new RegExp(`spark://127\\.0\\.0\\.1:${down} \\(ECONNREFUSED\\) does not accept connections`),
+    );
   });
 
   it('a failing driver is FAILED with its cause', async () => {

@@ -6,6 +6,7 @@ import { backoffDelay } from '../../util/poll.js';
 import type { DeployPlan, Handle } from '../target.js';
 import type { StandaloneDeps } from './deps.js';
 import { sparkVersionOf } from './provision.js';
+import { reachableMasterUrl } from './reach.js';
 import {
   describeReply,
   exchange,
@@ -73,7 +74,10 @@ export async function killViaClient(
   const secrets = plan?.secrets ?? [];
   const data = decodeHandleData(handle);
   const id = handle.submissionId;
-  const master = `spark://${data.masters.map((m) => m.replace(/^spark:\/\//i, '')).join(',')}`;
+  const master = await reachableMasterUrl(
+    `spark://${data.masters.map((m) => m.replace(/^spark:\/\//i, '')).join(',')}`,
+    deps.log,
+  );
   const { client } = await deps.sparkSubmit(sparkVersionOf(plan));
   let result: SpawnResult;
   try {

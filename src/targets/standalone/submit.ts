@@ -5,6 +5,7 @@ import type { DeployPlan, Handle } from '../target.js';
 import type { TargetContext } from './context.js';
 import { createSubmission } from './create.js';
 import { sparkVersionOf } from './provision.js';
+import { reachableMasterUrl } from './reach.js';
 import { buildCreateRequest, type CreateSubmissionRequest, renderCreateRequest } from './request.js';
 import { withSecretProperties } from './secret-props.js';
 import { encodeHandleData, handleDataFor, type Settings } from './settings.js';
@@ -60,6 +61,9 @@ async function viaSparkSubmit(
     deps.log.warning(
       'standalone: spark-submit cannot send standalone.headers; they are used only to follow the driver',
     );
+  }
+  if (s.gateway === 'rpc' && args[0] === '--master' && args[1]) {
+    args = ['--master', await reachableMasterUrl(args[1], deps.log), ...args.slice(2)];
   }
   deps.log.info(`standalone: spark-submit ${shellQuote(maskSparkSubmitArgs(args, p.secrets))}`);
   const program = await deps.sparkSubmit(sparkVersionOf(p));

@@ -1,6 +1,7 @@
 // Secrets and spark-submit: never in argv (a private properties file, removed afterwards), never in the log;
 // shared-secret auth on a spark:// master refused up front; a wrong secret reported as an authentication failure.
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createStandaloneTarget } from '../../../src/targets/standalone/index.js';
 import { propertiesText, splitSecretConfs } from '../../../src/targets/standalone/secret-props.js';
@@ -58,8 +59,12 @@ describe('secret confs leave argv', () => {
         stderr: 'Driver successfully submitted as driver-20261207000000-0001',
       };
     };
+    // Any port that accepts connections stands in for the master's RPC port: the client is a fake.
+    const listening = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => listening.once('listening', r));
+    const port = (listening.address() as AddressInfo).port;
     const plan = makePlan({
-      standalone: { masters: ['spark://127.0.0.1:7077'], webUi: 'http://127.0.0.1:1' },
+      standalone: { masters: [`spark://127.0.0.1:${port}`], webUi: 'http://127.0.0.1:1' },
       spark: { conf: { 'spark.hadoop.fs.s3a.secret.key': SECRET } },
       secrets: [SECRET],
     });
@@ -72,6 +77,7 @@ describe('secret confs leave argv', () => {
     expect(seen.mode).toBe(0o600);
     expect(existsSync(seen.file as string)).toBe(false);
     expect(log.all()).not.toContain('s3cr3t');
+    listening.close();
   });
 });
 

@@ -91,8 +91,11 @@ afterEach(async () => {
 const PREFIX = ['-cp', 'jars/*', 'org.apache.spark.deploy.SparkSubmit'];
 const CLIENT = ['-cp', 'jars/*', 'org.apache.spark.deploy.Client'];
 
-/** A master with REST off (the fake), reached as spark://127.0.0.1:7077 with its web UI at the fake. */
-async function restOffWorld(script?: ScriptStep[], webUi?: string) {
+/**
+ * A master with REST off (the fake), its RPC port standing in as the fake's own port (the client is a fake:
+ * the port must only accept connections), its web UI at the fake.
+ */
+async function restOffWorld(script?: ScriptStep[], webUi?: string, masters?: (rpc: string) => string) {
   const clock = virtualClock();
   const f = await startFakeSpark({ now: clock.now, restOff: true, ...(script ? { script } : {}) });
   fakes.push(f);
@@ -118,7 +121,8 @@ async function restOffWorld(script?: ScriptStep[], webUi?: string) {
       stderr: `INFO ClientEndpoint: Driver successfully submitted as ${d.id}`,
     };
   };
-  const plan = makePlan({ standalone: { masters: ['spark://127.0.0.1:7077'], webUi: webUi ?? f.url } });
+  const rpc = `spark://127.0.0.1:${new URL(f.url).port}`;
+  const plan = makePlan({ standalone: { masters: [masters ? masters(rpc) : rpc], webUi: webUi ?? f.url } });
   const target = createStandaloneTarget({
     clock,
     log,
@@ -132,7 +136,7 @@ async function restOffWorld(script?: ScriptStep[], webUi?: string) {
     requestTimeoutMs: 500,
     maxPollFailures: 3,
   });
-  return { f, clock, log, plan, target, calls };
+  return { f, clock, log, plan, target, calls, rpc };
 }
 
 async function collect(it: AsyncIterable<Status>): Promise<Status[]> {
@@ -145,13 +149,36 @@ describe('a spark:// master without REST', () => {
   it('submits through spark-submit, follows /json/ to FINISHED with the application id and links', async () => {
     const w = await restOffWorld();
     const handle = await w.target.submit(w.plan, artifact, new AbortController().signal);
-    expect(w.calls[0]?.slice(0, 5)).toEqual([...PREFIX, '--master', 'spark://127.0.0.1:7077']);
+    expect(w.calls[0]?.slice(0, 5)).toEqual([...PREFIX, '--master', w.rpc]);
     const statuses = await collect(w.target.watch(handle, new AbortController().signal));
     const last = statuses.at(-1) as Status;
     expect(last).toMatchObject({ phase: 'SUCCEEDED', nativeState: 'FINISHED', terminal: true });
     expect(last.applicationId).toMatch(/^app-/);
     expect(w.target.links(handle, last).sparkUi).toBe(`${w.f.url}/app/?appId=${last.applicationId}`);
     expect(w.f.requests.some((r) => r.path.startsWith('/v1/'))).toBe(false);
+  });
+
+  it('an HA list whose first master is down still deploys: the client gets the masters that answer', async () => {
+    const w = await restOffWorld(
+      undefined,
+      undefined,
+      (rpc) => `spark://127.0.0.1:${closedPort},${rpc.slice(8)}`,
+    );
+    const handle = await w.target.submit(w.plan, artifact, new AbortController().signal);
+    expect(w.calls[0]?.slice(3, 5)).toEqual(['--master', w.rpc]);
+    expect(w.log.warnings.join('\n')).toMatch(
+      /spark:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\) does not accept connections; using spark:/,
+    );
+    const last = (await collect(w.target.watch(handle, new AbortController().signal))).at(-1);
+    expect(last).toMatchObject({ phase: 'SUCCEEDED' });
+  });
+
+  it('no master that answers is a clear error, before spark-submit runs', async () => {
+    const w = await restOffWorld(undefined, undefined, () => `spark://127.0.0.1:${closedPort}`);
+    await expect(w.target.submit(w.plan, artifact, new AbortController().signal)).rejects.toThrow(
+      /no master of spark:\/\/127\.0\.0\.1:\d+ accepts connections: .*ECONNREFUSED.*check standalone\.masters/,
+    );
+    expect(w.calls).toEqual([]);
   });
 
   it('a failing driver is FAILED', async () => {
@@ -166,7 +193,7 @@ describe('a spark:// master without REST', () => {
     const w = await restOffWorld([{ state: 'RUNNING' }]);
     const handle = await w.target.submit(w.plan, artifact, new AbortController().signal);
     await w.target.cancel(handle);
-    expect(w.calls[1]).toEqual([...CLIENT, 'kill', 'spark://127.0.0.1:7077', handle.submissionId]);
+    expect(w.calls[1]).toEqual([...CLIENT, 'kill', w.rpc, handle.submissionId]);
     const last = (await collect(w.target.watch(handle, new AbortController().signal))).at(-1);
     expect(last).toMatchObject({ phase: 'CANCELLED', nativeState: 'KILLED' });
   });
