@@ -53,7 +53,12 @@ function resolveMasters(
   masters: readonly string[],
   mode: 'rest' | 'spark-submit' | undefined,
 ): Pick<Settings, 'gateway' | 'endpoints' | 'rpcMasters'> {
-  const ways = masters.map((m) => (mode === 'rest' ? 'rest' : gatewayOf(m)));
+  // A YAML flow list splits Spark's HA form at its commas ([spark://m1:7077,m2:7077] is two entries): an
+  // entry without a scheme goes the way of the list's first entry with one.
+  const hasScheme = (m: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(m.trim());
+  const first = masters.find(hasScheme);
+  const listWay = mode === 'rest' || first === undefined ? 'rest' : gatewayOf(first);
+  const ways = masters.map((m) => (mode === 'rest' ? 'rest' : hasScheme(m) ? gatewayOf(m) : listWay));
   const gateway = ways[0] ?? 'rest';
   const endpoints: MasterEndpoint[] = [];
   const rpcMasters: RpcMaster[] = [];
@@ -67,7 +72,7 @@ function resolveMasters(
       );
     }
     try {
-      if (gateway === 'rpc') rpcMasters.push(...parseRpcMasters(m));
+      if (gateway === 'rpc') rpcMasters.push(...parseRpcMasters(hasScheme(m) ? m : `spark://${m.trim()}`));
       else endpoints.push(...normalizeMasterUrls(m));
     } catch (err) {
       throw configError(plan, at, (err as Error).message);

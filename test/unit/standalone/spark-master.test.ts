@@ -50,6 +50,12 @@ describe('settings: the scheme chooses the way in', () => {
     expect(s.webUis).toEqual(['http://m1:8080', 'http://m2:8080']);
   });
 
+  it('the HA form split by a YAML flow list ([spark://m1:7077,m2:7077]) is still one spark:// list', () => {
+    const s = resolveSettings(makePlan({ standalone: { masters: ['spark://m1:7077', 'm2:7077'] } }));
+    expect(s).toMatchObject({ gateway: 'rpc', mode: 'spark-submit' });
+    expect(s.rpcMasters.map((m) => m.url)).toEqual(['spark://m1:7077', 'spark://m2:7077']);
+  });
+
   it('http:// stays REST', () => {
     const s = resolveSettings(makePlan({ standalone: { masters: ['http://127.0.0.1:6066'] } }));
     expect(s).toMatchObject({ gateway: 'rest', mode: 'rest' });
