@@ -34,9 +34,11 @@ const FLAG_KEYS = new Set([
 /**
  * buildSparkSubmitArgs is the spark-submit argv (without the program) for the Plan, in the deployment
  * guide's shape: --class, --master, --deploy-mode cluster, --name, --conf per property, --files, --jars,
- * the JAR, then the app's arguments. It adds `--conf spark.master.rest.enabled=true` because spark-submit
+ * the JAR, then the app's arguments. For `spark://` masters (gateway rpc) that is all: spark-submit speaks
+ * the RPC gateway. For REST masters it adds `--conf spark.master.rest.enabled=true`, because spark-submit
  * only uses the REST client when that is set (SparkSubmitArguments.useRest); otherwise it would speak the
- * legacy RPC protocol to the REST port. The properties are exactly those of buildCreateRequest.
+ * legacy RPC protocol to the REST port. The properties are exactly those of buildCreateRequest. A
+ * `spark.authenticate` on a spark:// master is refused (AUTH_IN_CLUSTER_MODE).
  */
 export function buildSparkSubmitArgs(
   plan: DeployPlan,
