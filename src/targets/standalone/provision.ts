@@ -28,6 +28,26 @@ export function lockedJars(version: string, scala: string): LockedJar[] | undefi
   return (lock as Record<string, LockedJar[]>)[`${version}_${scala}`];
 }
 
+/**
+ * pinnedClient is the pinned client for a Spark version: that version's, else the newest pinned patch release
+ * of the same major.minor line and Scala version (the RPC gateway's messages do not change within a line).
+ */
+export function pinnedClient(
+  version: string,
+  scala: string,
+): { version: string; jars: LockedJar[] } | undefined {
+  const exact = lockedJars(version, scala);
+  if (exact) return { version, jars: exact };
+  const line = /^(\d+\.\d+)\./.exec(version)?.[1];
+  const patch = (v: string) => Number(v.split('.')[2] ?? 0);
+  const same = pinnedVersions()
+    .map((k) => k.split('_') as [string, string])
+    .filter(([v, sc]) => sc === scala && line !== undefined && v.startsWith(`${line}.`))
+    .sort((a, b) => patch(b[0]) - patch(a[0]))[0];
+  const jars = same && lockedJars(same[0], scala);
+  return same && jars ? { version: same[0], jars } : undefined;
+}
+
 /** pinnedVersions lists the `<spark>_<scala>` clients this action can provision. */
 export function pinnedVersions(): string[] {
   return Object.keys(lock);
@@ -78,13 +98,19 @@ async function download(i: ProvisionInput, repo: string, jar: LockedJar, into: s
  * verifying it first when it is not there (or not complete). An unpinned version is an ActionError.
  */
 export async function provisionSparkClient(i: ProvisionInput): Promise<SparkSubmitCommand> {
-  const jars = i.jars ?? lockedJars(i.version, i.scala);
-  if (!jars) {
+  const pinned = i.jars ? { version: i.version, jars: i.jars } : pinnedClient(i.version, i.scala);
+  if (!pinned) {
     throw new ActionError(
       `standalone: spark-submit is needed for a spark:// master, none is on the runner, and this action pins no Spark client for Spark ${i.version} (Scala ${i.scala}); it pins ${pinnedVersions().join(', ')}. Put Spark's bin directory on PATH or set SPARK_HOME (e.g. an unpacked Spark ${i.version} distribution)`,
     );
   }
-  const dir = join(i.cacheRoot, 'spark-client', `${i.version}-scala${i.scala}`);
+  const { jars, version } = pinned;
+  if (version !== i.version) {
+    i.log(
+      `standalone: no Spark ${i.version} client is pinned; using the pinned ${version} client of the same line`,
+    );
+  }
+  const dir = join(i.cacheRoot, 'spark-client', `${version}-scala${i.scala}`);
   const stamp = sha1(new TextEncoder().encode(JSON.stringify(jars)));
   const ready = () => existsSync(join(dir, MARKER)) && readFileSync(join(dir, MARKER), 'utf8') === stamp;
   if (ready()) return jarsCommand(join(dir, 'jars'), i.env, undefined, dir);
@@ -92,7 +118,7 @@ export async function provisionSparkClient(i: ProvisionInput): Promise<SparkSubm
   const repo = (i.repo ?? MAVEN_CENTRAL).replace(/\/+$/, '');
   const mb = (jars.reduce((n, j) => n + j.size, 0) / 1e6).toFixed(0);
   i.log(
-    `standalone: no spark-submit on the runner; fetching the Spark ${i.version} client (${jars.length} jars, ${mb} MB, pinned by sha1) from ${repo} into ${dir}`,
+    `standalone: no spark-submit on the runner; fetching the Spark ${version} client (${jars.length} jars, ${mb} MB, pinned by sha1) from ${repo} into ${dir}`,
   );
   const partial = `${dir}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import {
   defaultSparkSubmit,
   type LockedJar,
   lockedJars,
+  pinnedClient,
   provisionSparkClient,
   toolCacheRoot,
 } from '../../../src/targets/standalone/provision.js';
@@ -94,7 +95,7 @@ describe('provisionSparkClient', () => {
   it('an unpinned Spark version is refused with what to do', async () => {
     const { jars: _, ...rest } = input(join(dir, 'none'), { version: '1.2.3' });
     await expect(provisionSparkClient(rest)).rejects.toThrow(
-      /pins no Spark client for Spark 1\.2\.3 \(Scala 2\.12\); it pins 3\.5\.6_2\.12.*set SPARK_HOME/,
+      /pins no Spark client for Spark 1\.2\.3 \(Scala 2\.12\); it pins .*3\.5\.6_2\.12.*set SPARK_HOME/,
     );
   });
 
@@ -102,6 +103,15 @@ describe('provisionSparkClient', () => {
     const locked = lockedJars('3.5.6', '2.12') ?? [];
     expect(locked.some((j) => j.path.endsWith('spark-core_2.12-3.5.6.jar'))).toBe(true);
     expect(locked.every((j) => /^[0-9a-f]{40}$/.test(j.sha1))).toBe(true);
+  });
+
+  it('a version without its own pin uses the newest pinned patch release of its line, same Scala', () => {
+    expect(pinnedClient('3.5.6', '2.12')?.version).toBe('3.5.6');
+    expect(pinnedClient('3.5.1', '2.12')?.version).toBe('3.5.6');
+    expect(pinnedClient('3.5.1', '2.13')?.version).toBe('3.5.6');
+    expect(pinnedClient('4.0.0', '2.13')?.version).toBe('4.0.1');
+    expect(pinnedClient('4.0.0', '2.12')).toBeUndefined();
+    expect(pinnedClient('3.3.2', '2.12')).toBeUndefined();
   });
 
   it('the tool cache is RUNNER_TOOL_CACHE, else XDG_CACHE_HOME or ~/.cache', () => {
