@@ -18,7 +18,7 @@ export interface SparkSubmitCommand {
 
 /**
  * JAVA_MODULE_OPTIONS are the JVM flags of Spark's launcher (org.apache.spark.launcher.JavaModuleOptions,
- * Spark 3.3+) that bin/spark-submit adds on Java 17; unknown ones are ignored on older JVMs.
+ * Spark 3.3 to 4.0) that bin/spark-submit adds on Java 17; unknown ones are ignored on older JVMs.
  */
 export const JAVA_MODULE_OPTIONS = [
   '-XX:+IgnoreUnrecognizedVMOptions',
@@ -40,6 +40,8 @@ export const JAVA_MODULE_OPTIONS = [
     'java.security.jgss/sun.security.krb5',
   ].map((p) => `--add-opens=${p}=ALL-UNNAMED`),
   '-Djdk.reflect.useDirectMethodHandle=false',
+  // Spark 4.0 adds this one (and jdk.incubator.vector, a speed-up the client does not need).
+  '-Dio.netty.tryReflectionSetAccessible=true',
 ];
 
 const SUBMIT_CLASS = 'org.apache.spark.deploy.SparkSubmit';
