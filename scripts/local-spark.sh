@@ -3,6 +3,13 @@
 # submission server enabled) and one Worker, all bound to 127.0.0.1, built from Spark jars
 # fetched from Maven Central (no Spark tarball needed).
 #
+# LOCAL_SPARK_REST=off starts the cluster as Spark ships it instead: REST submission server off
+# (spark.master.rest.enabled=false, the default of Spark 2.4-4.0), reached only through
+# spark://127.0.0.1:<port>. It is a second cluster beside the REST-on one, on its own ports
+# (7177, UI 8180, worker UI 8181) and state dir (.../local-spark-rest-off) unless those are set.
+# With LOCAL_SPARK_AUTH_SECRET=<secret> as well, master and worker also require Spark's shared-secret
+# authentication (spark.authenticate): a third cluster on 7277, UI 8280, worker UI 8281, .../local-spark-auth.
+#
 #   scripts/local-spark.sh start    prepare SPARK_HOME, start master + worker, wait until ready
 #   scripts/local-spark.sh stop     stop worker (and the drivers/executors it spawned) and master
 #   scripts/local-spark.sh status   print what is up; exit 0 only when master, worker and REST are
@@ -15,8 +22,9 @@
 #   SPARK_VERSION [3.5.6]   SPARK_SCALA_VERSION [2.12]   JAVA_HOME [java on PATH]
 #   SPARK_HOME [${XDG_CACHE_HOME:-~/.cache}/spark-deploy-action/spark-<version>, -scala<v> if not 2.12]
 #   SPARK_DEPLOY_STATE_DIR [${TMPDIR:-/tmp}/spark-deploy-action/local-spark]: pids, logs/, work/
-#   LOCAL_SPARK_MASTER_PORT [7077]  LOCAL_SPARK_REST_PORT [6066]
-#   LOCAL_SPARK_MASTER_UI_PORT [8080]  LOCAL_SPARK_WORKER_UI_PORT [8081]
+#   LOCAL_SPARK_REST [on]: off starts Spark as shipped (see above)
+#   LOCAL_SPARK_MASTER_PORT [7077; 7177 with REST off]  LOCAL_SPARK_REST_PORT [6066]
+#   LOCAL_SPARK_MASTER_UI_PORT [8080; 8180]  LOCAL_SPARK_WORKER_UI_PORT [8081; 8181]
 #   LOCAL_SPARK_WORKER_CORES [8]  LOCAL_SPARK_WORKER_MEMORY [4g]  LOCAL_SPARK_DAEMON_MEMORY [512m]
 #   LOCAL_SPARK_START_TIMEOUT [120 s]  LOCAL_SPARK_STOP_TIMEOUT [20 s]
 #   LOCAL_SPARK_FETCH_LOCK_TIMEOUT [1200 s]
@@ -36,13 +44,31 @@ else
   SPARK_HOME="${SPARK_HOME:-$CACHE_DIR/spark-$SPARK_VERSION-scala$SCALA_BINARY}"
 fi
 export SPARK_HOME # the worker hands it to every driver/executor command it builds
-readonly STATE_DIR="${SPARK_DEPLOY_STATE_DIR:-${TMPDIR:-/tmp}/spark-deploy-action/local-spark}"
+readonly REST="${LOCAL_SPARK_REST:-on}"
+[[ "$REST" == on || "$REST" == off ]] || { echo "local-spark: error: LOCAL_SPARK_REST must be on or off" >&2; exit 2; }
+readonly AUTH_SECRET="${LOCAL_SPARK_AUTH_SECRET:-}"
+if [[ -n "$AUTH_SECRET" ]]; then
+  [[ "$REST" == off ]] || { echo "local-spark: error: LOCAL_SPARK_AUTH_SECRET needs LOCAL_SPARK_REST=off" >&2; exit 2; }
+  # Spark as shipped with shared-secret authentication: a third cluster, on its own ports and state dir.
+  readonly STATE_DIR="${SPARK_DEPLOY_STATE_DIR:-${TMPDIR:-/tmp}/spark-deploy-action/local-spark-auth}"
+  readonly MASTER_PORT="${LOCAL_SPARK_MASTER_PORT:-7277}"
+  readonly MASTER_UI_PORT="${LOCAL_SPARK_MASTER_UI_PORT:-8280}"
+  readonly WORKER_UI_PORT="${LOCAL_SPARK_WORKER_UI_PORT:-8281}"
+elif [[ "$REST" == off ]]; then
+  # Spark as shipped: a second cluster, on ports and a state dir the REST-on one does not use.
+  readonly STATE_DIR="${SPARK_DEPLOY_STATE_DIR:-${TMPDIR:-/tmp}/spark-deploy-action/local-spark-rest-off}"
+  readonly MASTER_PORT="${LOCAL_SPARK_MASTER_PORT:-7177}"
+  readonly MASTER_UI_PORT="${LOCAL_SPARK_MASTER_UI_PORT:-8180}"
+  readonly WORKER_UI_PORT="${LOCAL_SPARK_WORKER_UI_PORT:-8181}"
+else
+  readonly STATE_DIR="${SPARK_DEPLOY_STATE_DIR:-${TMPDIR:-/tmp}/spark-deploy-action/local-spark}"
+  readonly MASTER_PORT="${LOCAL_SPARK_MASTER_PORT:-7077}"
+  readonly MASTER_UI_PORT="${LOCAL_SPARK_MASTER_UI_PORT:-8080}"
+  readonly WORKER_UI_PORT="${LOCAL_SPARK_WORKER_UI_PORT:-8081}"
+fi
 
 readonly HOST=127.0.0.1
-readonly MASTER_PORT="${LOCAL_SPARK_MASTER_PORT:-7077}"
 readonly REST_PORT="${LOCAL_SPARK_REST_PORT:-6066}"
-readonly MASTER_UI_PORT="${LOCAL_SPARK_MASTER_UI_PORT:-8080}"
-readonly WORKER_UI_PORT="${LOCAL_SPARK_WORKER_UI_PORT:-8081}"
 # Oversubscribed on purpose: a cluster-mode driver and its executor each take cores and memory, and a
 # streaming redeploy runs the new driver beside the old one until it is healthy.
 readonly WORKER_CORES="${LOCAL_SPARK_WORKER_CORES:-8}"
@@ -227,6 +253,7 @@ worker_registered() {
 
 # rest_up: the REST submission server answers a status request with a SubmissionStatusResponse.
 rest_up() {
+  [[ "$REST" == on ]] || return 0 # nothing to probe: as shipped, no REST server
   local body
   body="$(curl -sS --max-time 5 "$REST_URL/v1/submissions/status/local-spark-probe" 2>/dev/null)" || return 1
   [[ "$body" == *SubmissionStatusResponse* ]]
@@ -260,7 +287,10 @@ launch() {
 # check_ports: before launching anything, the ports of the daemons that are not running are free.
 check_ports() {
   local port ports=()
-  running_pid master "$MASTER_CLASS" >/dev/null || ports+=("$MASTER_PORT" "$REST_PORT" "$MASTER_UI_PORT")
+  if ! running_pid master "$MASTER_CLASS" >/dev/null; then
+    ports+=("$MASTER_PORT" "$MASTER_UI_PORT")
+    [[ "$REST" == off ]] || ports+=("$REST_PORT")
+  fi
   running_pid worker "$WORKER_CLASS" >/dev/null || ports+=("$WORKER_UI_PORT")
   for port in "${ports[@]}"; do
     if port_open "$port"; then
@@ -273,8 +303,12 @@ start_master() {
   if running_pid master "$MASTER_CLASS" >/dev/null; then return 0; fi
   DAEMON_ARGS=(--host "$HOST" --port "$MASTER_PORT" --webui-port "$MASTER_UI_PORT")
   # Spark reads spark.* JVM system properties into its conf (what SPARK_MASTER_OPTS does).
-  launch master "$MASTER_CLASS" \
-    -Dspark.master.rest.enabled=true "-Dspark.master.rest.port=$REST_PORT"
+  if [[ "$REST" == on ]]; then
+    launch master "$MASTER_CLASS" \
+      -Dspark.master.rest.enabled=true "-Dspark.master.rest.port=$REST_PORT"
+  else
+    launch master "$MASTER_CLASS" -Dspark.master.rest.enabled=false "${AUTH_OPTS[@]}"
+  fi
 }
 
 start_worker() {
@@ -282,7 +316,7 @@ start_worker() {
   mkdir -p "$STATE_DIR/work"
   DAEMON_ARGS=("$MASTER_URL" --host "$HOST" --webui-port "$WORKER_UI_PORT"
     --cores "$WORKER_CORES" --memory "$WORKER_MEMORY" --work-dir "$STATE_DIR/work")
-  launch worker "$WORKER_CLASS"
+  launch worker "$WORKER_CLASS" "${AUTH_OPTS[@]}"
 }
 
 # wait_master_port: until the master accepts RPC connections (or died / timed out).
@@ -370,7 +404,7 @@ print_env() {
 SPARK_HOME=$SPARK_HOME
 SPARK_VERSION=$SPARK_VERSION
 SPARK_MASTER_URL=$MASTER_URL
-SPARK_REST_URL=$REST_URL
+SPARK_REST_URL=$([[ "$REST" == on ]] && echo "$REST_URL" || echo off)
 SPARK_MASTER_UI_URL=$MASTER_UI_URL
 SPARK_WORKER_UI_URL=$WORKER_UI_URL
 LOCAL_SPARK_STATE_DIR=$STATE_DIR
@@ -441,7 +475,7 @@ cmd_status() {
     echo "worker: down"
     ok=1
   fi
-  if rest_up; then echo "rest:   up $REST_URL"; else
+  if [[ "$REST" == off ]]; then echo "rest:   off (Spark as shipped; submit to $MASTER_URL)"; elif rest_up; then echo "rest:   up $REST_URL"; else
     echo "rest:   down"
     ok=1
   fi
@@ -466,6 +500,9 @@ lock_state() {
 
 DAEMON_ARGS=()
 LAUNCHED=()
+AUTH_OPTS=()
+# A test cluster only: the secret is on the daemons' command lines.
+if [[ -n "$AUTH_SECRET" ]]; then AUTH_OPTS=(-Dspark.authenticate=true "-Dspark.authenticate.secret=$AUTH_SECRET"); fi
 case "${1:-}" in
   start) lock_state && cmd_start ;;
   stop) lock_state && cmd_stop ;;

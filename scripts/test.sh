@@ -16,15 +16,25 @@ npm run --silent test:unit
 
 # Real local components for the end-to-end tests; each is stopped again only if this script started it.
 started=()
+shipped=()
 cleanup() {
   local c
   for c in "${started[@]}"; do bash "scripts/local-$c.sh" stop >/dev/null 2>&1 || true; done
+  for c in "${shipped[@]}"; do env $c bash scripts/local-spark.sh stop >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 for c in spark moto registry; do
   if ! bash "scripts/local-$c.sh" status >/dev/null 2>&1; then
     bash "scripts/local-$c.sh" start >/dev/null
     started+=("$c")
+  fi
+done
+
+# Spark as shipped (REST off), and with shared-secret auth, each beside the REST-on cluster on its own ports.
+for c in "LOCAL_SPARK_REST=off" "LOCAL_SPARK_REST=off LOCAL_SPARK_AUTH_SECRET=local-spark-test-secret"; do
+  if ! env $c bash scripts/local-spark.sh status >/dev/null 2>&1; then
+    env $c bash scripts/local-spark.sh start >/dev/null
+    shipped+=("$c")
   fi
 done
 

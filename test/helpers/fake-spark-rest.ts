@@ -79,6 +79,11 @@ export interface FakeSparkOptions {
   requireBearer?: string;
   /** How every new driver's code behaves (default: registers its app under the submitted name). */
   app?: FakeApp;
+  /**
+   * A master with its REST server off (Spark 2.4-4.0 default): every /v1/ path closes the connection, and
+   * drivers (submitted through the RPC gateway, i.e. addDriver) advance one script step per /json/ read.
+   */
+  restOff?: boolean;
 }
 
 /** FakeApp is what a driver's code does with its SparkSession, as real apps do. */
@@ -610,7 +615,9 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
     if (path === '/json' || path === '/json/') {
       const f = takeFault('json');
       if (f && applyFault(req, res, f)) return;
-      return send(res, 200, masterJson());
+      const body = masterJson();
+      if (opts.restOff) for (const d of drivers.values()) if (!d.killed) advance(d);
+      return send(res, 200, body);
     }
     if (path === '/log') {
       res.writeHead(302, { Location: `${origin()}/log/${u.search}` });
@@ -620,6 +627,10 @@ export async function startFakeSpark(opts: FakeSparkOptions = {}): Promise<FakeS
     if (path === '/log/') return handleLog(req, res, u, false);
     if (path === '/logPage/' || path === '/logPage') return handleLog(req, res, u, true);
 
+    if (opts.restOff) {
+      req.socket.destroy();
+      return;
+    }
     if (opts.requireBearer && req.headers.authorization !== `Bearer ${opts.requireBearer}`) {
       res.writeHead(403, { 'Content-Type': 'text/html' });
       res.end('<html><body><h2>HTTP ERROR 403 Authorization header is missing.</h2></body></html>');

@@ -58,8 +58,10 @@ export async function createSubmission(
   const before = await driverIds(ctx);
   let resends = 0;
   let problems: string[] = [];
+  let unreached: Reply[] = [];
   for (let round = 0; round < MAX_ROUNDS; round++) {
     problems = [];
+    unreached = [];
     for (let i = 0; i < ctx.endpoints.length; i++) {
       const ep = ctx.endpoints[i] as MasterEndpoint;
       // The create itself is not aborted: once sent, its answer is the only record of the driver id, and a
@@ -93,6 +95,7 @@ export async function createSubmission(
       if (notSent(reply)) {
         deps.log.info(`standalone: ${ep.rest} unreachable (${describeReply(reply)}); trying the next`);
         problems.push(`${ep.rest}: ${describeReply(reply)}`);
+        unreached.push(reply);
         continue;
       }
       const found = await lookForDriver(ctx, ep, reply, request.mainClass, before);
@@ -109,7 +112,7 @@ export async function createSubmission(
       }
       if (++resends > MAX_RESENDS) {
         throw new ActionError(
-          `standalone: ${ep.rest} failed the create request ${resends} times (last: ${describeReply(reply)}); no driver was started.`,
+          `standalone: ${ep.rest} failed the create request ${resends} times (last: ${describeReply(reply)}); no driver was started.${restOff([reply], ctx.endpoints)}`,
         );
       }
       deps.log.warning(
@@ -125,9 +128,31 @@ export async function createSubmission(
       await deps.clock.sleep(delay, signal);
     }
   }
+  const hint =
+    restOff(unreached, ctx.endpoints) ||
+    '\nCheck standalone.masters and that one master is ALIVE with spark.master.rest.enabled=true.';
   throw new ActionError(
-    `standalone: no master accepted the submission after ${MAX_ROUNDS} rounds:\n${problems.map((p) => `  - ${p}`).join('\n')}\nCheck standalone.masters and that one master is ALIVE with spark.master.rest.enabled=true.`,
+    `standalone: no master accepted the submission after ${MAX_ROUNDS} rounds:\n${problems.map((p) => `  - ${p}`).join('\n')}${hint}`,
   );
+}
+
+// Refused on the REST port, or a port that takes the connection and closes it without an HTTP answer (the
+// master's RPC port does): what a master with its REST server off looks like from here.
+const REST_OFF_CODES = new Set(['ECONNREFUSED', 'UND_ERR_SOCKET', 'ECONNRESET']);
+
+/**
+ * restOff is the explanation to add when every master's last answer looks like a master without a REST
+ * server; empty otherwise.
+ */
+export function restOff(replies: readonly Reply[], endpoints: readonly MasterEndpoint[]): string {
+  if (replies.length === 0) return '';
+  if (!replies.every((r) => r.kind === 'no-response' && REST_OFF_CODES.has(r.code))) return '';
+  const hosts = [...new Set(endpoints.filter((e) => e.direct).map((e) => e.host))];
+  const spark =
+    hosts.length > 0
+      ? `spark://${hosts.map((h) => `${h.includes(':') ? `[${h}]` : h}:7077`).join(',')}`
+      : 'spark://<master>:7077';
+  return `\nThe master's REST submission server looks off: Spark 2.4 to 4.0 start it disabled (spark.master.rest.enabled defaults to false; only Spark 4.1 turns it on). Submit through the master's RPC port instead, with masters: [${spark}] (spark-submit in cluster deploy mode), or set spark.master.rest.enabled=true on the master (its REST server has no authentication: keep port 6066 private).`;
 }
 
 // A request refused before it was written, or a proxy saying the upstream is down, cannot have created anything.

@@ -3,6 +3,8 @@ import type { FetchLike } from '../../util/http.js';
 import { type Backoff, type Clock, systemClock } from '../../util/poll.js';
 import * as core from '../../util/runner.js';
 import type { DeployPlan, Handle } from '../target.js';
+import { defaultSparkSubmit, type SparkVersion } from './provision.js';
+import type { SparkSubmitCommand } from './spark-client.js';
 import type { SpawnFn } from './spark-submit.js';
 
 /** Logger is where the target reports progress; it never receives sparkProperties values or header values. */
@@ -22,6 +24,8 @@ export interface StandaloneDeps {
   spawn: SpawnFn;
   /** Progress output (default: the runner's log). */
   log: Logger;
+  /** The spark-submit to run (default: PATH, then SPARK_HOME, else the pinned client provisioned; provision.ts). */
+  sparkSubmit: (spark: SparkVersion) => Promise<SparkSubmitCommand>;
   /**
    * The Plan, for a target that did not submit in this process (the post step's cancel, `command: status`):
    * it supplies standalone.headers, the masters and web UI for `find`. submit() sets it too.
@@ -65,11 +69,17 @@ const coreLogger: Logger = { info: core.info, warning: core.warning, debug: core
 
 /** withDefaults fills every dependency the caller did not pass. */
 export function withDefaults(partial: Partial<StandaloneDeps> = {}): StandaloneDeps {
+  const fetchFn: FetchLike = partial.fetch ?? ((input, init) => fetch(input, init));
+  const log = partial.log ?? coreLogger;
   return {
-    fetch: partial.fetch ?? ((input, init) => fetch(input, init)),
+    fetch: fetchFn,
     clock: partial.clock ?? systemClock,
     spawn: partial.spawn ?? spawnProcess,
-    log: partial.log ?? coreLogger,
+    log,
+    // The client's jars come from Maven Central: the global fetch, not the one injected for the master.
+    sparkSubmit:
+      partial.sparkSubmit ??
+      ((spark) => defaultSparkSubmit(spark, { fetch: (i, n) => fetch(i, n), log: log.info })),
     ...(partial.plan ? { plan: partial.plan } : {}),
     ...(partial.onHandle ? { onHandle: partial.onHandle } : {}),
     requestTimeoutMs: partial.requestTimeoutMs ?? 10_000,

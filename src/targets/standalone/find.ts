@@ -85,7 +85,7 @@ export async function handlesOfApp(
       ...(log ? { log } : {}),
     };
     const data = handleDataFor(settings, {
-      acceptedBy: settings.endpoints[0]?.rest ?? '',
+      acceptedBy: settings.endpoints[0]?.rest ?? settings.rpcMasters[0]?.url ?? '',
       appName: app,
       mainClass: driver.mainclass ?? mainClass ?? '',
       submittedAt: driver.starttime,

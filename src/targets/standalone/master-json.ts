@@ -1,4 +1,4 @@
-// The master web UI's `/json/` (JsonProtocol.writeMasterState; PROTOCOLS.md 1.9): parsing and the
+// The master web UI's `/json/` (JsonProtocol.writeMasterState; docs/protocols.md 1.9): parsing and the
 // correlations the REST API cannot give (application id, worker UI, drivers created by an unanswered request).
 import { type FetchLike, requestJson } from '../../util/http.js';
 import { masterJsonUrl } from './urls.js';

@@ -2,9 +2,9 @@ import type { Artifact } from '../../stage.js';
 import type { DeployPlan } from '../target.js';
 import { maskValue } from './safety.js';
 import { configError, resolveSettings } from './settings.js';
-import { sparkMasterProperty } from './urls.js';
+import { rpcMasterUrl, sparkMasterProperty } from './urls.js';
 
-/** CreateSubmissionRequest is the body of POST /v1/submissions/create (PROTOCOLS.md 1.3). */
+/** CreateSubmissionRequest is the body of POST /v1/submissions/create (docs/protocols.md 1.3). */
 export interface CreateSubmissionRequest {
   action: 'CreateSubmissionRequest';
   appArgs: string[];
@@ -103,7 +103,11 @@ export function buildSparkProperties(plan: DeployPlan, staged: Staged): Record<s
   if (files.length > 0) p['spark.files'] = files.join(',');
   else delete p['spark.files'];
 
-  const master = p['spark.master'] ?? sparkMasterProperty(settings.endpoints);
+  const master =
+    p['spark.master'] ??
+    (settings.gateway === 'rpc'
+      ? rpcMasterUrl(settings.rpcMasters)
+      : sparkMasterProperty(settings.endpoints));
   if (master) p['spark.master'] = master;
   p['spark.app.name'] = settings.appName;
   p['spark.submit.deployMode'] = 'cluster';

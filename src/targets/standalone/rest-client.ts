@@ -1,5 +1,5 @@
 // One exchange with a Spark REST submission server, classified the way the protocol defines outcomes
-// (PROTOCOLS.md 1.4, 1.6). No logging here: request bodies carry sparkProperties values.
+// (docs/protocols.md 1.4, 1.6). No logging here: request bodies carry sparkProperties values.
 import { ActionError } from '../../util/errors.js';
 import { type FetchLike, HttpFailure, requestJson } from '../../util/http.js';
 

@@ -1,6 +1,7 @@
 import type { Finding } from '../../findings.js';
+import { configPlace } from '../config-error.js';
 import type { DeployPlan } from '../target.js';
-import { configError, type Settings, where } from './settings.js';
+import { configError, type Settings } from './settings.js';
 import type { MasterEndpoint } from './urls.js';
 
 const CVE = 'CVE-2018-11770';
@@ -26,7 +27,7 @@ export function checkTransport(plan: DeployPlan, settings: Settings): Finding[] 
       `${hosts}: plain HTTP to a non-loopback host is refused. ${WHY}. Reach it through https:// (e.g. an authenticating proxy, with standalone.headers for its token), or, on a trusted network only, set standalone.allowInsecureRest: true`,
     );
   }
-  const w = where(plan, ['standalone', 'allowInsecureRest']);
+  const w = configPlace(plan, ['standalone', 'allowInsecureRest']);
   return [
     {
       stage: 'deploy',

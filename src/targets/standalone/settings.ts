@@ -1,12 +1,24 @@
-import type { Finding } from '../../findings.js';
 import type { Path } from '../../plan/source.js';
 import { ActionError } from '../../util/errors.js';
+import { targetConfigError } from '../config-error.js';
 import type { DeployPlan, Handle } from '../target.js';
-import { defaultWebUi, type MasterEndpoint, normalizeMasterUrls } from './urls.js';
+import {
+  defaultWebUi,
+  gatewayOf,
+  type MasterEndpoint,
+  normalizeMasterUrls,
+  parseRpcMasters,
+  type RpcMaster,
+} from './urls.js';
 
 /** Settings is what the standalone target needs from the Plan, validated once. */
 export interface Settings {
+  /** The way in: the REST submission server, or the master's RPC gateway through spark-submit. */
+  gateway: 'rest' | 'rpc';
+  /** REST submission servers (gateway rest; empty for rpc). */
   endpoints: MasterEndpoint[];
+  /** Masters of `spark://` URLs (gateway rpc; empty for rest). */
+  rpcMasters: RpcMaster[];
   /** Master web UIs to read `/json/` from: `standalone.webUi`, else http://<master host>:8080 per master. */
   webUis: string[];
   /** Extra request headers (resolved secrets): sent to the REST servers and the configured web UI only. */
@@ -26,32 +38,47 @@ export interface Settings {
 /** DEFAULT_REGISTER_WITHIN_S is standalone.registerWithin's default: SparkContext registers within seconds. */
 export const DEFAULT_REGISTER_WITHIN_S = 60;
 
-/** where formats a config location for a message: `file:line:col: key` (just the key without a config file). */
-export function where(
-  plan: DeployPlan,
-  path: Path,
-): { text: string; at?: { file: string; line?: number; column?: number } } {
-  const key = path.join('.');
-  const at = plan.configRef?.locate(path);
-  if (!at) return { text: key };
-  const pos = `${at.file}${at.line ? `:${at.line}` : ''}${at.line && at.column ? `:${at.column}` : ''}`;
-  return { text: `${pos}: ${key}`, at };
+/** configError is the standalone target's error for a bad setting, pointing at its config key and line. */
+export function configError(plan: DeployPlan, path: Path, message: string): ActionError {
+  return targetConfigError('standalone', plan, path, message);
 }
 
-/** configError is an ActionError pointing at a config key, with a matching finding for the annotation. */
-export function configError(plan: DeployPlan, path: Path, message: string): ActionError {
-  const w = where(plan, path);
-  const finding: Finding = {
-    stage: 'deploy',
-    severity: 'error',
-    title: 'standalone config',
-    message: `${w.text}: ${message}`,
-    ...(w.at ? { file: w.at.file } : {}),
-    ...(w.at?.line ? { line: w.at.line } : {}),
-    ...(w.at?.column ? { column: w.at.column } : {}),
-    rule: 'standalone/config',
-  };
-  return new ActionError(`standalone: ${w.text}: ${message}`, [finding]);
+/**
+ * resolveMasters reads `standalone.masters`: the scheme chooses the way in (see gatewayOf), all entries
+ * alike; `standalone.mode: rest` reads every entry as a REST server (spark://host:7077 is then refused with
+ * the port's own message).
+ */
+function resolveMasters(
+  plan: DeployPlan,
+  masters: readonly string[],
+  mode: 'rest' | 'spark-submit' | undefined,
+): Pick<Settings, 'gateway' | 'endpoints' | 'rpcMasters'> {
+  // A YAML flow list splits Spark's HA form at its commas ([spark://m1:7077,m2:7077] is two entries): an
+  // entry without a scheme goes the way of the list's first entry with one.
+  const hasScheme = (m: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(m.trim());
+  const first = masters.find(hasScheme);
+  const listWay = mode === 'rest' || first === undefined ? 'rest' : gatewayOf(first);
+  const ways = masters.map((m) => (mode === 'rest' ? 'rest' : hasScheme(m) ? gatewayOf(m) : listWay));
+  const gateway = ways[0] ?? 'rest';
+  const endpoints: MasterEndpoint[] = [];
+  const rpcMasters: RpcMaster[] = [];
+  masters.forEach((m, i) => {
+    const at = ['standalone', 'masters', i];
+    if (ways[i] !== gateway) {
+      throw configError(
+        plan,
+        at,
+        `"${m}" is a ${ways[i] === 'rpc' ? 'spark:// (RPC)' : 'REST'} master but "${masters[0]}" is a ${gateway === 'rpc' ? 'spark:// (RPC)' : 'REST'} one; list the masters of one cluster the same way`,
+      );
+    }
+    try {
+      if (gateway === 'rpc') rpcMasters.push(...parseRpcMasters(hasScheme(m) ? m : `spark://${m.trim()}`));
+      else endpoints.push(...normalizeMasterUrls(m));
+    } catch (err) {
+      throw configError(plan, at, (err as Error).message);
+    }
+  });
+  return { gateway, endpoints, rpcMasters };
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -70,17 +97,10 @@ export function resolveSettings(plan: DeployPlan): Settings {
     throw configError(
       plan,
       ['standalone', 'masters'],
-      'is required: list the REST submission URLs of the masters, e.g. masters: [spark://spark-master:6066]',
+      'is required: list the masters as Spark takes them, e.g. masters: [spark://spark-master:7077] (spark-submit through the RPC port), or http://spark-master:6066 for the REST server',
     );
   }
-  const endpoints: MasterEndpoint[] = [];
-  sa.masters.forEach((m, i) => {
-    try {
-      endpoints.push(...normalizeMasterUrls(m));
-    } catch (err) {
-      throw configError(plan, ['standalone', 'masters', i], (err as Error).message);
-    }
-  });
+  const { gateway, endpoints, rpcMasters } = resolveMasters(plan, sa.masters, sa.mode);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(sa.headers ?? {})) {
     if (!HEADER_NAME.test(name) || RESERVED_HEADERS.has(name.toLowerCase())) {
@@ -109,15 +129,17 @@ export function resolveSettings(plan: DeployPlan): Settings {
     }
     webUis = [sa.webUi.replace(/\/+$/, '')];
   } else {
-    webUis = [...new Set(endpoints.map(defaultWebUi))];
+    webUis = [...new Set([...endpoints, ...rpcMasters].map(defaultWebUi))];
   }
   const app = plan.config.app;
   if (!app.name) throw configError(plan, ['app', 'name'], 'is required to deploy');
   return {
+    gateway,
     endpoints,
+    rpcMasters,
     webUis,
     headers,
-    mode: sa.mode ?? 'rest',
+    mode: sa.mode ?? (gateway === 'rpc' ? 'spark-submit' : 'rest'),
     supervise: sa.supervise ?? false,
     allowInsecureRest: sa.allowInsecureRest ?? false,
     ...(sa.historyServer ? { historyServer: sa.historyServer.replace(/\/+$/, '') } : {}),
@@ -131,7 +153,7 @@ export function resolveSettings(plan: DeployPlan): Settings {
 
 /** HandleData is what a standalone Handle carries in `data`: no secrets, enough to watch, cancel and link. */
 export interface HandleData {
-  /** REST base URLs, in config order. */
+  /** REST base URLs (gateway rest) or `spark://host:port` per master (gateway rpc), in config order. */
   masters: string[];
   webUis: string[];
   /** The REST URL that accepted the submission (status and kill go there first). */
@@ -145,6 +167,8 @@ export interface HandleData {
   /** Runner clock (ms) when the create request was sent. */
   submittedAt: number;
   via: 'rest' | 'spark-submit';
+  /** How the driver is followed and killed: REST status/kill, or /json/ and spark-submit --kill. */
+  gateway: 'rest' | 'rpc';
   historyServer?: string;
 }
 
@@ -154,7 +178,8 @@ export function handleDataFor(
   d: Pick<HandleData, 'acceptedBy' | 'appName' | 'mainClass' | 'submittedAt' | 'via'>,
 ): HandleData {
   return {
-    masters: s.endpoints.map((e) => e.rest),
+    masters: s.gateway === 'rpc' ? s.rpcMasters.map((m) => m.url) : s.endpoints.map((e) => e.rest),
+    gateway: s.gateway,
     webUis: s.webUis,
     appMode: s.appMode,
     healthyAfterMs: s.healthyAfterMs,
@@ -179,6 +204,7 @@ export function encodeHandleData(d: HandleData): Record<string, string> {
     timeoutMs: String(d.timeoutMs),
     submittedAt: String(d.submittedAt),
     via: d.via,
+    gateway: d.gateway,
     ...(d.historyServer ? { historyServer: d.historyServer } : {}),
   };
 }
@@ -215,6 +241,7 @@ export function decodeHandleData(handle: Handle): HandleData {
     timeoutMs: num(d.timeoutMs, 60 * 60_000),
     submittedAt: num(d.submittedAt, 0),
     via: d.via === 'spark-submit' ? 'spark-submit' : 'rest',
+    gateway: d.gateway === 'rpc' ? 'rpc' : 'rest',
     ...(d.historyServer ? { historyServer: d.historyServer } : {}),
   };
 }

@@ -4,7 +4,22 @@ import type { DeployPlan } from '../target.js';
 import { buildCreateRequest } from './request.js';
 import { maskValue } from './safety.js';
 import { configError, resolveSettings } from './settings.js';
-import { sparkMasterProperty } from './urls.js';
+import { rpcMasterUrl, sparkMasterProperty } from './urls.js';
+
+/**
+ * AUTH_IN_CLUSTER_MODE explains why spark.authenticate is refused for a spark:// master: Spark's gateway takes
+ * the submission, but the worker keeps spark.authenticate.secret out of a cluster-mode driver's options
+ * (CommandUtils.buildLocalCommand) and the driver's SecurityManager then insists on it for a spark:// master.
+ */
+export const AUTH_IN_CLUSTER_MODE =
+  'is true, and Spark (2.4 to 4.x) cannot start a cluster-mode driver on a standalone cluster with shared-secret authentication: the master would accept the submission, but the worker removes spark.authenticate.secret from the driver\'s options (it passes it only as the _SPARK_AUTH_SECRET environment variable) and the driver\'s SparkContext then fails with "A secret key must be specified via the spark.authenticate.secret config". Not submitted. Use a cluster without spark.authenticate whose ports only trusted hosts reach, or the kubernetes or emr target';
+
+/** authFailure is the explanation of a connection the master dropped for want of the right shared secret. */
+export function authFailure(output: string): string | undefined {
+  if (!/Outbox is stopped|Authentication failed|SaslException|Expected SaslMessage/i.test(output))
+    return undefined;
+  return 'authentication with the master failed: the cluster requires Spark\'s shared secret (spark.authenticate) and dropped the connection ("Message is dropped because Outbox is stopped" for a wrong secret, "Expected SaslMessage" for none). The secret would come from spark.conf.spark.authenticate.secret ({ fromEnv: NAME }), but Spark cannot run a cluster-mode driver on such a cluster (the worker withholds the secret from the driver); use a cluster without spark.authenticate whose ports only trusted hosts reach';
+}
 
 // Properties that have their own spark-submit flag (or that spark-submit derives itself).
 const FLAG_KEYS = new Set([
@@ -19,9 +34,11 @@ const FLAG_KEYS = new Set([
 /**
  * buildSparkSubmitArgs is the spark-submit argv (without the program) for the Plan, in the deployment
  * guide's shape: --class, --master, --deploy-mode cluster, --name, --conf per property, --files, --jars,
- * the JAR, then the app's arguments. It adds `--conf spark.master.rest.enabled=true` because spark-submit
+ * the JAR, then the app's arguments. For `spark://` masters (gateway rpc) that is all: spark-submit speaks
+ * the RPC gateway. For REST masters it adds `--conf spark.master.rest.enabled=true`, because spark-submit
  * only uses the REST client when that is set (SparkSubmitArguments.useRest); otherwise it would speak the
- * legacy RPC protocol to the REST port. The properties are exactly those of buildCreateRequest.
+ * legacy RPC protocol to the REST port. The properties are exactly those of buildCreateRequest. A
+ * `spark.authenticate` on a spark:// master is refused (AUTH_IN_CLUSTER_MODE).
  */
 export function buildSparkSubmitArgs(
   plan: DeployPlan,
@@ -40,11 +57,18 @@ export function buildSparkSubmitArgs(
   }
   const req = buildCreateRequest(plan, artifact, appResource, configFile);
   const props = req.sparkProperties;
-  const master = sparkMasterProperty(settings.endpoints) as string;
+  const rpc = settings.gateway === 'rpc';
+  if (rpc && /^true$/i.test(String(plan.config.spark.conf?.['spark.authenticate'] ?? ''))) {
+    throw configError(plan, ['spark', 'conf', 'spark.authenticate'], AUTH_IN_CLUSTER_MODE);
+  }
+  const master = rpc
+    ? rpcMasterUrl(settings.rpcMasters)
+    : (sparkMasterProperty(settings.endpoints) as string);
   const args = ['--master', master, '--deploy-mode', 'cluster', '--class', req.mainClass];
   args.push('--name', props['spark.app.name'] as string);
   if (settings.supervise) args.push('--supervise');
-  args.push('--conf', 'spark.master.rest.enabled=true');
+  // A spark:// master is reached through its RPC gateway: spark-submit's legacy client, no REST setting.
+  if (!rpc) args.push('--conf', 'spark.master.rest.enabled=true');
   for (const [k, v] of Object.entries(props)) {
     if (!FLAG_KEYS.has(k)) args.push('--conf', `${k}=${v}`);
   }
@@ -117,6 +141,8 @@ export function submissionIdFromSparkSubmit(result: SpawnResult, secrets: readon
   const output = `${result.stdout}\n${result.stderr}`;
   const id = parseSubmissionId(output);
   if (id) return id;
+  const auth = authFailure(output);
+  if (auth) throw new ActionError(`standalone: spark-submit: ${auth}`);
   const tail = maskValue(tailLines(output, 30), secrets);
   throw new ActionError(
     `standalone: spark-submit ${result.exitCode === 0 ? 'exited 0 but printed no submission id' : `failed (exit ${result.exitCode ?? 'signal'})`}; last lines of its output:\n${tail}`,

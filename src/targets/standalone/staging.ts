@@ -28,7 +28,11 @@ const fileUri = (p: string) => pathToFileURL(p).href;
  */
 export function planStaging(plan: DeployPlan, artifact: Artifact, settings: Settings): StagePlan {
   const jar = plan.config.standalone?.jar;
-  const allLoopback = settings.endpoints.every((e) => e.loopback);
+  const masters = [
+    ...settings.endpoints.map((e) => ({ url: e.rest, loopback: e.loopback })),
+    ...settings.rpcMasters,
+  ];
+  const allLoopback = masters.every((e) => e.loopback);
   const stage = jar?.stage ?? (allLoopback ? 'local' : undefined);
   const localConfig = plan.config.app.configFile;
   const configPath =
@@ -102,7 +106,7 @@ export function planStaging(plan: DeployPlan, artifact: Artifact, settings: Sett
     };
   }
   if (!allLoopback) {
-    const remote = settings.endpoints.filter((e) => !e.loopback).map((e) => e.rest);
+    const remote = masters.filter((e) => !e.loopback).map((e) => e.url);
     throw configError(
       plan,
       ['standalone', 'jar', 'path'],

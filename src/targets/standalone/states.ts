@@ -1,7 +1,7 @@
 import type { Phase } from '../target.js';
 
 /**
- * DRIVER_STATES maps Spark's DriverState (deploy/master/DriverState.scala; PROTOCOLS.md 1.5) onto Phase.
+ * DRIVER_STATES maps Spark's DriverState (deploy/master/DriverState.scala; docs/protocols.md 1.5) onto Phase.
  * Terminal are exactly the states after which the master removes the driver: FINISHED, FAILED, ERROR,
  * KILLED. RELAUNCHING (supervised driver restarting) and UNKNOWN (master recovering) can still change.
  */

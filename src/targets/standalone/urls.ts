@@ -20,7 +20,65 @@ export interface MasterEndpoint {
 export const DEFAULT_REST_PORT = 6066;
 /** DEFAULT_MASTER_UI_PORT is spark.master.ui.port's default. */
 export const DEFAULT_MASTER_UI_PORT = 8080;
-const MASTER_RPC_PORT = 7077;
+/** DEFAULT_RPC_PORT is the master's RPC port (spark.master.port), where spark:// URLs point by default. */
+export const DEFAULT_RPC_PORT = 7077;
+const MASTER_RPC_PORT = DEFAULT_RPC_PORT;
+
+/** RpcMaster is one master of a `spark://` URL, reached through its RPC submission gateway by spark-submit. */
+export interface RpcMaster {
+  /** The entry as written in the config. */
+  raw: string;
+  host: string;
+  port: number;
+  /** `spark://host:port`, this master alone. */
+  url: string;
+  /** True for localhost, 127.0.0.0/8 and ::1. */
+  loopback: boolean;
+}
+
+/**
+ * gatewayOf tells which way in a `standalone.masters` entry names: `spark://` is the master's RPC
+ * gateway (spark-submit, default port 7077), except a `spark://` list that names the REST port 6066
+ * explicitly on every host (the REST form spark-submit's REST client also takes); `http(s)://` and a bare
+ * `host:port` are the REST submission server.
+ */
+export function gatewayOf(raw: string): 'rest' | 'rpc' {
+  const entry = raw.trim();
+  if (!/^spark:\/\//i.test(entry)) return 'rest';
+  const hosts = entry.slice('spark://'.length).split(',');
+  const restPort = hosts.every((h) => new RegExp(`:${DEFAULT_REST_PORT}/*$`).test(h.trim()));
+  return restPort ? 'rest' : 'rpc';
+}
+
+/**
+ * parseRpcMasters turns a `spark://h1[:p1],h2[:p2]` entry (Spark's HA form) into its masters; the port
+ * defaults to 7077. Throws an Error whose message says what is wrong.
+ */
+export function parseRpcMasters(raw: string): RpcMaster[] {
+  const entry = raw.trim();
+  if (!/^spark:\/\//i.test(entry)) throw new Error(`"${raw}" is not a spark:// master URL`);
+  return entry
+    .slice('spark://'.length)
+    .split(',')
+    .map((part) => {
+      const hp = trimSlashes(part.trim());
+      const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/.exec(hp);
+      if (!m) {
+        throw new Error(
+          `"${raw}" is not a master URL Spark takes: expected spark://host:port or spark://host1:port1,host2:port2`,
+        );
+      }
+      const host = (m[1] as string).replace(/^\[|\]$/g, '').toLowerCase();
+      const port = m[2] === undefined ? DEFAULT_RPC_PORT : Number(m[2]);
+      if (port < 1 || port > 65535) throw new Error(`"${raw}" has port ${port}, outside 1-65535`);
+      return { raw, host, port, url: `spark://${hostForUrl(host)}:${port}`, loopback: isLoopbackHost(host) };
+    });
+}
+
+/** rpcMasterUrl is the `spark://h1:p1,h2:p2` URL of masters (what spark-submit's --master takes). */
+export function rpcMasterUrl(masters: readonly { host: string; port: number }[]): string {
+  return `spark://${masters.map((m) => `${hostForUrl(m.host)}:${m.port}`).join(',')}`;
+}
 
 /** isLoopbackHost tells whether a host name or address stays on this machine. */
 export function isLoopbackHost(host: string): boolean {
@@ -75,7 +133,7 @@ function parseOne(raw: string, url: string): MasterEndpoint {
   const port = explicit !== undefined ? Number(explicit) : secure ? 443 : DEFAULT_REST_PORT;
   if (port === MASTER_RPC_PORT) {
     throw new Error(
-      `"${raw}" points at port 7077, the master's RPC port; the REST submission server listens on spark.master.rest.port (default 6066)`,
+      `"${raw}" points at port 7077, the master's RPC port; the REST submission server listens on spark.master.rest.port (default 6066). To submit through the RPC port, write spark://${hostForUrl(u.hostname.replace(/^\[|\]$/g, ''))}:7077 without standalone.mode: rest`,
     );
   }
   const host = u.hostname.replace(/^\[|\]$/g, '');
@@ -110,7 +168,7 @@ export function restUrl(base: string, action: 'create' | 'status' | 'kill', subm
 }
 
 /** defaultWebUi is the master web UI of an endpoint when `standalone.webUi` is unset: http://<host>:8080. */
-export function defaultWebUi(endpoint: MasterEndpoint): string {
+export function defaultWebUi(endpoint: { host: string }): string {
   return `http://${hostForUrl(endpoint.host)}:${DEFAULT_MASTER_UI_PORT}`;
 }
 

@@ -1,71 +1,33 @@
-// Following a driver through GET /v1/submissions/status/{id} until it ends (batch) or has run long enough
-// (streaming).
+// Following a driver (its state over REST or from the master's /json/, see observers.ts) until it ends
+// (batch) or has run long enough (streaming).
 import { ActionError } from '../../util/errors.js';
 import { Poller, PollTimeoutError } from '../../util/poll.js';
 import type { Handle, Status } from '../target.js';
 import type { LocalReport } from './app-tracker.js';
 import type { StandaloneDeps } from './deps.js';
-import {
-  describeReply,
-  exchange,
-  fatalReply,
-  isNotAlive,
-  type RestMessage,
-  type RestTransport,
-  sparkMessageSummary,
-} from './rest-client.js';
+import { type RestMessage, sparkMessageSummary } from './rest-client.js';
 import { decodeHandleData } from './settings.js';
 import { mapDriverState } from './states.js';
-import { restUrl } from './urls.js';
 
-/** Observation is one status poll across the masters. */
+/** Observation is one look at a driver's state: over REST (observers.ts) or in the master's /json/. */
 export type Observation =
-  | { kind: 'state'; master: string; msg: RestMessage & { driverState: string } }
+  | { kind: 'state'; master: string; driverState: string; workerId?: string; message?: string }
   | { kind: 'unknown-id'; master: string }
   | { kind: 'unavailable'; detail: string };
 
-/**
- * observe asks the masters (in the given order) for a driver's status: the first answer with a driverState
- * wins; a standby master ("not alive") is skipped; success=false without a message means the master does
- * not know the id (HTTP 200, not 404). 400/468/401/403/404/405 throw; anything else is "unavailable".
- */
-export async function observe(
-  transport: RestTransport,
-  masters: readonly string[],
-  submissionId: string,
-  signal?: AbortSignal,
-): Promise<Observation> {
-  const problems: string[] = [];
-  let unknownAt: string | undefined;
-  for (const m of masters) {
-    const reply = await exchange(transport, restUrl(m, 'status', submissionId), 'GET', undefined, signal);
-    const fatal = fatalReply(m, 'status', reply);
-    if (fatal) throw fatal;
-    if (reply.kind === 'message' && reply.http === 200 && reply.msg.action === 'SubmissionStatusResponse') {
-      const msg = reply.msg;
-      if (msg.success === true && typeof msg.driverState === 'string') {
-        return { kind: 'state', master: m, msg: msg as RestMessage & { driverState: string } };
-      }
-      if (isNotAlive(msg.message)) {
-        problems.push(`${m}: not the active master`);
-        continue;
-      }
-      if (msg.success === false) {
-        unknownAt ??= m;
-        continue;
-      }
-    }
-    problems.push(`${m}: ${describeReply(reply)}`);
-  }
-  if (unknownAt) return { kind: 'unknown-id', master: unknownAt };
-  return { kind: 'unavailable', detail: problems.join('; ') };
+/** Observer looks at the driver once. */
+export type Observer = (signal: AbortSignal) => Promise<Observation>;
+
+/** statusFromMessage maps a REST status answer to a Status, keeping the native state and Spark's message. */
+export function statusFromMessage(msg: RestMessage & { driverState: string }): Status {
+  return statusOf(msg.driverState, msg.message);
 }
 
-/** statusFromMessage maps a status answer to a Status, keeping the native state and Spark's message. */
-export function statusFromMessage(msg: RestMessage & { driverState: string }): Status {
-  const { phase, terminal } = mapDriverState(msg.driverState);
-  const message = sparkMessageSummary(msg.message);
-  return { phase, nativeState: msg.driverState, terminal, ...(message ? { message } : {}) };
+/** statusOf maps a driver state (and Spark's message, if any) to a Status. */
+export function statusOf(driverState: string, sparkMessage?: string): Status {
+  const { phase, terminal } = mapDriverState(driverState);
+  const message = sparkMessageSummary(sparkMessage);
+  return { phase, nativeState: driverState, terminal, ...(message ? { message } : {}) };
 }
 
 /** Enriched is a status with what the target learned besides: the driver runs Spark in local mode. */
@@ -101,7 +63,7 @@ export const FAST_WINDOW_MS = 10 * 60_000;
  */
 export async function* watchDriver(
   handle: Handle,
-  transport: RestTransport,
+  observe: Observer,
   deps: StandaloneDeps,
   hooks: WatchHooks,
   signal: AbortSignal,
@@ -110,7 +72,6 @@ export async function* watchDriver(
   const id = handle.submissionId;
   const { clock } = deps;
   const poller = new Poller({ ...deps.backoff, clock, deadline: clock.now() + data.timeoutMs, signal });
-  let order = [data.acceptedBy, ...data.masters.filter((m) => m !== data.acceptedBy)].filter(Boolean);
   let last: Status | undefined;
   let changedAt = clock.now();
   let runningSince: number | undefined;
@@ -133,12 +94,16 @@ export async function* watchDriver(
   };
 
   for (;;) {
-    const obs = await observe(transport, order, id, signal);
+    const obs = await observe(signal);
     if (obs.kind === 'state') {
       failures = 0;
       unknowns = 0;
-      order = [obs.master, ...order.filter((m) => m !== obs.master)];
-      const enriched = await hooks.enrich(handle, statusFromMessage(obs.msg), obs.msg.workerId, signal);
+      const enriched = await hooks.enrich(
+        handle,
+        statusOf(obs.driverState, obs.message),
+        obs.workerId,
+        signal,
+      );
       const status = enriched.status;
       local = enriched.local;
       const changed =

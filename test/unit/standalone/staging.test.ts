@@ -201,7 +201,7 @@ describe('resolveSettings', () => {
   it('standalone.masters is required, with file and line', () => {
     const p = plan({ standalone: {} });
     expect(() => resolveSettings(p)).toThrow(
-      'standalone: .github/spark-deploy.yml:7:3: standalone.masters: is required: list the REST submission URLs of the masters, e.g. masters: [spark://spark-master:6066]',
+      'standalone: .github/spark-deploy.yml:7:3: standalone.masters: is required: list the masters as Spark takes them, e.g. masters: [spark://spark-master:7077]',
     );
   });
 

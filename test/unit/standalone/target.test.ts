@@ -341,9 +341,20 @@ describe('mode: spark-submit', () => {
       };
     };
     const plan = makePlan({
-      standalone: { masters: [w.f.url.replace('http://', 'spark://')], webUi: w.f.url, mode: 'spark-submit' },
+      standalone: { masters: [w.f.url], webUi: w.f.url, mode: 'spark-submit' },
     });
-    const target = createStandaloneTarget({ clock: w.clock, log: w.log, spawn, requestTimeoutMs: 500 });
+    const target = createStandaloneTarget({
+      clock: w.clock,
+      log: w.log,
+      spawn,
+      sparkSubmit: async () => ({
+        command: 'spark-submit',
+        args: [],
+        client: { command: 'spark-class', args: [] },
+        from: 'PATH',
+      }),
+      requestTimeoutMs: 500,
+    });
     const handle = await target.submit(plan, artifact, new AbortController().signal);
     expect(calls[0]?.command).toBe('spark-submit');
     expect(calls[0]?.args).toContain('spark.master.rest.enabled=true');
@@ -357,7 +368,17 @@ describe('mode: spark-submit', () => {
     const spawn: SpawnFn = async () => {
       throw Object.assign(new Error('spawn spark-submit ENOENT'), { code: 'ENOENT' });
     };
-    const target = createStandaloneTarget({ clock: w.clock, log: w.log, spawn });
+    const target = createStandaloneTarget({
+      clock: w.clock,
+      log: w.log,
+      spawn,
+      sparkSubmit: async () => ({
+        command: 'spark-submit',
+        args: [],
+        client: { command: 'spark-class', args: [] },
+        from: 'PATH',
+      }),
+    });
     await expect(target.submit(w.plan, artifact, new AbortController().signal)).rejects.toThrow(
       /could not run spark-submit \(spawn spark-submit ENOENT\); put Spark's bin directory on PATH, or use standalone\.mode: rest/,
     );
