@@ -10,6 +10,7 @@ import { renderStageTable } from '../summary.js';
 import type { CheckOutput, Conclusion } from './check-run.js';
 import type { PreviewComment, PreviewState } from './comment.js';
 import { type DeploymentState, publicUrl } from './deployment.js';
+import { MAX_STATUS_DESCRIPTION } from './limits.js';
 
 /** runConclusion derives the check run conclusion from how the stages ended. */
 export function runConclusion(report: RunReport): Conclusion {
@@ -125,9 +126,6 @@ export function previewCommentData(
   return data;
 }
 
-/** DESCRIPTION_MAX is how much of a deployment status description GitHub keeps. */
-const DESCRIPTION_MAX = 140;
-
 /** deploymentStatusView is the final deployment status: its state, description and environment URL. */
 export function deploymentStatusView(
   report: RunReport,
@@ -143,11 +141,11 @@ export function deploymentStatusView(
       : report.rootCause
         ? // GitHub keeps 140 characters of a description: the cause whole, the rest shortened.
           clipText(
-            causeLine(report.rootCause).length <= DESCRIPTION_MAX
+            causeLine(report.rootCause).length <= MAX_STATUS_DESCRIPTION
               ? causeLine(report.rootCause)
               : report.rootCause.summary,
-            DESCRIPTION_MAX,
+            MAX_STATUS_DESCRIPTION,
           )
-        : clipText(oneLine(report.failure), DESCRIPTION_MAX) || conclusion;
+        : clipText(oneLine(report.failure), MAX_STATUS_DESCRIPTION) || conclusion;
   return { state, description, ...(envUrl ? { envUrl } : {}) };
 }

@@ -12,7 +12,6 @@ import { renderSubmission, submitDriver } from './submit.js';
 import { watchDriver } from './watch.js';
 
 export type { Logger, StandaloneDeps } from './deps.js';
-export { failureMessage } from './links.js';
 export { buildCreateRequest, buildSparkProperties, RUN_LABEL_PROPERTY } from './request.js';
 export { buildSparkSubmitArgs } from './spark-submit.js';
 export { DRIVER_STATES, mapDriverState } from './states.js';

@@ -1,4 +1,4 @@
-import type { Handle, Links, Status } from '../target.js';
+import type { Links } from '../target.js';
 import type { Discovery } from './app-discovery.js';
 import type { LogCursor } from './driver-log.js';
 import type { HandleData } from './settings.js';
@@ -44,17 +44,4 @@ export function buildLinks(data: HandleData, submissionId: string, known: Known)
   if (known.workerUi) links.logs = driverLogPageUrl(known.workerUi, submissionId, 'stderr');
   if (data.historyServer && known.appId) links.history = historyAppUrl(data.historyServer, known.appId);
   return links;
-}
-
-/**
- * failureMessage is the error for a driver that ended badly: state, Spark's message, where to look, and the
- * stderr tail when there is one.
- */
-export function failureMessage(handle: Handle, status: Status, links: Links, tail?: string): string {
-  const parts = [`standalone: driver ${handle.submissionId} ended ${status.nativeState}`];
-  if (status.message) parts[0] += `: ${status.message}`;
-  if (links.logs) parts.push(`driver log: ${links.logs}`);
-  else if (links.console) parts.push(`master UI: ${links.console}`);
-  if (tail) parts.push(`last ${tail.split('\n').length} lines of the driver's stderr:\n${tail}`);
-  return parts.join('\n');
 }
