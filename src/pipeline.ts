@@ -32,7 +32,9 @@ async function resolveArtifact(stage: Stage, plan: Plan, carry: Carry, io: Pipel
     ...(plan.jar ? { pattern: plan.jar } : {}),
     ...(plan.mainClass ? { mainClass: plan.mainClass } : {}),
     stage,
+    workspace: plan.workspace,
     warn: io.warning,
+    info: io.info,
   });
   carry.artifact = {
     jarPath: jar.path,

@@ -143,7 +143,9 @@ export async function runBuildStage(input: BuildStageInput, reporter: Reporter):
     ...(input.mainClass ? { mainClass: input.mainClass } : {}),
     since: started - 2000,
     wants: input.sbtTasks.some((t) => /assembly/i.test(t)) ? 'assembly' : 'package',
+    workspace: input.workspace,
     warn: input.warn,
+    info: input.onLine,
   });
   const display = repoPath(input.workspace, jar.path) ?? jar.path;
   input.onLine(

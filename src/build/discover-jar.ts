@@ -28,7 +28,14 @@ export interface DiscoverJarOptions {
   wants?: 'assembly' | 'package';
   /** The stage asking, which prefixes errors (default `build`; verify, image and deploy look without a build). */
   stage?: string;
+  /**
+   * The workspace: a `jar` input that matches nothing under the working directory is tried relative to it,
+   * so the `jar-path` output (workspace-relative) of an earlier run can be fed back as `jar`.
+   */
+  workspace?: string;
   warn(message: string): void;
+  /** Where the log says which directory a `jar` input was resolved against when it was not the usual one. */
+  info?(line: string): void;
 }
 
 export interface DiscoveredJar {
@@ -58,9 +65,20 @@ function existing(paths: string[]): Candidate[] {
 }
 
 function fromInput(o: DiscoverJarOptions, pattern: string): DiscoveredJar {
-  const matches = existing(globFiles(pattern, o.workingDirectory));
+  let matches = existing(globFiles(pattern, o.workingDirectory));
+  const ws = o.workspace ? resolve(o.workspace) : undefined;
+  const elsewhere = ws !== undefined && ws !== resolve(o.workingDirectory) && !isAbsolute(pattern);
+  if (matches.length === 0 && elsewhere) {
+    matches = existing(globFiles(pattern, ws));
+    if (matches.length > 0)
+      (o.info ?? o.warn)(
+        `input \`jar\`: "${pattern}" matches nothing under the working directory ${o.workingDirectory}; using it relative to the workspace ${ws} (as the \`jar-path\` output is written)`,
+      );
+  }
   if (matches.length === 0)
-    throw new ActionError(`input \`jar\`: no file matches "${pattern}" in ${o.workingDirectory}`);
+    throw new ActionError(
+      `input \`jar\`: no file matches "${pattern}" in ${o.workingDirectory}${elsewhere ? ` nor in the workspace ${ws}` : ''}. The input is a path or glob relative to \`working-directory\` (or to the workspace, like the \`jar-path\` output); check the path and that the build wrote the JAR.`,
+    );
   const sorted = matches.sort((a, b) => Number(b.st.mtimeMs) - Number(a.st.mtimeMs));
   const newest = sorted[0] as Candidate;
   if (sorted.length > 1) {

@@ -157,6 +157,36 @@ describe('discoverJar', () => {
     });
   });
 
+  it('takes the `jar-path` output (workspace-relative) as `jar` under a working directory, saying so', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'discover-ws-'));
+    const app = jar(join(ws, 'etl/target/scala-2.12/etl-assembly-1.0.jar'), 'etl.Main', ['etl.Main']);
+    const lines: string[] = [];
+    const found = await discoverJar({
+      workingDirectory: join(ws, 'etl'),
+      workspace: ws,
+      pattern: 'etl/target/scala-2.12/etl-assembly-1.0.jar',
+      warn: noWarn,
+      info: (l) => lines.push(l),
+    });
+    expect(found).toMatchObject({ path: app, how: 'input' });
+    expect(lines.join('\n')).toMatch(/matches nothing under the working directory .*etl; using it relative to the workspace/);
+    // Relative to the working directory still wins, and says nothing.
+    const local = jar(join(ws, 'etl/etl/target/scala-2.12/etl-assembly-1.0.jar'), 'etl.Main', ['etl.Main']);
+    lines.length = 0;
+    const first = await discoverJar({
+      workingDirectory: join(ws, 'etl'),
+      workspace: ws,
+      pattern: 'etl/target/scala-2.12/etl-assembly-1.0.jar',
+      warn: noWarn,
+      info: (l) => lines.push(l),
+    });
+    expect(first.path).toBe(local);
+    expect(lines).toEqual([]);
+    await expect(
+      discoverJar({ workingDirectory: join(ws, 'etl'), workspace: ws, pattern: 'nope/*.jar', warn: noWarn }),
+    ).rejects.toThrow(/no file matches "nope\/\*\.jar" in .*etl nor in the workspace .*relative to `working-directory`/);
+  });
+
   it("finds a thin `package` JAR of a module when sbt printed no path, preferring this run's files", async () => {
     const root = mkdtempSync(join(tmpdir(), 'discover-'));
     const old = jar(join(root, 'app/target/scala-2.12/app_2.12-0.1.jar'), 'com.example.app.Main', [
