@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { State } from './constants.js';
+import { Input, State } from './constants.js';
 import { getInputs } from './inputs.js';
 import { runPipeline } from './pipeline.js';
 import { buildPlan } from './plan/build-plan.js';
@@ -73,6 +73,7 @@ export async function run(): Promise<void> {
   }
   // Reporting to GitHub never throws and never changes the run's result.
   await github?.finish(report);
+  if (!plan && report.failure) await reportWithoutPlan(report);
   emitAnnotations(report.findings, {
     error: (m, p) => core.error(m, p),
     warning: (m, p) => core.warning(m, p),
@@ -83,5 +84,34 @@ export async function run(): Promise<void> {
   } catch (err) {
     core.warning(`could not write the job summary: ${errorMessage(err)}`);
   }
-  if (report.failure) core.setFailed(report.failure);
+  if (report.failure) {
+    // A failure that is already an error finding was annotated at its file and line: not twice.
+    const failure = report.failure;
+    if (report.findings.some((f) => f.severity === 'error' && (f.message || f.title) === failure))
+      process.exitCode = 1;
+    else core.setFailed(failure);
+  }
+}
+
+/**
+ * reportWithoutPlan gives a run that failed on its inputs or config its check run all the same, from the
+ * inputs as given (parsing them may be what failed).
+ */
+async function reportWithoutPlan(report: RunReport): Promise<void> {
+  const githubToken = core.getInput(Input.githubToken);
+  if (!githubToken) return;
+  core.setSecret(githubToken);
+  const { reportUnplannedFailure } = await import('./report/github/unplanned.js');
+  await reportUnplannedFailure(
+    {
+      githubToken,
+      environment: core.getInput(Input.environment),
+      command: core.getInput(Input.command),
+      config: core.getInput(Input.config),
+    },
+    readRunContext(),
+    report,
+    { info: (l) => core.info(l), warning: (m) => core.warning(m) },
+    process.env.GITHUB_WORKFLOW_REF ? { workflowRef: process.env.GITHUB_WORKFLOW_REF } : {},
+  );
 }

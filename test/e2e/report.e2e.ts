@@ -183,6 +183,68 @@ describe('GitHub reporting (bundled action, fake GitHub API)', () => {
     expect(github.deployments.map((x) => x.statuses.at(-1)?.state)).toEqual(['success', 'success']);
   });
 
+  it('a config with a syntax error: a completed, failed check run named from the inputs, annotated at its line', async () => {
+    github = await startFakeGitHub();
+    const ws = previewWorkspace();
+    writeFileSync(
+      join(ws, '.github/spark-deploy.yml'),
+      [
+        'version: 1',
+        'environments:',
+        '  production:',
+        '    target: standalone',
+        `    standalone: { masters: [${spark.url}]`,
+        '    app: { name: etl }',
+        '',
+      ].join('\n'),
+    );
+    const run = await runAction({
+      workspace: ws,
+      inputs: { environment: 'production', 'github-token': 'ghs_e2etoken' },
+      env: env({ GITHUB_WORKFLOW_REF: 'acme/etl/.github/workflows/deploy.yml@refs/heads/main' }),
+    });
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(github.checkRuns).toHaveLength(1);
+    const cr = github.checkRuns[0];
+    expect(cr).toMatchObject({
+      name: 'spark-deploy / production',
+      head_sha: SHA,
+      status: 'completed',
+      conclusion: 'failure',
+    });
+    expect(cr?.output?.title).toMatch(
+      /^Failed before deploying: \.github\/spark-deploy\.yml:5:\d+: malformed YAML/,
+    );
+    expect(cr?.annotations).toEqual([
+      expect.objectContaining({
+        path: '.github/spark-deploy.yml',
+        start_line: 5,
+        annotation_level: 'failure',
+      }),
+    ]);
+    // One error annotation in the log, at its line (not a second copy without a file).
+    const errors = annotations(run.stdout).filter((a) => a.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.props).toMatchObject({ file: '.github/spark-deploy.yml', line: '5' });
+    expect(github.deployments).toEqual([]);
+    expect(run.stdout.replace(/^::add-mask::.*$/gm, '')).not.toContain('ghs_e2etoken');
+  });
+
+  it('an input that does not parse: the failed check run points at the calling workflow', async () => {
+    github = await startFakeGitHub();
+    const ws = previewWorkspace();
+    const run = await runAction({
+      workspace: ws,
+      inputs: { environment: 'preview', wait: 'maybe', 'github-token': 'ghs_e2etoken' },
+      env: env({ GITHUB_WORKFLOW_REF: 'acme/etl/.github/workflows/deploy.yml@refs/heads/main' }),
+    });
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(github.checkRuns).toHaveLength(1);
+    expect(github.checkRuns[0]).toMatchObject({ name: 'spark-deploy / preview', conclusion: 'failure' });
+    expect(github.checkRuns[0]?.output?.title).toContain('input `wait`: expected true or false, got "maybe"');
+    expect(github.checkRuns[0]?.annotations[0]).toMatchObject({ path: '.github/workflows/deploy.yml' });
+  });
+
   it('fork (read-only token): completes with fallbacks, says so once, no failure from reporting', async () => {
     github = await startFakeGitHub({ forbidden: true });
     const ws = previewWorkspace();

@@ -169,7 +169,9 @@ describe('discoverJar', () => {
       info: (l) => lines.push(l),
     });
     expect(found).toMatchObject({ path: app, how: 'input' });
-    expect(lines.join('\n')).toMatch(/matches nothing under the working directory .*etl; using it relative to the workspace/);
+    expect(lines.join('\n')).toMatch(
+      /matches nothing under the working directory .*etl; using it relative to the workspace/,
+    );
     // Relative to the working directory still wins, and says nothing.
     const local = jar(join(ws, 'etl/etl/target/scala-2.12/etl-assembly-1.0.jar'), 'etl.Main', ['etl.Main']);
     lines.length = 0;
@@ -184,7 +186,9 @@ describe('discoverJar', () => {
     expect(lines).toEqual([]);
     await expect(
       discoverJar({ workingDirectory: join(ws, 'etl'), workspace: ws, pattern: 'nope/*.jar', warn: noWarn }),
-    ).rejects.toThrow(/no file matches "nope\/\*\.jar" in .*etl nor in the workspace .*relative to `working-directory`/);
+    ).rejects.toThrow(
+      /no file matches "nope\/\*\.jar" in .*etl nor in the workspace .*relative to `working-directory`/,
+    );
   });
 
   it("finds a thin `package` JAR of a module when sbt printed no path, preferring this run's files", async () => {
