@@ -21,6 +21,8 @@ import org.apache.spark.sql.SparkSession;
  *   write OUT_DIR      write a small table as Parquet and CSV under OUT_DIR, read both back
  *   sleep SECONDS      start a SparkContext, then wait (something to kill)
  *   fail               throw after the SparkContext is up (driver exits non-zero)
+ *   fail-nested [LINES]  log LINES lines (default 120) to stderr, then throw an exception whose cause has a
+ *                      cause: the root cause is two "Caused by:" deep, far from the top of the log
  * </pre>
  */
 public final class SmokeJob {
@@ -64,6 +66,17 @@ public final class SmokeJob {
         case "fail":
           spark.range(10).count();
           throw new IllegalStateException("SmokeJob failed on purpose");
+        case "fail-nested":
+          spark.range(10).count();
+          int lines = args.length > 1 ? Integer.parseInt(args[1]) : 120;
+          for (int i = 1; i <= lines; i++) {
+            System.err.println("SmokeJob: reading partition " + i + " of " + lines);
+          }
+          throw new RuntimeException(
+              "Job aborted",
+              new IllegalStateException(
+                  "writing table etl.events failed",
+                  new IllegalArgumentException("partition column dt not found in schema")));
         default:
           throw new IllegalArgumentException("unknown mode " + mode);
       }

@@ -232,9 +232,10 @@ export async function runDeployStage(
     ...(cause ? { rootCause: cause } : {}),
   });
   if (tail) {
+    // Collapsed when the cause was found (it leads the summary already); open when the reader must look.
     reporter.section(
       `Driver log (last ${SHOWN_LOG_LINES} lines)`,
-      `<details open><summary>stderr</summary>\n\n\`\`\`text\n${tail}\n\`\`\`\n\n</details>`,
+      `<details${cause ? '' : ' open'}><summary>stderr</summary>\n\n\`\`\`text\n${tail}\n\`\`\`\n\n</details>`,
     );
   }
   // A target that could not read the log says why in one parenthesised line.

@@ -148,6 +148,12 @@ describe.skipIf(!up)('PR preview flow: opened, synchronize, closed (real Spark, 
     expect(comment?.issue).toBe(PR);
     expect(comment?.body).toContain('etl-staging-pr-12');
     expect(comment?.body).toContain(SHA_A.slice(0, 7));
+    // The links of the run itself, as the deploy stage found them on the real cluster.
+    expect(comment?.body).toMatch(
+      /\| Spark UI \| <http:\/\/127\.0\.0\.1:\d+\/app\/\?appId=app-\d{14}-\d{4}> \|/,
+    );
+    expect(comment?.body).toContain(`| Driver logs | <`);
+    expect(comment?.body).toContain(`driverId=${first}&logType=stderr>`);
     const previewDeployments = () =>
       github.deployments.filter(
         (d) => (d.request as { environment?: string }).environment === `staging-pr-${PR}`,
