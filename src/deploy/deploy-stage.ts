@@ -187,6 +187,16 @@ export async function runDeployStage(
     const links = report(last);
     reporter.deployment?.({ links, ...(last ? { status: last } : {}), timedOut: !input.signal.aborted });
     reporter.output(Output.state, input.signal.aborted ? 'CANCELLED' : (last?.phase ?? 'UNKNOWN'));
+    // A driver the target found stuck (an image that cannot be pulled, a pod that cannot be scheduled): its
+    // cause leads, then the state it was left in, then the rest of the target's diagnosis.
+    if (last?.cause && !last.terminal)
+      throw new ActionError(
+        [
+          `deploy: ${why}: ${last.cause}`,
+          `${handle.submissionId} was still ${last.phase} (${last.nativeState || 'no state yet'})${cancelled}`,
+          ...(last.message?.split('\n') ?? []),
+        ].join('\n'),
+      );
     throw new ActionError(
       `deploy: ${why} while ${handle.submissionId} was ${last ? statusLine(last) : 'not yet observed'}${cancelled}${watchError ? `\n${watchError}` : ''}`,
     );

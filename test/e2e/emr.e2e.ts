@@ -743,9 +743,10 @@ describe.skipIf(!motoUp)('EMR', () => {
       const [error] = errorsOf(r);
       // The cause leads, read from the step's stderr; EMR's FailureDetails follow; the log tail is in the
       // summary, not in the annotation.
-      expect(error).toContain(
-        `deploy: ${sid} ended FAILED (FAILED): SparkException: Application ${appId} finished with failed status`,
-      );
+      // The headline: the error's first line and the summary's caution block.
+      const headline = `deploy: ${sid} ended FAILED (FAILED): SparkException: Application ${appId} finished with failed status`;
+      expect(error?.split('\n')[0]).toContain(headline);
+      expect(r.summary).toContain(`> [!CAUTION]\n> ${headline}`);
       expect(error).toContain('FAILED: Unknown Error: Exception in thread "main"');
       expect(error?.split('\n').length).toBeLessThanOrEqual(10);
       expect(error).not.toContain('at org.apache.spark.deploy.yarn.Client.run(Client.scala:1342)');

@@ -304,7 +304,9 @@ describe('kubernetes target through the bundled action (fake API server, scripte
     expect(again.outputs['application-id']).not.toBe(second.outputs['application-id']);
   });
 
-  const scenarios: [Scenario, string, RegExp[]][] = [
+  // Each scenario: what the error and the summary say, and the headline (the error's first line, the
+  // summary's caution block) that must carry the cause.
+  const scenarios: [Scenario, string, RegExp[], RegExp][] = [
     [
       'fail',
       '8101',
@@ -314,6 +316,7 @@ describe('kubernetes target through the bundled action (fake API server, scripte
         /FAILED: driver container failed with ExitCode: 1, Reason: Error/,
         /driver pod etl-pipeline-staging-c0ffee0-8101-driver: spark-kubernetes-driver terminated: Error, exit code 1/,
       ],
+      /IllegalStateException: input path s3a:\/\/bucket\/in does not exist/,
     ],
     [
       'oom',
@@ -322,23 +325,26 @@ describe('kubernetes target through the bundled action (fake API server, scripte
         /ended FAILED \(FAILED\): driver container failed with ExitCode: 137, Reason: OOMKilled/,
         /terminated: OOMKilled, exit code 137 — the driver ran out of memory/,
       ],
+      /ExitCode: 137, Reason: OOMKilled: the driver ran out of memory/,
     ],
     [
       'image-pull',
       '8103',
       [
-        /timed out after .* while etl-pipeline-staging-c0ffee0-8103 was PENDING \(SUBMITTED\); cancelled/,
+        /etl-pipeline-staging-c0ffee0-8103 was still PENDING \(SUBMITTED\); cancelled/,
         /waiting: ImagePullBackOff \(Back-off pulling image "ghcr\.io\/acme\/etl-pipeline@sha256:5e5e/,
         /the image cannot be pulled/,
       ],
+      /timed out after .*: ImagePullBackOff: Back-off pulling image "ghcr\.io\/acme\/etl-pipeline@sha256:5e5e/,
     ],
     [
       'unschedulable',
       '8104',
       [
-        /timed out after .* while etl-pipeline-staging-c0ffee0-8104 was PENDING \(SUBMITTED\); cancelled/,
+        /etl-pipeline-staging-c0ffee0-8104 was still PENDING \(SUBMITTED\); cancelled/,
         /driver pod etl-pipeline-staging-c0ffee0-8104-driver is Unschedulable: 0\/3 nodes are available: 3 Insufficient memory/,
       ],
+      /timed out after .*: Unschedulable: 0\/3 nodes are available: 3 Insufficient memory/,
     ],
     [
       'submission-failed',
@@ -346,11 +352,12 @@ describe('kubernetes target through the bundled action (fake API server, scripte
       [
         /ended FAILED \(FAILED\): failed to submit spark application: failed to run spark-submit: exit status 1/,
       ],
+      /failed to submit spark application: failed to run spark-submit: exit status 1/,
     ],
   ];
   test.each(scenarios)(
     'failure: %s is diagnosed in the error and the summary',
-    async (scenario, runId, expected) => {
+    async (scenario, runId, expected, headline) => {
       const name = `${STAGING_APP}-${SHORT}-${runId}`;
       api.scenarios.set(name, scenario);
       const stuck = scenario === 'image-pull' || scenario === 'unschedulable';
@@ -362,6 +369,9 @@ describe('kubernetes target through the bundled action (fake API server, scripte
         expect(error).toMatch(re);
         expect(r.summary).toMatch(re);
       }
+      expect(error.split('\n')[0]).toMatch(headline);
+      const caution = r.summary.split('\n').indexOf('> [!CAUTION]');
+      expect(r.summary.split('\n')[caution + 1]).toMatch(headline);
       expect(r.outputs['submission-id']).toBe(name);
       expect(r.outputs.state).toBe(stuck ? 'PENDING' : 'FAILED');
       // A failed app stays for kubectl; a stuck one is deleted when the wait gives up (cancel-on-abort).

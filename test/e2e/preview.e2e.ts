@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github.js';
+import { normaliseRun } from '../helpers/normalise.js';
 import { runAction } from '../helpers/run-action.js';
 import { buildSmokeJar } from '../helpers/smoke-jar.js';
 
@@ -154,6 +155,9 @@ describe.skipIf(!up)('PR preview flow: opened, synchronize, closed (real Spark, 
     );
     expect(comment?.body).toContain(`| Driver logs | <`);
     expect(comment?.body).toContain(`driverId=${first}&logType=stderr>`);
+    await expect(normaliseRun(comment?.body ?? '')).toMatchFileSnapshot(
+      '__snapshots__/preview-comment-deployed.md',
+    );
     const previewDeployments = () =>
       github.deployments.filter(
         (d) => (d.request as { environment?: string }).environment === `staging-pr-${PR}`,

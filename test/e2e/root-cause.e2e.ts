@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github.js';
+import { normaliseRun } from '../helpers/normalise.js';
 import { annotations, runAction } from '../helpers/run-action.js';
 import { buildSmokeJar } from '../helpers/smoke-jar.js';
 
@@ -143,5 +144,13 @@ describe.skipIf(!up)('root cause first (real Spark, fake GitHub)', () => {
     expect(message).not.toContain('reading partition');
 
     expect(github.violations).toEqual([]);
+    // What the reader sees, as this real run wrote it.
+    await expect(normaliseRun(run.summary)).toMatchFileSnapshot('__snapshots__/root-cause-summary.md');
+    await expect(normaliseRun(comment?.body ?? '')).toMatchFileSnapshot(
+      '__snapshots__/root-cause-pr-comment.md',
+    );
+    await expect(normaliseRun([cr?.output.title, '', cr?.output.summary].join('\n'))).toMatchFileSnapshot(
+      '__snapshots__/root-cause-check-run.md',
+    );
   });
 });

@@ -52,15 +52,17 @@ export function checkOutput(
   const warnings = report.findings.filter((f) => f.severity === 'warning').length;
   const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
   const failedAt = report.stages.find((s) => s.result === 'failure' || s.result === 'cancelled')?.stage;
+  // The target's own decisive cause (OOMKilled, a failed submission, a stuck driver), else the log's.
+  const cause = report.status?.cause ?? report.rootCause?.summary;
   const title =
     conclusion === 'success'
       ? `${deploys ? `Deployed${env}` : `Passed: ${plan.stages.join(', ')}`} (${counts})`
       : conclusion === 'cancelled'
         ? `Cancelled${failedAt ? ` during ${failedAt}` : ''}`
         : conclusion === 'timed_out'
-          ? `Timed out${failedAt ? ` during ${failedAt}` : ''}`
-          : report.rootCause
-            ? clipText(`Failed at ${failedAt ?? 'deploy'}: ${report.rootCause.summary}`, 200)
+          ? clipText(`Timed out${failedAt ? ` during ${failedAt}` : ''}${cause ? `: ${cause}` : ''}`, 200)
+          : cause
+            ? clipText(`Failed at ${failedAt ?? 'deploy'}: ${cause}`, 200)
             : `Failed${failedAt ? ` at ${failedAt}` : ''} (${counts})`;
   const summary = [
     ...(report.failure ? [`> ${oneLine(report.failure)}`, ''] : []),
@@ -135,17 +137,20 @@ export function deploymentStatusView(
   const o = report.outputs;
   const envUrl =
     publicUrl(report.links?.sparkUi ?? o.get(Output.sparkUiUrl)) ?? publicUrl(report.links?.console);
+  // GitHub keeps 140 characters of a description: the cause whole, the rest shortened. The target's own
+  // decisive cause (OOMKilled, a failed submission, a stuck driver) comes before the log's.
   const description =
     state === 'success'
       ? `${report.status?.nativeState || o.get(Output.state) || 'deployed'} · ${o.get(Output.submissionId) ?? ''}`
-      : report.rootCause
-        ? // GitHub keeps 140 characters of a description: the cause whole, the rest shortened.
-          clipText(
-            causeLine(report.rootCause).length <= MAX_STATUS_DESCRIPTION
-              ? causeLine(report.rootCause)
-              : report.rootCause.summary,
-            MAX_STATUS_DESCRIPTION,
-          )
-        : clipText(oneLine(report.failure), MAX_STATUS_DESCRIPTION) || conclusion;
+      : report.status?.cause
+        ? clipText(report.status.cause, MAX_STATUS_DESCRIPTION)
+        : report.rootCause
+          ? clipText(
+              causeLine(report.rootCause).length <= MAX_STATUS_DESCRIPTION
+                ? causeLine(report.rootCause)
+                : report.rootCause.summary,
+              MAX_STATUS_DESCRIPTION,
+            )
+          : clipText(oneLine(report.failure), MAX_STATUS_DESCRIPTION) || conclusion;
   return { state, description, ...(envUrl ? { envUrl } : {}) };
 }

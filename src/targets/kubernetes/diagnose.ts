@@ -15,21 +15,44 @@ const REASONS: Record<string, string> = {
   CreateContainerConfigError: 'a referenced ConfigMap or Secret is missing',
 };
 
-/** diagnosePod returns one line per problem seen on the driver pod (empty when nothing stands out). */
-export async function diagnosePod(client: KubeClient, namespace: string, podName: string): Promise<string[]> {
+/** PodDiagnosis is one line per problem seen on the driver pod, and the first problem in a few words. */
+export interface PodDiagnosis {
+  lines: string[];
+  /** The first problem as short as it can be said whole (`ImagePullBackOff: Back-off pulling image "…"`). */
+  cause?: string;
+}
+
+/** diagnosePod reads the driver pod's container states and Warning events (empty when nothing stands out). */
+export async function diagnosePod(
+  client: KubeClient,
+  namespace: string,
+  podName: string,
+): Promise<PodDiagnosis> {
   const out: string[] = [];
+  let cause: string | undefined;
+  const first = (c: string) => {
+    cause ??= c;
+  };
   try {
     const pod = await client.pod(namespace, podName);
-    if (!pod) return [`driver pod ${podName} does not exist`];
+    if (!pod)
+      return {
+        lines: [`driver pod ${podName} does not exist`],
+        cause: `driver pod ${podName} does not exist`,
+      };
     for (const c of pod.containers) {
       const w = c.waiting;
       if (w?.reason && w.reason !== 'ContainerCreating' && w.reason !== 'PodInitializing') {
+        first(
+          `${w.reason}${w.message ? `: ${w.message}` : REASONS[w.reason] ? `: ${REASONS[w.reason]}` : ''}`,
+        );
         out.push(
           `driver pod ${podName}: ${c.name} waiting: ${w.reason}${w.message ? ` (${w.message})` : ''}${REASONS[w.reason] ? ` — ${REASONS[w.reason]}` : ''}`,
         );
       }
       const t = c.terminated;
       if (t && (t.exitCode ?? 0) !== 0) {
+        first(`${t.reason ?? 'Error'}, exit code ${t.exitCode}`);
         out.push(
           `driver pod ${podName}: ${c.name} terminated: ${t.reason ?? 'Error'}, exit code ${t.exitCode}${t.reason && REASONS[t.reason] ? ` — ${REASONS[t.reason]}` : ''}`,
         );
@@ -37,12 +60,17 @@ export async function diagnosePod(client: KubeClient, namespace: string, podName
     }
     if (pod.phase === 'Pending') {
       for (const e of await client.warnings(namespace, podName)) {
-        if (e.reason === 'FailedScheduling') out.push(`driver pod ${podName} is Unschedulable: ${e.message}`);
-        else out.push(`driver pod ${podName}: ${e.reason}: ${e.message}`);
+        if (e.reason === 'FailedScheduling') {
+          first(`Unschedulable: ${e.message}`);
+          out.push(`driver pod ${podName} is Unschedulable: ${e.message}`);
+        } else {
+          first(`${e.reason}: ${e.message}`);
+          out.push(`driver pod ${podName}: ${e.reason}: ${e.message}`);
+        }
       }
     }
   } catch (err) {
     out.push(`(could not inspect the driver pod ${podName}: ${errorMessage(err)})`);
   }
-  return out;
+  return cause ? { lines: out, cause } : { lines: out };
 }

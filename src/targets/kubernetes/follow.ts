@@ -4,7 +4,7 @@ import { ActionError, errorMessage } from '../../util/errors.js';
 import type { Handle, Status } from '../target.js';
 import type { KubeApi } from './api.js';
 import type { KubernetesDeps } from './deps.js';
-import { diagnosePod } from './diagnose.js';
+import { diagnosePod, type PodDiagnosis } from './diagnose.js';
 import { derivedName } from './names.js';
 import { retireOthers } from './runs.js';
 import { type AppStatus, toStatus, watchApp } from './watch.js';
@@ -31,13 +31,13 @@ export async function* followApp(
   const namespace = d.namespace ?? 'default';
   const name = d.name ?? handle.submissionId;
   const mode = d.mode === 'streaming' ? 'streaming' : 'batch';
-  const diagnose = async (): Promise<string[]> => {
+  const diagnose = async (): Promise<PodDiagnosis> => {
     const pod = driverPod(raw, name);
     try {
       return await diagnosePod(c, namespace, pod);
     } catch (err) {
       deps.log.debug(`kubernetes: could not diagnose pod ${namespace}/${pod}: ${errorMessage(err)}`);
-      return [];
+      return { lines: [] };
     }
   };
   const statuses = watchApp(
@@ -55,30 +55,51 @@ export async function* followApp(
     },
     signal,
   );
-  const next = async () => {
+  /**
+   * next reads the next status. A timeout while the driver is stuck (image pull, scheduling) is answered
+   * with why, as kubectl describe would: a status whose `cause` is the first problem seen on the pod, then
+   * the error. The deadline is ours (an ActionError) or the caller's (the signal aborted with a
+   * TimeoutError); a cancel (any other abort reason) is not a question of why.
+   */
+  const next = async (): Promise<
+    { done: true } | { done: false; status: Status } | { stuck: Status; err: unknown }
+  > => {
     try {
-      return await statuses.next();
+      const r = await statuses.next();
+      return r.done ? { done: true } : { done: false, status: r.value };
     } catch (err) {
-      // A timeout while the driver is stuck (image pull, scheduling): say why, as kubectl describe would.
-      // The deadline is ours (an ActionError) or the caller's (the signal aborted with a TimeoutError);
-      // a cancel (any other abort reason) is not a question of why.
       const timedOut =
         signal.aborted && signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
       if (!timedOut && (signal.aborted || !(err instanceof ActionError))) throw err;
-      const why = await diagnose();
+      const { lines: why, cause } = await diagnose();
       if (!why.length) throw err;
+      const seen = raw.has(name) ? toStatus(raw.get(name)) : undefined;
+      const stuck: Status = {
+        phase: seen?.phase ?? 'PENDING',
+        nativeState: seen?.nativeState ?? 'NEW',
+        terminal: false,
+        message: why.join('\n'),
+        ...(cause ? { cause } : {}),
+      };
       if (err instanceof ActionError)
-        throw new ActionError(`${err.message}\n${why.join('\n')}`, err.findings);
-      throw new ActionError(
-        `kubernetes: SparkApplication ${namespace}/${name} was still ${raw.has(name) ? toStatus(raw.get(name)).nativeState : 'NEW'} when the wait ended:\n${why.join('\n')}`,
-      );
+        return { stuck, err: new ActionError(`${err.message}\n${why.join('\n')}`, err.findings) };
+      return {
+        stuck,
+        err: new ActionError(
+          `kubernetes: SparkApplication ${namespace}/${name} was still ${stuck.nativeState} when the wait ended:\n${why.join('\n')}`,
+        ),
+      };
     }
   };
   try {
-    for (let r = await next(); !r.done; r = await next()) {
-      const status = r.value;
+    for (let r = await next(); !('done' in r && r.done); r = await next()) {
+      if ('stuck' in r) {
+        yield r.stuck;
+        throw r.err;
+      }
+      const status = r.status;
       if (status.phase === 'FAILED' && status.terminal) {
-        const why = await diagnose();
+        const { lines: why } = await diagnose();
         yield why.length
           ? { ...status, message: [status.message, ...why].filter(Boolean).join('\n') }
           : status;

@@ -139,7 +139,10 @@ describe('job summary', () => {
         'deploy: driver-1 ended FAILED (FAILED): boom\nDriver log: http://127.0.0.1:8081/logPage/?driverId=driver-1&logType=stderr';
     });
     expect(md).toContain('<details><summary>Driver stderr (last 3 lines)</summary>');
-    await expect(md).toMatchFileSnapshot('__snapshots__/deploy-failure-log.md');
+    // What a real failed run's summary looks like is the snapshot of test/e2e/root-cause.e2e.ts.
+    expect(md).toContain(
+      '| Driver logs | <http://127.0.0.1:8081/logPage/?driverId=driver-1&logType=stderr> |',
+    );
   });
 
   it('keeps stage sections and does not repeat what they cover', () => {
@@ -202,6 +205,9 @@ describe('preview comment', () => {
     const md = renderPreviewComment({ ...base, ...over });
     expect(md.split('\n')[0]).toBe('<!-- spark-deploy-action:preview -->');
     expect(markdownProblems(md)).toEqual([]);
-    await expect(md).toMatchFileSnapshot(`__snapshots__/preview-comment-${name}.md`);
+    // The deployed and failed comments of real runs are the snapshots of test/e2e/preview.e2e.ts and
+    // test/e2e/root-cause.e2e.ts; these keep the states no real run here reaches on its own.
+    if (name === 'deploying' || name === 'cleaned-up')
+      await expect(md).toMatchFileSnapshot(`__snapshots__/preview-comment-${name}.md`);
   });
 });
