@@ -1,4 +1,4 @@
-// A client of Spark's monitoring REST API (docs/protocols.md §"Spark monitoring REST API"): served under
+// A client of Spark's monitoring REST API (docs/protocols.md §6): served under
 // /api/v1 by a running driver's UI and by the History Server, with the same paths in both. Only the fields
 // the run summary uses are typed; Spark only ever adds fields to these answers (its API versioning policy).
 import { type FetchLike, HttpFailure, requestJson } from '../util/http.js';
