@@ -35,7 +35,7 @@ export interface CollectOptions {
   signal?: AbortSignal;
 }
 
-/** Collected is the metrics read, or one sentence saying why there are none. */
+/** Collected is the metrics read (and how long the wait for them to be listed took), or why there are none. */
 export type Collected = { metrics: RunMetrics; waitedMs: number } | { unavailable: string };
 
 /** collectRunMetrics waits (bounded) for the source to have the run, then reads it. Never throws. */
@@ -58,11 +58,12 @@ export async function collectRunMetrics(o: CollectOptions): Promise<Collected> {
         const app = await api.get<ApiApplication>(appPath(o.appId), o.signal);
         const done = app.attempts?.at(-1)?.completed === true;
         if (done || !o.batch || o.source.kind === 'live') {
+          const waitedMs = clock.now() - started;
           const metrics = await readRun(api, o.appId, o.source.kind, {
             now: () => clock.now(),
             ...(o.signal ? { signal: o.signal } : {}),
           });
-          return { metrics, waitedMs: clock.now() - started };
+          return { metrics, waitedMs };
         }
         last = `it still lists ${o.appId} as running (its event log is not closed yet)`;
       } catch (err) {
