@@ -29,7 +29,8 @@
 #   LOCAL_SPARK_START_TIMEOUT [120 s]  LOCAL_SPARK_STOP_TIMEOUT [20 s]
 #   LOCAL_SPARK_FETCH_LOCK_TIMEOUT [1200 s]
 #   LOCAL_SPARK_HISTORY [on]: every driver writes its event log to <state dir>/events, and a History
-#     Server on 127.0.0.1:LOCAL_SPARK_HISTORY_PORT [18080] reads them (off: neither)
+#     Server on 127.0.0.1:LOCAL_SPARK_HISTORY_PORT [18080; 18180 with REST off; 18280 with auth] reads
+#     them (off: neither)
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -423,7 +424,14 @@ EOF
 
 readonly HISTORY="${LOCAL_SPARK_HISTORY:-on}"
 [[ "$HISTORY" == on || "$HISTORY" == off ]] || die "LOCAL_SPARK_HISTORY must be on or off"
-readonly HISTORY_PORT="${LOCAL_SPARK_HISTORY_PORT:-18080}"
+# Each cluster variant (REST on, REST off, REST off with auth) has its own History Server port.
+if [[ -n "$AUTH_SECRET" ]]; then
+  readonly HISTORY_PORT="${LOCAL_SPARK_HISTORY_PORT:-18280}"
+elif [[ "$REST" == off ]]; then
+  readonly HISTORY_PORT="${LOCAL_SPARK_HISTORY_PORT:-18180}"
+else
+  readonly HISTORY_PORT="${LOCAL_SPARK_HISTORY_PORT:-18080}"
+fi
 readonly HISTORY_URL="http://$HOST:$HISTORY_PORT"
 readonly HISTORY_CLASS=org.apache.spark.deploy.history.HistoryServer
 readonly EVENT_DIR="$STATE_DIR/events"
