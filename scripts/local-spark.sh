@@ -28,6 +28,9 @@
 #   LOCAL_SPARK_WORKER_CORES [8]  LOCAL_SPARK_WORKER_MEMORY [4g]  LOCAL_SPARK_DAEMON_MEMORY [512m]
 #   LOCAL_SPARK_START_TIMEOUT [120 s]  LOCAL_SPARK_STOP_TIMEOUT [20 s]
 #   LOCAL_SPARK_FETCH_LOCK_TIMEOUT [1200 s]
+#   LOCAL_SPARK_HISTORY [on]: every driver writes its event log to <state dir>/events, and a History
+#     Server on 127.0.0.1:LOCAL_SPARK_HISTORY_PORT [18080; 18180 with REST off; 18280 with auth] reads
+#     them (off: neither)
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -316,7 +319,8 @@ start_worker() {
   mkdir -p "$STATE_DIR/work"
   DAEMON_ARGS=("$MASTER_URL" --host "$HOST" --webui-port "$WORKER_UI_PORT"
     --cores "$WORKER_CORES" --memory "$WORKER_MEMORY" --work-dir "$STATE_DIR/work")
-  launch worker "$WORKER_CLASS" "${AUTH_OPTS[@]}"
+  # The worker builds every driver's and executor's command from $SPARK_CONF_DIR/java-opts.
+  SPARK_CONF_DIR="$(worker_conf_dir)" launch worker "$WORKER_CLASS" "${AUTH_OPTS[@]}"
 }
 
 # wait_master_port: until the master accepts RPC connections (or died / timed out).
@@ -370,10 +374,9 @@ kill_orphans() {
 # group holds the drivers and executors it forked), wait, then KILL what is left.
 stop_daemons() {
   local name class pid file deadline groups=() names=()
-  (($# > 0)) || set -- worker master
+  (($# > 0)) || set -- worker master history
   for name in "$@"; do
-    class="$MASTER_CLASS"
-    [[ "$name" == worker ]] && class="$WORKER_CLASS"
+    class="$(daemon_class "$name")"
     file="$(pid_file "$name")"
     if pid="$(running_pid "$name" "$class")"; then
       kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
@@ -408,7 +411,99 @@ SPARK_REST_URL=$([[ "$REST" == on ]] && echo "$REST_URL" || echo off)
 SPARK_MASTER_UI_URL=$MASTER_UI_URL
 SPARK_WORKER_UI_URL=$WORKER_UI_URL
 LOCAL_SPARK_STATE_DIR=$STATE_DIR
+SPARK_HISTORY_URL=$([[ "$HISTORY" == on ]] && echo "$HISTORY_URL" || echo off)
+SPARK_EVENT_LOG_DIR=$([[ "$HISTORY" == on ]] && echo "$EVENT_DIR" || echo off)
 EOF
+}
+
+# ---------------------------------------------------------------------------------------------
+# Event logs and the History Server (LOCAL_SPARK_HISTORY): drivers write their event logs to
+# $EVENT_DIR, and a History Server serves the finished applications' UIs and monitoring REST API
+# (/api/v1) from it, the way users read a batch job after its driver (and its live UI) is gone.
+# ---------------------------------------------------------------------------------------------
+
+readonly HISTORY="${LOCAL_SPARK_HISTORY:-on}"
+[[ "$HISTORY" == on || "$HISTORY" == off ]] || die "LOCAL_SPARK_HISTORY must be on or off"
+# Each cluster variant (REST on, REST off, REST off with auth) has its own History Server port.
+if [[ -n "$AUTH_SECRET" ]]; then
+  readonly HISTORY_PORT="${LOCAL_SPARK_HISTORY_PORT:-18280}"
+elif [[ "$REST" == off ]]; then
+  readonly HISTORY_PORT="${LOCAL_SPARK_HISTORY_PORT:-18180}"
+else
+  readonly HISTORY_PORT="${LOCAL_SPARK_HISTORY_PORT:-18080}"
+fi
+readonly HISTORY_URL="http://$HOST:$HISTORY_PORT"
+readonly HISTORY_CLASS=org.apache.spark.deploy.history.HistoryServer
+readonly EVENT_DIR="$STATE_DIR/events"
+
+# daemon_class NAME: the main class of one of our daemons.
+daemon_class() {
+  case "$1" in
+    worker) printf '%s\n' "$WORKER_CLASS" ;;
+    history) printf '%s\n' "$HISTORY_CLASS" ;;
+    *) printf '%s\n' "$MASTER_CLASS" ;;
+  esac
+}
+
+# worker_conf_dir: the conf dir the worker hands to what it launches. With event logs on, a copy of
+# $SPARK_HOME/conf whose java-opts also turns event logging on (a submitted spark.eventLog.* still
+# wins: it comes later on the command line); SPARK_HOME itself is shared and left untouched.
+worker_conf_dir() {
+  if [[ "$HISTORY" == off ]]; then
+    printf '%s\n' "${SPARK_CONF_DIR:-$SPARK_HOME/conf}"
+    return 0
+  fi
+  local conf="$STATE_DIR/conf" opts=""
+  mkdir -p "$conf" "$EVENT_DIR"
+  if [[ -d "$SPARK_HOME/conf" ]]; then cp -R "$SPARK_HOME/conf/." "$conf/"; fi
+  if [[ -f "$SPARK_HOME/conf/java-opts" ]]; then opts="$(cat "$SPARK_HOME/conf/java-opts")"; fi
+  printf '%s -Dspark.eventLog.enabled=true -Dspark.eventLog.dir=file://%s\n' "$opts" "$EVENT_DIR" >"$conf/java-opts"
+  printf '%s\n' "$conf"
+}
+
+history_up() {
+  [[ "$HISTORY" == on ]] || return 0
+  http_get "$HISTORY_URL/api/v1/version" | grep -q '"spark"'
+}
+
+# start_history: the History Server on $HISTORY_PORT, checking for new event logs every second
+# (Spark's default is 10 s) so a finished application is listed soon after its driver exits.
+start_history() {
+  [[ "$HISTORY" == on ]] || return 0
+  if running_pid history "$HISTORY_CLASS" >/dev/null; then return 0; fi
+  if port_open "$HISTORY_PORT"; then
+    die "port $HOST:$HISTORY_PORT (History Server) is already in use by a process this script did not start; stop it, choose another with LOCAL_SPARK_HISTORY_PORT, or set LOCAL_SPARK_HISTORY=off"
+  fi
+  mkdir -p "$EVENT_DIR"
+  DAEMON_ARGS=()
+  launch history "$HISTORY_CLASS" "-Dspark.history.fs.logDirectory=file://$EVENT_DIR" \
+    "-Dspark.history.ui.port=$HISTORY_PORT" -Dspark.history.fs.update.interval=1s
+}
+
+# wait_history: until the History Server answers its REST API (or died / timed out).
+wait_history() {
+  [[ "$HISTORY" == on ]] || return 0
+  local deadline=$((SECONDS + START_TIMEOUT))
+  until history_up; do
+    if ! running_pid history "$HISTORY_CLASS" >/dev/null; then
+      tail_log "$LOG_DIR/history.log"
+      die "the History Server exited during start-up (log: $LOG_DIR/history.log)"
+    fi
+    ((SECONDS < deadline)) || die "the History Server did not answer on $HISTORY_URL after ${START_TIMEOUT}s (log: $LOG_DIR/history.log)"
+    sleep 0.25
+  done
+}
+
+history_status() {
+  local pid
+  if [[ "$HISTORY" == off ]]; then
+    echo "history: off"
+  elif pid="$(running_pid history "$HISTORY_CLASS")" && history_up; then
+    echo "history: up (pid $pid) $HISTORY_URL, event logs $EVENT_DIR"
+  else
+    echo "history: down"
+    return 1
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -424,7 +519,8 @@ cmd_start() {
   need curl "install curl (used to probe the master and the REST server)"
   local started=$SECONDS
   if running_pid master "$MASTER_CLASS" >/dev/null && running_pid worker "$WORKER_CLASS" >/dev/null &&
-    worker_registered && (($(alive_workers) >= 1)) && rest_up; then
+    worker_registered && (($(alive_workers) >= 1)) && rest_up &&
+    { [[ "$HISTORY" == off ]] || running_pid history "$HISTORY_CLASS" >/dev/null; } && history_up; then
     log "already running"
     print_env
     return 0
@@ -438,7 +534,9 @@ cmd_start() {
   # A worker that starts before the master listens retries only after 5-15 s: wait for the port.
   wait_master_port
   start_worker
+  start_history
   wait_ready
+  wait_history
   print_env | tee "$STATE_DIR/env"
   log "ready in $((SECONDS - started))s"
 }
@@ -479,6 +577,7 @@ cmd_status() {
     echo "rest:   down"
     ok=1
   fi
+  history_status || ok=1
   if ((ok == 0)); then print_env; fi
   echo "logs:   $LOG_DIR"
   return "$ok"

@@ -30,8 +30,9 @@ for c in spark moto registry; do
   fi
 done
 
-# Spark as shipped (REST off), and with shared-secret auth, each beside the REST-on cluster on its own ports.
-for c in "LOCAL_SPARK_REST=off" "LOCAL_SPARK_REST=off LOCAL_SPARK_AUTH_SECRET=local-spark-test-secret"; do
+# Spark as shipped (REST off), and with shared-secret auth, each beside the REST-on cluster on its own ports;
+# only the REST-on cluster needs a History Server (test/e2e/spark-run.e2e.ts).
+for c in "LOCAL_SPARK_REST=off LOCAL_SPARK_HISTORY=off" "LOCAL_SPARK_REST=off LOCAL_SPARK_AUTH_SECRET=local-spark-test-secret LOCAL_SPARK_HISTORY=off"; do
   if ! env $c bash scripts/local-spark.sh status >/dev/null 2>&1; then
     env $c bash scripts/local-spark.sh start >/dev/null
     shipped+=("$c")

@@ -32,6 +32,7 @@ export const Output = {
   sparkUiUrl: 'spark-ui-url',
   deploymentId: 'deployment-id',
   manifestPath: 'manifest-path',
+  sparkMetricsPath: 'spark-metrics-path',
 } as const;
 
 /** State keys handed from the main step to the post step. */

@@ -150,6 +150,23 @@ async function runStage(
           log: io.info,
           warn: io.warning,
           renderDir: io.tempDir,
+          afterWatch: async (handle, last) => {
+            const { reportSparkRun } = await import('./metrics/report-run.js');
+            await reportSparkRun(
+              {
+                target,
+                handle,
+                ...(last ? { last } : {}),
+                batch: deployPlan.config.app.mode !== 'streaming',
+                dir: io.tempDir,
+                canCompare: Boolean(plan.githubToken && plan.environment),
+                log: io.info,
+                notice: io.notice,
+                signal,
+              },
+              report,
+            );
+          },
         },
         report,
       );

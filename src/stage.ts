@@ -1,6 +1,8 @@
 import type { Command, Stage } from './constants.js';
 import type { RootCause } from './deploy/root-cause.js';
 import type { Finding } from './findings.js';
+import type { RunBaseline } from './metrics/compare.js';
+import type { RunMetrics } from './metrics/model.js';
 import type { Links, Status } from './targets/target.js';
 
 /** StageOutcome is how one stage ended, for the stage table in the summary and the check run. */
@@ -38,6 +40,14 @@ export interface Reporter {
   /** What the deploy stage learned, for the check run, the deployment status and the PR comment (only the
    * deploy stage reports it, so stage tests of other stages need not). */
   deployment?(facts: DeploymentFacts): void;
+  /** How the deployed Spark run went, read from its monitoring REST API (src/metrics/). */
+  sparkRun?(facts: SparkRunFacts): void;
+}
+
+/** SparkRunFacts are a run's metrics and the few numbers a GitHub deployment's payload keeps of them. */
+export interface SparkRunFacts {
+  metrics: RunMetrics;
+  baseline: RunBaseline;
 }
 
 /** DeploymentFacts is what the deploy stage knows about the job it follows, as it learns it. */

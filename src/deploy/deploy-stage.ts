@@ -27,6 +27,11 @@ export interface DeployStageInput {
   warn?(message: string): void;
   /** Where `command: render` and dry runs write what they rendered (output manifest-path). */
   renderDir?: string;
+  /**
+   * Called once the watch ended at a state (not at the timeout or a cancel), before the run is judged:
+   * reads how the Spark run went (src/metrics/report-run.ts). It must not throw.
+   */
+  afterWatch?(handle: Handle, last: Status | undefined): Promise<void>;
 }
 
 /**
@@ -203,6 +208,7 @@ export async function runDeployStage(
   }
   input.markFinished();
   const links = report(last);
+  await input.afterWatch?.(handle, last);
   const streamingHealthy = plan.config.app.mode === 'streaming' && last?.phase === 'RUNNING';
   if (last?.phase === 'SUCCEEDED' || streamingHealthy) {
     let replaced = '';

@@ -157,7 +157,10 @@ function buildSchemas() {
       'Allow plain http:// REST to a non-loopback host (CVE-2018-11770: the REST server has no authentication).',
     ),
     headers: opt(envMap(SecretRef), 'Extra HTTP headers for the REST server, values as { fromEnv: NAME }.'),
-    historyServer: opt(str(), 'Spark history server base URL, for links to finished apps.'),
+    historyServer: opt(
+      str(),
+      "Spark History Server base URL (e.g. http://shs:18080): links to finished apps, and where the run's metrics (the job summary's Spark run section) are read.",
+    ),
     registerWithin: opt(
       positiveInt(),
       'Seconds a RUNNING driver may take to register its application with the master before it is said to run Spark in local mode (default 60).',

@@ -1,6 +1,6 @@
 import type { RootCause } from '../deploy/root-cause.js';
 import type { Finding } from '../findings.js';
-import type { Artifact, DeploymentFacts, Reporter, StageOutcome } from '../stage.js';
+import type { Artifact, DeploymentFacts, Reporter, SparkRunFacts, StageOutcome } from '../stage.js';
 import type { Links, Status } from '../targets/target.js';
 
 /** GitHubLinks is what GitHub reporting produced, for the job summary. */
@@ -34,6 +34,8 @@ export class RunReport implements Reporter {
   rootCause?: RootCause;
   /** Set when the run ended by timeout rather than by failure (check run conclusion `timed_out`). */
   timedOut?: boolean;
+  /** How the deployed Spark run went, when its metrics could be read. */
+  sparkRunFacts?: SparkRunFacts;
   /** Filled in by GitHub reporting. */
   github?: GitHubLinks;
   /**
@@ -62,6 +64,10 @@ export class RunReport implements Reporter {
     if (facts.logExcerpt) this.logExcerpt = facts.logExcerpt;
     if (facts.timedOut !== undefined) this.timedOut = facts.timedOut;
     if (facts.rootCause) this.rootCause = facts.rootCause;
+  }
+
+  sparkRun(facts: SparkRunFacts): void {
+    this.sparkRunFacts = facts;
   }
 
   section(title: string, markdown: string): void {

@@ -1,5 +1,6 @@
 import type { TargetName } from '../constants.js';
 import type { Finding } from '../findings.js';
+import type { SourceAnswer } from '../metrics/collect.js';
 import type { Plan } from '../plan/plan.js';
 import type { Artifact } from '../stage.js';
 
@@ -59,6 +60,11 @@ export interface Target {
   cancel(handle: Handle): Promise<void>;
   find(selector: { app: string; preview?: number }): Promise<Handle[]>;
   links(handle: Handle, status?: Status): Links;
+  /**
+   * metricsSource says where the run's Spark monitoring REST API can be read once the watch ended (a
+   * History Server, the driver's live UI), or why nowhere; a target without it has no reachable source.
+   */
+  metricsSource?(handle: Handle, status?: Status): SourceAnswer;
   /** logTail fetches the last lines of the driver log, when the target can. */
   logTail?(handle: Handle, lines: number): Promise<string | undefined>;
   /** Findings gathered along the way (warnings such as insecure REST). */

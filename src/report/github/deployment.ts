@@ -1,5 +1,6 @@
 // GitHub Deployments for the environment a run deploys to: created when the run starts, statuses
 // in_progress -> success | failure | error, and `inactive` for a preview's deployments on cleanup.
+import { type Previous, parseBaseline } from '../../metrics/compare.js';
 import type { Repo } from './check-run.js';
 import type { GitHubClient } from './client.js';
 import { MAX_STATUS_DESCRIPTION, truncate } from './limits.js';
@@ -58,7 +59,7 @@ export async function createDeployment(
     environment: string;
     transient: boolean;
     description: string;
-    payload: Record<string, string | number>;
+    payload: Record<string, unknown>;
   },
 ): Promise<CreateResult> {
   try {
@@ -109,6 +110,33 @@ export async function setDeploymentStatus(
     ...(environmentUrl ? { environment_url: environmentUrl } : {}),
     ...(opts.environment ? { environment: opts.environment } : {}),
   });
+}
+
+/**
+ * lastRunBaseline finds the newest deployment of `app` to `environment` whose payload keeps a Spark run's
+ * numbers (only a successful run's deployment does, see GitHubReporter.keepSparkRun), other than `exclude`;
+ * null when the newest 100 deployments have none.
+ */
+export async function lastRunBaseline(
+  client: GitHubClient,
+  repo: Repo,
+  environment: string,
+  app: string,
+  exclude: readonly number[],
+): Promise<Previous | null> {
+  const res = await client.request('GET /repos/{owner}/{repo}/deployments', {
+    ...repo,
+    environment,
+    per_page: 100,
+  });
+  for (const d of res.data) {
+    const payload = d.payload as unknown;
+    if (exclude.includes(Number(d.id))) continue;
+    if (!payload || typeof payload !== 'object' || (payload as { app?: unknown }).app !== app) continue;
+    const baseline = parseBaseline(payload);
+    if (baseline) return { baseline, deploymentId: Number(d.id), sha: d.sha };
+  }
+  return null;
 }
 
 /**

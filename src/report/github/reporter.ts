@@ -20,10 +20,12 @@ import { type ClientOptions, createGitHubClient, type GitHubClient } from './cli
 import { type PreviewComment, type PreviewState, renderPreviewComment, upsertComment } from './comment.js';
 import {
   createDeployment,
+  type DeploymentState,
   deactivateEnvironment,
   deploymentEnvironment,
   setDeploymentStatus,
 } from './deployment.js';
+import { compareSparkRun, keepSparkRun } from './spark-run.js';
 import { checkOutput, deploymentStatusView, oneLine, previewCommentData, runConclusion } from './views.js';
 
 export { runConclusion } from './views.js';
@@ -56,6 +58,7 @@ export class GitHubReporter {
   private checkRunId?: number;
   private deploymentId?: number;
   private commentId?: number;
+  private payload: Record<string, unknown> = {};
   private readonly environment?: string;
   private readonly now: () => Date;
 
@@ -120,6 +123,67 @@ export class GitHubReporter {
     }
   }
 
+  private deploymentDescription(): string {
+    return `spark-deploy: ${this.plan.config?.app.name ?? 'app'} to ${this.plan.target ?? 'Spark'}`;
+  }
+
+  /** compareSparkRun adds the comparison with the last deploy's Spark run to the "Spark run" section. */
+  private async compareSparkRun(report: RunReport): Promise<void> {
+    const facts = report.sparkRunFacts;
+    const env = this.environment;
+    if (!facts || !env || !this.deploys) return;
+    const exclude = this.deploymentId !== undefined ? [this.deploymentId] : [];
+    const note = await this.guard('deployments', 'read the last deploy to compare the Spark run with', () =>
+      compareSparkRun(
+        this.client,
+        this.repo,
+        { environment: env, app: this.plan.config?.app.name ?? '', exclude },
+        report,
+      ),
+    );
+    if (note) this.io.info(`GitHub: ${note}`);
+  }
+
+  /**
+   * keepSparkRun keeps this run's Spark numbers for the next deploy to compare with. A deployment's payload
+   * is fixed when it is created, before the run: a successful run with metrics gets a second deployment,
+   * created now with them in its payload, which takes the first one's place (that one is marked inactive).
+   */
+  private async keepSparkRun(
+    report: RunReport,
+    state: DeploymentState,
+    description: string,
+    envUrl: string | undefined,
+  ): Promise<void> {
+    const facts = report.sparkRunFacts;
+    const first = this.deploymentId;
+    const sha = reportedSha(this.plan.context);
+    if (!facts || !this.environment || first === undefined || !sha) return;
+    const env = this.environment;
+    const ctx = this.plan.context;
+    const kept = await this.guard('deployments', "keep the Spark run's numbers in a deployment payload", () =>
+      keepSparkRun(this.client, this.repo, {
+        sha,
+        environment: env,
+        transient: this.plan.preview !== undefined,
+        description: this.deploymentDescription(),
+        payload: this.payload,
+        baseline: facts.baseline,
+        replaces: first,
+        state,
+        statusDescription: description,
+        ...(ctx.runUrl ? { logUrl: ctx.runUrl } : {}),
+        ...(envUrl ? { environmentUrl: envUrl } : {}),
+      }),
+    );
+    if (kept) {
+      this.deploymentId = kept.id;
+      this.links.deployment = { id: kept.id, environment: env, ...(envUrl ? { url: envUrl } : {}) };
+      report.output(Output.deploymentId, String(kept.id));
+      this.io.info(`GitHub: deployment ${kept.id} keeps the Spark run's numbers (replaces ${first})`);
+    }
+  }
+
   private runOutput(report: RunReport | undefined, conclusion?: Conclusion): CheckOutput {
     return checkOutput(this.plan, this.deploys, report, conclusion);
   }
@@ -171,20 +235,21 @@ export class GitHubReporter {
     }
     if (this.deploys && this.environment && sha) {
       const environment = this.environment;
+      this.payload = {
+        target: this.plan.target ?? '',
+        app: this.plan.config?.app.name ?? '',
+        environment: this.plan.environment ?? '',
+        run_id: ctx.runId,
+        run_attempt: ctx.runAttempt,
+        ...(this.plan.preview !== undefined ? { preview: this.plan.preview } : {}),
+      };
       const created = await this.guard('deployments', `create a deployment to ${environment}`, () =>
         createDeployment(this.client, this.repo, {
           sha,
           environment,
           transient: this.plan.preview !== undefined,
-          description: `spark-deploy: ${this.plan.config?.app.name ?? 'app'} to ${this.plan.target ?? 'Spark'}`,
-          payload: {
-            target: this.plan.target ?? '',
-            app: this.plan.config?.app.name ?? '',
-            environment: this.plan.environment ?? '',
-            run_id: ctx.runId,
-            run_attempt: ctx.runAttempt,
-            ...(this.plan.preview !== undefined ? { preview: this.plan.preview } : {}),
-          },
+          description: this.deploymentDescription(),
+          payload: this.payload,
         }),
       );
       if (created && 'declined' in created) {
@@ -240,6 +305,7 @@ export class GitHubReporter {
       return;
     }
     if (this.plan.command !== 'deploy' || this.plan.stages.length === 0) return;
+    await this.compareSparkRun(report);
 
     const fallback = this.plan.configRef?.source.file ?? '.github';
     const annotations = report.findings.map((f) => toAnnotation(f, fallback));
@@ -289,6 +355,7 @@ export class GitHubReporter {
         }),
       );
       if (this.links.deployment && envUrl) this.links.deployment.url = envUrl;
+      if (conclusion === 'success') await this.keepSparkRun(report, state, description, envUrl);
     }
 
     if (this.deploys) {

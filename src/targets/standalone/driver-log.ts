@@ -7,6 +7,7 @@
 //   StandaloneAppClient     `Connecting to master spark://host:7077...` (retried while the master is busy)
 //   StandaloneSchedulerBackend `Connected to Spark cluster with app ID app-20261207124131-0000`
 //   Executor (local mode)   `Starting executor ID driver on host localhost`
+//   JettyUtils, Utils       `Start Jetty 0.0.0.0:4040 for SparkUI`, `Successfully started service 'SparkUI' on port 4041.`
 // The patterns match the message only (any log4j pattern, with or without the logger name), and a JSON line
 // (Spark 4's structured logging) is read by its `msg`.
 import { type FetchLike, requestJson } from '../../util/http.js';
@@ -30,6 +31,8 @@ export interface DriverLogFacts {
   localExecutor: boolean;
   /** The line that showed the local executor, for the message. */
   localLine?: string;
+  /** Where the latest launch's live UI listens, as bound (host may be 0.0.0.0: any address of its host). */
+  ui?: { host: string; port: number };
 }
 
 /** emptyFacts is a log with nothing in it yet. */
@@ -42,6 +45,8 @@ const APP_NAME = /Submitted application: (.*?)\s*$/;
 const SPARK_STARTED = /Running Spark version \d/;
 const CONNECTING = /Connecting to master spark:\/\//;
 const LOCAL_EXECUTOR = /Starting executor ID driver on host /;
+const UI_JETTY = /Start Jetty (\S+):(\d+) for SparkUI/;
+const UI_PORT = /Successfully started service 'SparkUI' on port (\d+)/;
 
 /** messageOf is what a log line says: the `msg` of a JSON line, else the line itself. */
 function messageOf(line: string): string {
@@ -66,6 +71,7 @@ export function scanDriverLog(facts: DriverLogFacts, lines: readonly string[]): 
       facts.localExecutor = false;
       delete facts.localLine;
       delete facts.appId;
+      delete facts.ui;
       continue;
     }
     const msg = messageOf(line);
@@ -81,7 +87,12 @@ export function scanDriverLog(facts: DriverLogFacts, lines: readonly string[]): 
       facts.sparkStarted = true;
       continue;
     }
-    if (SPARK_STARTED.test(msg)) facts.sparkStarted = true;
+    const jetty = UI_JETTY.exec(msg);
+    const port = UI_PORT.exec(msg)?.[1];
+    if (jetty) facts.ui = { host: jetty[1] ?? '', port: Number(jetty[2]) };
+    // A taken port makes Spark try the next ones: this line has the one it got.
+    else if (port && facts.ui) facts.ui.port = Number(port);
+    else if (SPARK_STARTED.test(msg)) facts.sparkStarted = true;
     else if (CONNECTING.test(msg)) facts.connecting = true;
     else if (!facts.localExecutor && LOCAL_EXECUTOR.test(msg)) {
       facts.localExecutor = true;

@@ -5,6 +5,7 @@ import type { Status, Target } from '../target.js';
 import { createContext } from './context.js';
 import { type StandaloneDeps, withDefaults } from './deps.js';
 import { killDriver, killViaClient } from './kill.js';
+import { metricsSourceOf } from './metrics-source.js';
 import { observerFor } from './observers.js';
 import { driverLogTail, findRuns, linksOf } from './runs.js';
 import { decodeHandleData } from './settings.js';
@@ -55,5 +56,6 @@ export function createStandaloneTarget(partial: Partial<StandaloneDeps> = {}): S
     find: (selector) => findRuns(ctx, selector),
     links: (handle, status) => linksOf(ctx, handle, status),
     logTail: (handle, lines) => driverLogTail(ctx, handle, lines),
+    metricsSource: (handle, status) => metricsSourceOf(ctx, handle, status),
   };
 }
