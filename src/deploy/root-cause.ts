@@ -1,6 +1,7 @@
 // Why a job failed, from the log a target already fetched: the deepest `Caused by:` of the last exception
 // (or the exception itself), with a hint for the failures whose fix is known (a class missing from the JAR,
 // a Scala or dependency version mismatch, memory). Data, not a regex over the error text later on.
+import { yarnCause } from './yarn-cause.js';
 
 /** RootCause is the one line a person should read first, and where it came from. */
 export interface RootCause {
@@ -22,6 +23,10 @@ export interface RootCause {
 const THROWABLE =
   /^((?:[a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable|Failure)[\w$]*)(?::\s?(.*))?$/;
 const THREAD = /^Exception in thread "[^"]*" (.*)$/;
+// YARN cluster mode: the ApplicationMaster reports the main class's exception (with its `Caused by:` chain)
+// in the application's diagnostics, which spark-submit prints before its own generic SparkException.
+const USER_CLASS =
+  /(?:^\s*diagnostics: |Application diagnostics message: |^)User class threw exception: (.*)$/;
 const CAUSED_BY = /^Caused by: (.*)$/;
 // log4j's layout before a message: `26/12/07 13:36:46 ERROR Executor: ` (Spark's default), ISO dates, levels.
 const LOG_PREFIX =
@@ -75,6 +80,8 @@ export function hintFor(p: Parsed): string | undefined {
 interface Block {
   /** The exception the main thread died of (`Exception in thread "main"`). */
   thread: boolean;
+  /** The exception the user class threw, as YARN's diagnostics quote it. */
+  user?: boolean;
   chain: Parsed[];
 }
 
@@ -86,7 +93,12 @@ function exceptionBlocks(lines: readonly string[]): Block[] {
     const line = raw.replace(/\r$/, '');
     const thread = THREAD.exec(line);
     const caused = CAUSED_BY.exec(line);
-    if (thread) {
+    const user = USER_CLASS.exec(line);
+    if (user) {
+      const p = parseThrowable(user[1] ?? '');
+      current = p ? [p] : undefined;
+      if (current) blocks.push({ thread: true, user: true, chain: current });
+    } else if (thread) {
       const p = parseThrowable(thread[1] ?? '');
       current = p ? [p] : undefined;
       if (current) blocks.push({ thread: true, chain: current });
@@ -119,8 +131,20 @@ function exceptionBlocks(lines: readonly string[]): Block[] {
 export function rootCauseFromLog(text: string, source: string): RootCause | undefined {
   const lines = text.split('\n');
   const blocks = exceptionBlocks(lines);
-  const block = (blocks.findLast((b) => b.thread) ?? blocks.at(-1))?.chain ?? [];
+  const block =
+    (blocks.findLast((b) => b.user) ?? blocks.findLast((b) => b.thread) ?? blocks.at(-1))?.chain ?? [];
   const deepest = block.at(-1);
+  // spark-submit's own `Application … finished with failed status` says nothing: YARN's report may.
+  const yarn = !deepest || /finished with failed status/.test(deepest.message) ? yarnCause(lines) : undefined;
+  if (yarn)
+    return {
+      summary: yarn.summary,
+      exception: '',
+      message: yarn.summary,
+      chain: [yarn.summary],
+      ...(yarn.hint ? { hint: yarn.hint } : {}),
+      source,
+    };
   if (!deepest) return errorLine(lines, source);
   const hint = hintFor(deepest);
   return {

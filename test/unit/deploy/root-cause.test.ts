@@ -107,3 +107,86 @@ describe('rootCauseFromLog on the shapes Spark and the JVM print', () => {
     );
   });
 });
+
+// spark-submit in YARN cluster mode (an EMR step's stderr) ends with its own generic SparkException; the
+// application report before it (Spark's yarn Client.formatReportDetails: `\t diagnostics: …`) says why.
+// Composed in that shape: no YARN runs here (docs/protocols.md, "YARN application reports").
+const yarnReport = (diagnostics: string[]) =>
+  [
+    '26/12/07 10:00:29 INFO Client: Application report for application_1765100000000_0003 (state: RUNNING)',
+    '26/12/07 10:00:30 INFO Client: Application report for application_1765100000000_0003 (state: FINISHED)',
+    '26/12/07 10:00:30 INFO Client: ',
+    '\t client token: N/A',
+    ...diagnostics,
+    '\t ApplicationMaster host: ip-10-0-0-12.ec2.internal',
+    '\t final status: FAILED',
+    '\t tracking URL: http://ip-10-0-0-10.ec2.internal:20888/proxy/application_1765100000000_0003/',
+    '\t user: hadoop',
+    'Exception in thread "main" org.apache.spark.SparkException: Application application_1765100000000_0003 finished with failed status',
+    '\tat org.apache.spark.deploy.yarn.Client.run(Client.scala:1342)',
+    '\tat org.apache.spark.deploy.SparkSubmit.main(SparkSubmit.scala)',
+    '26/12/07 10:00:30 INFO ShutdownHookManager: Shutdown hook called',
+  ].join('\n');
+
+describe('rootCauseFromLog on spark-submit in YARN cluster mode', () => {
+  it("the user class's exception from YARN's diagnostics, its deepest cause, not the client's SparkException", () => {
+    const c = rootCauseFromLog(
+      yarnReport([
+        '\t diagnostics: User class threw exception: java.lang.RuntimeException: Job aborted',
+        '\tat com.etl.Main$.main(Main.scala:20)',
+        '\tat org.apache.spark.deploy.yarn.ApplicationMaster$$anon$2.run(ApplicationMaster.scala:741)',
+        'Caused by: java.lang.IllegalArgumentException: partition column dt not found in schema',
+        '\tat com.etl.Writer.write(Writer.scala:10)',
+        '\t... 5 more',
+        '',
+      ]),
+      'step stderr',
+    );
+    expect(c?.summary).toBe('IllegalArgumentException: partition column dt not found in schema');
+    expect(c?.chain).toEqual([
+      'RuntimeException: Job aborted',
+      'IllegalArgumentException: partition column dt not found in schema',
+    ]);
+  });
+
+  it('a container YARN killed over its memory limit, with the fix', () => {
+    const c = rootCauseFromLog(
+      yarnReport([
+        '\t diagnostics: Application application_1765100000000_0003 failed 2 times due to AM Container for appattempt_1765100000000_0003_000002 exited with  exitCode: -104',
+        "Failing this attempt.Diagnostics: [2026-12-07 10:00:28.101]Container [pid=4242,containerID=container_1765100000000_0003_02_000001] is running 1.2GB beyond the 'PHYSICAL' memory limit. Current usage: 2.6 GB of 1.4 GB physical memory used; 4.1 GB of 2.9 GB virtual memory used. Killing container.",
+      ]),
+      'step stderr',
+    );
+    expect(c?.summary).toBe(
+      'YARN killed the container: 1.2GB beyond its physical memory limit (2.6 GB of 1.4 GB physical memory used)',
+    );
+    expect(c?.hint).toMatch(/spark\.driver\.memoryOverhead/);
+  });
+
+  it("Spark's executor-loss message and bare exit codes", () => {
+    expect(
+      rootCauseFromLog(
+        yarnReport([
+          '\t diagnostics: Container killed by YARN for exceeding physical memory limits. 5.5 GB of 5.5 GB physical memory used. Consider boosting spark.executor.memoryOverhead.',
+        ]),
+        's',
+      )?.summary,
+    ).toBe(
+      'Container killed by YARN for exceeding physical memory limits: 5.5 GB of 5.5 GB physical memory used.',
+    );
+    const c = rootCauseFromLog(
+      yarnReport([
+        '\t diagnostics: Application application_1765100000000_0003 failed 2 times due to AM Container for appattempt_1765100000000_0003_000002 exited with  exitCode: 137',
+      ]),
+      's',
+    );
+    expect(c?.summary).toBe('YARN container exited with exit code 137');
+    expect(c?.hint).toMatch(/SIGKILL/);
+  });
+
+  it("without YARN's reason, the client's exception stays the cause", () => {
+    expect(rootCauseFromLog(yarnReport(['\t diagnostics: N/A']), 's')?.summary).toBe(
+      'SparkException: Application application_1765100000000_0003 finished with failed status',
+    );
+  });
+});
