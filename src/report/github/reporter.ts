@@ -20,12 +20,12 @@ import { type ClientOptions, createGitHubClient, type GitHubClient } from './cli
 import { type PreviewComment, type PreviewState, renderPreviewComment, upsertComment } from './comment.js';
 import {
   createDeployment,
-  type DeploymentState,
   deactivateEnvironment,
   deploymentEnvironment,
   setDeploymentStatus,
 } from './deployment.js';
-import { compareSparkRun, keepSparkRun } from './spark-run.js';
+import { ReportingGuard } from './guard.js';
+import { compareWithLastRun, keepRun, type SparkRunContext } from './spark-run.js';
 import { checkOutput, deploymentStatusView, oneLine, previewCommentData, runConclusion } from './views.js';
 
 export { runConclusion } from './views.js';
@@ -43,18 +43,11 @@ export interface ReporterOptions {
   now?: () => Date;
 }
 
-type Feature = 'checks' | 'deployments' | 'comments';
-const FEATURE: Record<Feature, { what: string; permission: string }> = {
-  checks: { what: 'check runs', permission: 'checks: write' },
-  deployments: { what: 'deployments', permission: 'deployments: write' },
-  comments: { what: 'PR comments', permission: 'pull-requests: write' },
-};
-
 /** GitHubReporter reports one run to the Checks, Deployments and Issues APIs. */
 export class GitHubReporter {
   private readonly repo: Repo;
-  private readonly denied = new Set<Feature>();
   private readonly links: GitHubLinks = { notes: [] };
+  private readonly guarded: ReportingGuard;
   private checkRunId?: number;
   private deploymentId?: number;
   private commentId?: number;
@@ -72,6 +65,7 @@ export class GitHubReporter {
     if (!r) throw new Error('GitHubReporter needs the repository (GITHUB_REPOSITORY)');
     this.repo = { owner: r.owner, repo: r.repo };
     this.now = now ?? (() => new Date());
+    this.guarded = new ReportingGuard(this.links, (m) => io.warning(m));
     if (plan.environment) this.environment = deploymentEnvironment(plan.environment, plan.preview);
   }
 
@@ -105,83 +99,27 @@ export class GitHubReporter {
     );
   }
 
-  /** guard runs one reporting call: a 403 marks the feature denied, anything else becomes a warning. */
-  private async guard<T>(feature: Feature, what: string, fn: () => Promise<T>): Promise<T | undefined> {
-    if (this.denied.has(feature)) return undefined;
-    try {
-      return await fn();
-    } catch (err) {
-      const status = (err as { status?: number }).status;
-      if (status === 403) {
-        this.denied.add(feature);
-        return undefined;
-      }
-      const note = `GitHub reporting: could not ${what}: ${status ? `${status} ` : ''}${oneLine(errorMessage(err))}`;
-      this.links.notes.push(note);
-      this.io.warning(note);
-      return undefined;
-    }
-  }
-
   private deploymentDescription(): string {
     return `spark-deploy: ${this.plan.config?.app.name ?? 'app'} to ${this.plan.target ?? 'Spark'}`;
   }
 
-  /** compareSparkRun adds the comparison with the last deploy's Spark run to the "Spark run" section. */
-  private async compareSparkRun(report: RunReport): Promise<void> {
-    const facts = report.sparkRunFacts;
-    const env = this.environment;
-    if (!facts || !env || !this.deploys) return;
-    const exclude = this.deploymentId !== undefined ? [this.deploymentId] : [];
-    const note = await this.guard('deployments', 'read the last deploy to compare the Spark run with', () =>
-      compareSparkRun(
-        this.client,
-        this.repo,
-        { environment: env, app: this.plan.config?.app.name ?? '', exclude },
-        report,
-      ),
-    );
-    if (note) this.io.info(`GitHub: ${note}`);
-  }
-
-  /**
-   * keepSparkRun keeps this run's Spark numbers for the next deploy to compare with. A deployment's payload
-   * is fixed when it is created, before the run: a successful run with metrics gets a second deployment,
-   * created now with them in its payload, which takes the first one's place (that one is marked inactive).
-   */
-  private async keepSparkRun(
-    report: RunReport,
-    state: DeploymentState,
-    description: string,
-    envUrl: string | undefined,
-  ): Promise<void> {
-    const facts = report.sparkRunFacts;
-    const first = this.deploymentId;
+  /** sparkRunContext is what the Spark-run comparison and record need of this reporter. */
+  private sparkRun(): SparkRunContext | undefined {
     const sha = reportedSha(this.plan.context);
-    if (!facts || !this.environment || first === undefined || !sha) return;
-    const env = this.environment;
-    const ctx = this.plan.context;
-    const kept = await this.guard('deployments', "keep the Spark run's numbers in a deployment payload", () =>
-      keepSparkRun(this.client, this.repo, {
-        sha,
-        environment: env,
-        transient: this.plan.preview !== undefined,
-        description: this.deploymentDescription(),
-        payload: this.payload,
-        baseline: facts.baseline,
-        replaces: first,
-        state,
-        statusDescription: description,
-        ...(ctx.runUrl ? { logUrl: ctx.runUrl } : {}),
-        ...(envUrl ? { environmentUrl: envUrl } : {}),
-      }),
-    );
-    if (kept) {
-      this.deploymentId = kept.id;
-      this.links.deployment = { id: kept.id, environment: env, ...(envUrl ? { url: envUrl } : {}) };
-      report.output(Output.deploymentId, String(kept.id));
-      this.io.info(`GitHub: deployment ${kept.id} keeps the Spark run's numbers (replaces ${first})`);
-    }
+    if (!this.environment || !this.deploys || !sha) return undefined;
+    return {
+      client: this.client,
+      repo: this.repo,
+      guard: this.guarded,
+      log: (l) => this.io.info(l),
+      sha,
+      environment: this.environment,
+      app: this.plan.config?.app.name ?? '',
+      transient: this.plan.preview !== undefined,
+      description: this.deploymentDescription(),
+      payload: this.payload,
+      ...(this.plan.context.runUrl ? { runUrl: this.plan.context.runUrl } : {}),
+    };
   }
 
   private runOutput(report: RunReport | undefined, conclusion?: Conclusion): CheckOutput {
@@ -195,7 +133,7 @@ export class GitHubReporter {
   private async comment(state: PreviewState, report?: RunReport): Promise<void> {
     if (!this.previewComment || this.plan.preview === undefined || !this.plan.environment) return;
     const body = renderPreviewComment(this.commentData(state, report));
-    const res = await this.guard('comments', `update the PR comment on #${this.plan.preview}`, () =>
+    const res = await this.guarded.run('comments', `update the PR comment on #${this.plan.preview}`, () =>
       upsertComment(
         this.client,
         this.repo,
@@ -217,7 +155,7 @@ export class GitHubReporter {
     const ctx = this.plan.context;
     const sha = reportedSha(ctx);
     if (this.plan.command === 'deploy' && this.plan.stages.length > 0 && sha) {
-      const run = await this.guard('checks', 'create the check run', () =>
+      const run = await this.guarded.run('checks', 'create the check run', () =>
         createCheckRun(this.client, this.repo, {
           name: checkRunName(this.plan.environment),
           sha,
@@ -243,7 +181,7 @@ export class GitHubReporter {
         run_attempt: ctx.runAttempt,
         ...(this.plan.preview !== undefined ? { preview: this.plan.preview } : {}),
       };
-      const created = await this.guard('deployments', `create a deployment to ${environment}`, () =>
+      const created = await this.guarded.run('deployments', `create a deployment to ${environment}`, () =>
         createDeployment(this.client, this.repo, {
           sha,
           environment,
@@ -259,7 +197,7 @@ export class GitHubReporter {
         this.deploymentId = created.id;
         this.links.deployment = { id: created.id, environment };
         report.output(Output.deploymentId, String(created.id));
-        await this.guard('deployments', 'set the deployment in progress', () =>
+        await this.guarded.run('deployments', 'set the deployment in progress', () =>
           setDeploymentStatus(this.client, this.repo, created.id, {
             state: 'in_progress',
             description: `deploying ${sha.slice(0, 7)}`,
@@ -278,16 +216,9 @@ export class GitHubReporter {
     try {
       await this.finishUnguarded(report);
     } catch (err) {
-      const note = `GitHub reporting failed: ${oneLine(errorMessage(err))}`;
-      this.links.notes.push(note);
-      this.io.warning(note);
+      this.guarded.note(`GitHub reporting failed: ${oneLine(errorMessage(err))}`);
     }
-    if (this.denied.size > 0) {
-      const list = [...this.denied].map((f) => FEATURE[f]);
-      const note = `GitHub reporting: this token may not create ${list.map((f) => f.what).join(', ')} (403 Resource not accessible by integration). Pull requests from forks always get a read-only token; otherwise grant ${list.map((f) => `\`${f.permission}\``).join(', ')} in the workflow's permissions. Findings are annotated with workflow commands instead (GitHub shows at most 10 errors and 10 warnings per step)${report.findings.length ? `; the job summary lists all ${report.findings.length}` : ''}.`;
-      this.links.notes.push(note);
-      this.io.warning(note);
-    }
+    this.guarded.sayDenied(report.findings.length);
   }
 
   private async finishUnguarded(report: RunReport): Promise<void> {
@@ -296,7 +227,7 @@ export class GitHubReporter {
     if (this.plan.command === 'cleanup') {
       if (!report.failure && this.plan.preview !== undefined && this.environment) {
         const env = this.environment;
-        const ids = await this.guard('deployments', `mark the deployments of ${env} inactive`, () =>
+        const ids = await this.guarded.run('deployments', `mark the deployments of ${env} inactive`, () =>
           deactivateEnvironment(this.client, this.repo, env, `preview of #${this.plan.preview} cleaned up`),
         );
         if (ids) this.io.info(`GitHub: marked ${ids.length} deployment(s) of ${env} inactive`);
@@ -305,15 +236,16 @@ export class GitHubReporter {
       return;
     }
     if (this.plan.command !== 'deploy' || this.plan.stages.length === 0) return;
-    await this.compareSparkRun(report);
+    const sparkRun = this.sparkRun();
+    if (sparkRun) await compareWithLastRun(sparkRun, report, this.deploymentId);
 
     const fallback = this.plan.configRef?.source.file ?? '.github';
     const annotations = report.findings.map((f) => toAnnotation(f, fallback));
     const output = this.runOutput(report, conclusion);
     const sha = reportedSha(ctx);
-    if (this.checkRunId === undefined && !this.denied.has('checks') && sha) {
+    if (this.checkRunId === undefined && !this.guarded.isDenied('checks') && sha) {
       // Creating it at the start failed for a reason other than permissions: try once more now.
-      const run = await this.guard('checks', 'create the check run', () =>
+      const run = await this.guarded.run('checks', 'create the check run', () =>
         createCheckRun(this.client, this.repo, {
           name: checkRunName(this.plan.environment),
           sha,
@@ -329,7 +261,7 @@ export class GitHubReporter {
     }
     const checkRunId = this.checkRunId;
     if (checkRunId !== undefined) {
-      const requests = await this.guard('checks', 'complete the check run', () =>
+      const requests = await this.guarded.run('checks', 'complete the check run', () =>
         completeCheckRun(this.client, this.repo, checkRunId, {
           conclusion,
           completedAt: this.now(),
@@ -346,7 +278,7 @@ export class GitHubReporter {
     const deploymentId = this.deploymentId;
     if (deploymentId !== undefined) {
       const { state, description, envUrl } = deploymentStatusView(report, conclusion);
-      await this.guard('deployments', `set the deployment status to ${state}`, () =>
+      await this.guarded.run('deployments', `set the deployment status to ${state}`, () =>
         setDeploymentStatus(this.client, this.repo, deploymentId, {
           state,
           description,
@@ -355,7 +287,17 @@ export class GitHubReporter {
         }),
       );
       if (this.links.deployment && envUrl) this.links.deployment.url = envUrl;
-      if (conclusion === 'success') await this.keepSparkRun(report, state, description, envUrl);
+      if (conclusion === 'success' && sparkRun) {
+        const kept = await keepRun(sparkRun, report, { replaces: deploymentId, state, description, envUrl });
+        if (kept !== undefined) {
+          this.deploymentId = kept;
+          this.links.deployment = {
+            id: kept,
+            environment: sparkRun.environment,
+            ...(envUrl ? { url: envUrl } : {}),
+          };
+        }
+      }
     }
 
     if (this.deploys) {

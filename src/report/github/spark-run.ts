@@ -2,6 +2,8 @@
 // action keeps between runs. Read: the newest deployment of the same app and environment whose payload
 // has a run's numbers. Write: a deployment's payload cannot change after it is created, so a successful
 // run with metrics is recorded by a second deployment carrying them, which takes the first one's place.
+
+import { Output } from '../../constants.js';
 import { PAYLOAD_KEY, type RunBaseline, renderComparison } from '../../metrics/compare.js';
 import { renderSparkRun } from '../../metrics/render.js';
 import { SPARK_RUN_SECTION } from '../../metrics/report-run.js';
@@ -14,6 +16,7 @@ import {
   lastRunBaseline,
   setDeploymentStatus,
 } from './deployment.js';
+import type { ReportingGuard } from './guard.js';
 
 /**
  * compareSparkRun re-renders the report's "Spark run" section with the comparison against the last deploy
@@ -80,4 +83,67 @@ export async function keepSparkRun(
     ...(o.logUrl ? { logUrl: o.logUrl } : {}),
   });
   return { id: created.id };
+}
+
+/** SparkRunContext is what comparing and keeping a run's numbers need of the run's reporter. */
+export interface SparkRunContext {
+  client: GitHubClient;
+  repo: Repo;
+  guard: ReportingGuard;
+  log(line: string): void;
+  sha: string;
+  environment: string;
+  app: string;
+  transient: boolean;
+  description: string;
+  payload: Record<string, unknown>;
+  runUrl?: string;
+}
+
+/** compareWithLastRun adds the comparison with the last deploy's Spark run to the "Spark run" section. */
+export async function compareWithLastRun(
+  c: SparkRunContext,
+  report: RunReport,
+  deploymentId: number | undefined,
+): Promise<void> {
+  if (!report.sparkRunFacts) return;
+  const exclude = deploymentId !== undefined ? [deploymentId] : [];
+  const note = await c.guard.run('deployments', 'read the last deploy to compare the Spark run with', () =>
+    compareSparkRun(c.client, c.repo, { environment: c.environment, app: c.app, exclude }, report),
+  );
+  if (note) c.log(`GitHub: ${note}`);
+}
+
+/**
+ * keepRun keeps this run's Spark numbers for the next deploy to compare with. A deployment's payload is
+ * fixed when it is created, before the run: a successful run with metrics gets a second deployment, created
+ * now with them in its payload, which takes the first one's place (that one is marked inactive). Returns
+ * the new deployment's id (also the `deployment-id` output).
+ */
+export async function keepRun(
+  c: SparkRunContext,
+  report: RunReport,
+  o: { replaces: number; state: DeploymentState; description: string; envUrl: string | undefined },
+): Promise<number | undefined> {
+  const facts = report.sparkRunFacts;
+  if (!facts) return undefined;
+  const kept = await c.guard.run('deployments', "keep the Spark run's numbers in a deployment payload", () =>
+    keepSparkRun(c.client, c.repo, {
+      sha: c.sha,
+      environment: c.environment,
+      transient: c.transient,
+      description: c.description,
+      payload: c.payload,
+      baseline: facts.baseline,
+      replaces: o.replaces,
+      state: o.state,
+      statusDescription: o.description,
+      ...(c.runUrl ? { logUrl: c.runUrl } : {}),
+      ...(o.envUrl ? { environmentUrl: o.envUrl } : {}),
+    }),
+  );
+  if (!kept) return undefined;
+  report.output(Output.deploymentId, String(kept.id));
+  c.log(`GitHub: deployment ${kept.id} keeps the Spark run's numbers (replaces ${o.replaces})`);
+  return kept.id;
 }
