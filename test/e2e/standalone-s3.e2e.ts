@@ -1,9 +1,11 @@
-// standalone.jar.stage: s3 end to end: the bundled action (dist/) deploys the example config's `development`
-// environment, pointed at the local cluster that reads s3a:// (LOCAL_SPARK_S3_ENDPOINT=<moto> bash
-// scripts/local-spark.sh start): the JAR and the app's config go up to moto, the real worker downloads the
-// JAR through hadoop-aws, the driver reads the config through s3a, FINISHED, SUCCEEDED. Then what must fail
-// cleanly: a bucket the credentials cannot write (moto denies another account's bucket, as AWS does) and a
-// cluster without hadoop-aws (the plain local cluster of scripts/local-spark.sh).
+// standalone.jar.stage: s3 end to end: the bundled action (dist/) deploys the example app's assembly JAR
+// (built by global-setup.ts with real sbt) with the example config's `development` environment, pointed at
+// the local cluster that reads s3a:// (LOCAL_SPARK_S3_ENDPOINT=<moto> bash scripts/local-spark.sh start):
+// the JAR and configs/development.json go up to moto, the real worker downloads the JAR through hadoop-aws,
+// the driver gets the config through spark.files, the ETL job reads its input from and writes its output to
+// moto through s3a, FINISHED, SUCCEEDED. Then what must fail cleanly: a bucket the credentials cannot write
+// (moto denies another account's bucket, as AWS does) and a cluster without hadoop-aws (the plain local
+// cluster of scripts/local-spark.sh).
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,14 +14,14 @@ import {
   CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { component, httpOk } from '../helpers/components.js';
 import { type ActionRun, annotations, runAction } from '../helpers/run-action.js';
-import { buildSmokeJar } from '../helpers/smoke-jar.js';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const MOTO = `http://127.0.0.1:${process.env.LOCAL_MOTO_PORT ?? '5055'}`;
@@ -30,6 +32,8 @@ const PLAIN_UI = process.env.SPARK_MASTER_UI_URL ?? 'http://127.0.0.1:8080';
 const REGION = 'us-east-1';
 const SHA = 'feedface1234567890feedface1234567890feed';
 
+const exampleJar = inject('exampleJar');
+if (!exampleJar) console.warn('skipping standalone-s3: no example JAR (global-setup.ts needs sbt on PATH)');
 const moto = component(
   'moto server',
   () => httpOk(`${MOTO}/`),
@@ -53,11 +57,13 @@ interface MasterJson {
 }
 const masterJson = async (ui: string) => (await (await fetch(`${ui}/json/`)).json()) as MasterJson;
 
-describe.skipIf(!moto || !s3Spark)('standalone.jar.stage: s3 with the bundled action', () => {
+describe.skipIf(!moto || !s3Spark || !exampleJar)('standalone.jar.stage: s3 with the bundled action', () => {
   const bucket = `etl-s3-e2e-${randomBytes(4).toString('hex')}`;
   const foreign = `${bucket}-foreign`;
+  // configs/development.json's data bucket, made unique: moto is shared by every test run on the machine.
+  const data = `${bucket}-data`;
   let dir = '';
-  let jar = '';
+  const jar = exampleJar;
   let runs = 0;
   // The test's own view of moto, independent of the environment the action runs with.
   const s3 = new S3Client({
@@ -69,8 +75,16 @@ describe.skipIf(!moto || !s3Spark)('standalone.jar.stage: s3 with the bundled ac
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'standalone-s3-e2e-'));
-    jar = buildSmokeJar(dir);
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    // The example's input, where configs/development.json reads it (its description says so).
+    await s3.send(new CreateBucketCommand({ Bucket: data }));
+    for (const [file, key] of [
+      ['orders.csv', 'raw/orders/orders.csv'],
+      ['customers.json', 'raw/customers/customers.json'],
+    ] as const) {
+      const body = readFileSync(join(root, 'examples/etl-app/data', file));
+      await s3.send(new PutObjectCommand({ Bucket: data, Key: key, Body: body }));
+    }
     // A bucket of another account: moto (MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS=false, scripts/local-moto.sh)
     // answers our default account's writes to it with AccessDenied, as AWS does without a bucket policy.
     const other = new S3Client({
@@ -92,9 +106,9 @@ describe.skipIf(!moto || !s3Spark)('standalone.jar.stage: s3 with the bundled ac
 
   /**
    * workspace copies examples/etl-app's deploy config and its configs/development.json. The `development`
-   * environment is kept as the example has it (stage: s3, the headers, the s3a credentials provider), with
-   * the masters, the bucket and the app pointed at this machine: the local cluster, moto, and SmokeJob
-   * (scripts/local-spark/SmokeJob.java; no sbt) sized for one small worker.
+   * environment is kept as the example has it (stage: s3, the app's args, the headers, the s3a credentials
+   * provider), with the masters and the buckets pointed at this machine (the local cluster, moto) and the
+   * driver and executors sized for one small worker.
    */
   function workspace(o: { rest: string; ui: string; bucket: string }): string {
     const ws = mkdtempSync(join(dir, 'ws-'));
@@ -105,7 +119,7 @@ describe.skipIf(!moto || !s3Spark)('standalone.jar.stage: s3 with the bundled ac
     const dev = config.environments.development as Record<string, Record<string, unknown>>;
     expect(dev.standalone?.jar).toEqual({ stage: 's3', s3: `s3://${o.bucket}/jars/{{sha}}/` });
     dev.standalone = { ...dev.standalone, masters: [o.rest], webUi: o.ui };
-    dev.app = { name: 'etl-s3-e2e-{{run_id}}', mainClass: 'SmokeJob', args: ['pi', '2'] };
+    expect(dev.app).toEqual({ args: ['--config', 'development.json'] });
     dev.spark = {
       ...dev.spark,
       conf: { ...(dev.spark?.conf as object), 'spark.cores.max': 1 },
@@ -115,9 +129,11 @@ describe.skipIf(!moto || !s3Spark)('standalone.jar.stage: s3 with the bundled ac
     mkdirSync(join(ws, '.github'), { recursive: true });
     writeFileSync(join(ws, '.github/spark-deploy.yml'), stringify(config));
     mkdirSync(join(ws, 'configs'), { recursive: true });
-    copyFileSync(
-      join(root, 'examples/etl-app/configs/development.json'),
+    const appConfig = readFileSync(join(root, 'examples/etl-app/configs/development.json'), 'utf8');
+    expect(appConfig).toContain('s3a://etl-dev-data/');
+    writeFileSync(
       join(ws, 'configs/development.json'),
+      appConfig.replaceAll('s3a://etl-dev-data/', `s3a://${data}/`),
     );
     mkdirSync(join(ws, 'target'), { recursive: true });
     copyFileSync(jar, join(ws, 'target/etl-pipeline-assembly-1.0.0.jar'));
@@ -188,6 +204,13 @@ describe.skipIf(!moto || !s3Spark)('standalone.jar.stage: s3 with the bundled ac
     expect(log).toMatch(
       new RegExp(`Added file s3a://${bucket}/jars/${SHA}/config-[0-9a-f]{12}/development\\.json`),
     );
+    // The ETL job itself ran on the config it was given: its output is in moto's data bucket.
+    const out = await s3.send(
+      new ListObjectsV2Command({ Bucket: data, Prefix: 'curated/customer_revenue/' }),
+    );
+    const keys = (out.Contents ?? []).map((o) => o.Key);
+    expect(keys).toContain('curated/customer_revenue/_SUCCESS');
+    expect(keys.some((k) => k?.endsWith('.parquet'))).toBe(true);
 
     const second = await deploy(ws);
     expect(second.code, text(second)).toBe(0);
