@@ -302,9 +302,12 @@ XML
   )
 }
 
-# s3a_worker_setup: the worker (and, through the environment it hands down, every driver and executor it
-# launches: WorkerCommandBuilder adds HADOOP_CONF_DIR and SPARK_DIST_CLASSPATH) gets hadoop-aws and the conf.
-s3a_worker_setup() {
+# s3a_setup: the worker (and, through the environment it hands down, every driver and executor it launches:
+# WorkerCommandBuilder adds HADOOP_CONF_DIR and SPARK_DIST_CLASSPATH) gets hadoop-aws and the conf. The
+# master gets the same classpath, as a real cluster's nodes share one $SPARK_HOME/jars: a worker reports a
+# failed JAR download with the exception itself, and a master that cannot deserialise the AWS SDK's
+# exception classes drops that report and shows the driver RUNNING for ever.
+s3a_setup() {
   prepare_s3a
   write_s3a_conf
   # The credentials also as the environment a node with keys (or a role) has: drivers that choose the AWS
@@ -411,6 +414,7 @@ check_ports() {
 
 start_master() {
   if running_pid master "$MASTER_CLASS" >/dev/null; then return 0; fi
+  if [[ -n "$S3_ENDPOINT" ]]; then s3a_setup; fi
   DAEMON_ARGS=(--host "$HOST" --port "$MASTER_PORT" --webui-port "$MASTER_UI_PORT")
   # Spark reads spark.* JVM system properties into its conf (what SPARK_MASTER_OPTS does).
   if [[ "$REST" == on ]]; then
@@ -424,7 +428,7 @@ start_master() {
 start_worker() {
   if running_pid worker "$WORKER_CLASS" >/dev/null; then return 0; fi
   mkdir -p "$STATE_DIR/work"
-  if [[ -n "$S3_ENDPOINT" ]]; then s3a_worker_setup; fi
+  if [[ -n "$S3_ENDPOINT" ]]; then s3a_setup; fi
   DAEMON_ARGS=("$MASTER_URL" --host "$HOST" --webui-port "$WORKER_UI_PORT"
     --cores "$WORKER_CORES" --memory "$WORKER_MEMORY" --work-dir "$STATE_DIR/work")
   launch worker "$WORKER_CLASS" "${AUTH_OPTS[@]}"
