@@ -12,6 +12,7 @@ import { createS3Client } from '../../../src/s3/client.js';
 import { diagnoseJarFetch } from '../../../src/targets/standalone/fetch-diagnosis.js';
 import { createStandaloneTarget } from '../../../src/targets/standalone/index.js';
 import { resolveSettings } from '../../../src/targets/standalone/settings.js';
+import { submissionIdFromSparkSubmit } from '../../../src/targets/standalone/spark-submit.js';
 import { applyStaging, planStaging } from '../../../src/targets/standalone/staging.js';
 import { statusOf } from '../../../src/targets/standalone/watch.js';
 import { ActionError } from '../../../src/util/errors.js';
@@ -230,5 +231,18 @@ describe('a worker that cannot fetch an s3a:// JAR (real Spark 3.5.6 answers)', 
     );
     const f = fixture('status-error-s3a-no-hadoop-aws.json');
     expect(statusOf('RUNNING', f.message).cause).toBeUndefined();
+  });
+});
+
+describe('spark-submit (spark:// masters) without hadoop-aws on the runner', () => {
+  it('says that spark-submit itself cannot read s3a:// and how to avoid it', () => {
+    // test/fixtures/spark-submit/README.md says how it was captured.
+    const stderr = readFileSync(
+      new URL('../../fixtures/spark-submit/s3a-without-hadoop-aws.stderr', import.meta.url),
+      'utf8',
+    );
+    expect(() => submissionIdFromSparkSubmit({ exitCode: 1, stdout: '', stderr }, [])).toThrow(
+      /^standalone: spark-submit cannot read s3a:\/\/ URIs \(S3AFileSystem not found\).*REST servers/,
+    );
   });
 });
