@@ -12,8 +12,9 @@
 #
 # LOCAL_SPARK_S3_ENDPOINT=<url> (e.g. moto's http://127.0.0.1:5055) gives the cluster what a real one needs
 # to read s3a:// JARs: hadoop-aws and its AWS SDK bundle (scripts/local-spark/s3a-pom.xml, the Hadoop version
-# Spark ships) on the worker's classpath and its drivers' and executors', and a core-site.xml pointing S3A
-# at that endpoint (path-style, LOCAL_SPARK_S3_ACCESS_KEY/_SECRET_KEY [testing], region [us-east-1]).
+# Spark ships) on the classpath of the master, the worker and its drivers and executors, and a core-site.xml
+# pointing S3A at that endpoint (path-style, LOCAL_SPARK_S3_ACCESS_KEY/_SECRET_KEY [testing], region
+# [us-east-1]; the same keys in the daemons' environment).
 # REST on only: a fourth cluster on 7377, REST 6366, UI 8380, worker UI 8381, .../local-spark-s3.
 #
 #   scripts/local-spark.sh start    prepare SPARK_HOME, start master + worker, wait until ready
