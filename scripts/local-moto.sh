@@ -13,6 +13,7 @@
 #   MOTO_VENV [${XDG_CACHE_HOME:-~/.cache}/spark-deploy-action/moto-<version>]
 #   MOTO_STATE_DIR [${TMPDIR:-/tmp}/spark-deploy-action/local-moto]: moto.pid, moto.log
 #   LOCAL_MOTO_START_TIMEOUT [60 s]
+#   MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS [false]: as AWS, another account's bucket is AccessDenied
 set -euo pipefail
 
 readonly MOTO_VERSION="${MOTO_VERSION:-5.2.5}"
@@ -24,6 +25,7 @@ readonly STATE_DIR="${MOTO_STATE_DIR:-${TMPDIR:-/tmp}/spark-deploy-action/local-
 readonly PID_FILE="$STATE_DIR/moto.pid"
 readonly LOG_FILE="$STATE_DIR/moto.log"
 readonly START_TIMEOUT="${LOCAL_MOTO_START_TIMEOUT:-60}"
+readonly CROSS_ACCOUNT="${MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS:-false}"
 readonly URL="http://$HOST:$PORT"
 readonly MARKER="$VENV/.local-moto-complete"
 
@@ -78,7 +80,9 @@ start() {
   fi
   local started=$SECONDS
   # setsid: the server outlives this script and the test runner's process group.
-  setsid "$VENV/bin/moto_server" -H "$HOST" -p "$PORT" </dev/null >"$LOG_FILE" 2>&1 &
+  # Cross-account S3 access denied, as on AWS without a bucket policy: a bucket created for another
+  # account (header x-moto-account-id) is one the default credentials cannot write (AccessDenied, 403).
+  MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS="$CROSS_ACCOUNT" setsid "$VENV/bin/moto_server" -H "$HOST" -p "$PORT" </dev/null >"$LOG_FILE" 2>&1 &
   printf '%s\n' "$!" >"$PID_FILE"
   while ! answers; do
     if ! running_pid >/dev/null; then

@@ -10,6 +10,13 @@
 # With LOCAL_SPARK_AUTH_SECRET=<secret> as well, master and worker also require Spark's shared-secret
 # authentication (spark.authenticate): a third cluster on 7277, UI 8280, worker UI 8281, .../local-spark-auth.
 #
+# LOCAL_SPARK_S3_ENDPOINT=<url> (e.g. moto's http://127.0.0.1:5055) gives the cluster what a real one needs
+# to read s3a:// JARs: hadoop-aws and its AWS SDK bundle (scripts/local-spark/s3a-pom.xml, the Hadoop version
+# Spark ships) on the classpath of the master, the worker and its drivers and executors, and a core-site.xml
+# pointing S3A at that endpoint (path-style, LOCAL_SPARK_S3_ACCESS_KEY/_SECRET_KEY [testing], region
+# [us-east-1]; the same keys in the daemons' environment).
+# REST on only: a fourth cluster on 7377, REST 6366, UI 8380, worker UI 8381, .../local-spark-s3.
+#
 #   scripts/local-spark.sh start    prepare SPARK_HOME, start master + worker, wait until ready
 #   scripts/local-spark.sh stop     stop worker (and the drivers/executors it spawned) and master
 #   scripts/local-spark.sh status   print what is up; exit 0 only when master, worker and REST are
@@ -29,8 +36,10 @@
 #   LOCAL_SPARK_START_TIMEOUT [120 s]  LOCAL_SPARK_STOP_TIMEOUT [20 s]
 #   LOCAL_SPARK_FETCH_LOCK_TIMEOUT [1200 s]
 #   LOCAL_SPARK_HISTORY [on]: every driver writes its event log to <state dir>/events, and a History
-#     Server on 127.0.0.1:LOCAL_SPARK_HISTORY_PORT [18080; 18180 with REST off; 18280 with auth] reads
+#     Server on 127.0.0.1:LOCAL_SPARK_HISTORY_PORT [18080; 18180 with REST off; 18280 with auth; 18380 s3a] reads
 #     them (off: neither)
+#   LOCAL_SPARK_S3_ENDPOINT [none]  LOCAL_SPARK_S3_REGION [us-east-1]
+#   LOCAL_SPARK_S3A_HOME [${XDG_CACHE_HOME:-~/.cache}/spark-deploy-action/s3a-<spark version>]: hadoop-aws jars
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -50,7 +59,17 @@ export SPARK_HOME # the worker hands it to every driver/executor command it buil
 readonly REST="${LOCAL_SPARK_REST:-on}"
 [[ "$REST" == on || "$REST" == off ]] || { echo "local-spark: error: LOCAL_SPARK_REST must be on or off" >&2; exit 2; }
 readonly AUTH_SECRET="${LOCAL_SPARK_AUTH_SECRET:-}"
-if [[ -n "$AUTH_SECRET" ]]; then
+readonly S3_ENDPOINT="${LOCAL_SPARK_S3_ENDPOINT:-}"
+if [[ -n "$S3_ENDPOINT" ]]; then
+  [[ "$REST" == on && -z "$AUTH_SECRET" ]] || { echo "local-spark: error: LOCAL_SPARK_S3_ENDPOINT needs LOCAL_SPARK_REST=on and no LOCAL_SPARK_AUTH_SECRET" >&2; exit 2; }
+  [[ "$S3_ENDPOINT" =~ ^https?://[^/]+/?$ ]] || { echo "local-spark: error: LOCAL_SPARK_S3_ENDPOINT must be http(s)://host:port, got '$S3_ENDPOINT'" >&2; exit 2; }
+  # A cluster that reads s3a:// from that endpoint: a fourth one, on its own ports and state dir.
+  readonly STATE_DIR="${SPARK_DEPLOY_STATE_DIR:-${TMPDIR:-/tmp}/spark-deploy-action/local-spark-s3}"
+  readonly MASTER_PORT="${LOCAL_SPARK_MASTER_PORT:-7377}"
+  readonly MASTER_UI_PORT="${LOCAL_SPARK_MASTER_UI_PORT:-8380}"
+  readonly WORKER_UI_PORT="${LOCAL_SPARK_WORKER_UI_PORT:-8381}"
+  DEFAULT_REST_PORT=6366
+elif [[ -n "$AUTH_SECRET" ]]; then
   [[ "$REST" == off ]] || { echo "local-spark: error: LOCAL_SPARK_AUTH_SECRET needs LOCAL_SPARK_REST=off" >&2; exit 2; }
   # Spark as shipped with shared-secret authentication: a third cluster, on its own ports and state dir.
   readonly STATE_DIR="${SPARK_DEPLOY_STATE_DIR:-${TMPDIR:-/tmp}/spark-deploy-action/local-spark-auth}"
@@ -71,7 +90,7 @@ else
 fi
 
 readonly HOST=127.0.0.1
-readonly REST_PORT="${LOCAL_SPARK_REST_PORT:-6066}"
+readonly REST_PORT="${LOCAL_SPARK_REST_PORT:-${DEFAULT_REST_PORT:-6066}}"
 # Oversubscribed on purpose: a cluster-mode driver and its executor each take cores and memory, and a
 # streaming redeploy runs the new driver beside the old one until it is healthy.
 readonly WORKER_CORES="${LOCAL_SPARK_WORKER_CORES:-8}"
@@ -210,6 +229,100 @@ prepare_home() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# S3A: hadoop-aws for a cluster that reads s3a:// (LOCAL_SPARK_S3_ENDPOINT set)
+# ---------------------------------------------------------------------------------------------
+
+readonly S3A_POM="$SCRIPT_DIR/local-spark/s3a-pom.xml"
+readonly S3A_HOME="${LOCAL_SPARK_S3A_HOME:-$CACHE_DIR/s3a-$SPARK_VERSION}"
+readonly S3A_CONF_DIR="$STATE_DIR/s3a-conf"
+
+s3a_marker_content() { printf 'pom=%s\n' "$(sha256sum "$S3A_POM" | cut -d' ' -f1)"; }
+s3a_home_is_complete() { [[ -f "$S3A_HOME/$MARKER_NAME" && "$(cat "$S3A_HOME/$MARKER_NAME")" == "$(s3a_marker_content)" ]]; }
+
+# spark_hadoop_version: the Hadoop version of the Spark home (its hadoop-client-api jar).
+spark_hadoop_version() {
+  find "$SPARK_HOME/jars" -name 'hadoop-client-api-*.jar' -printf '%f\n' | sed 's/^hadoop-client-api-//; s/\.jar$//' | head -n 1
+}
+
+# fetch_s3a: hadoop-aws and the AWS SDK bundle from Maven Central into S3A_HOME, atomically.
+fetch_s3a() {
+  need mvn "install Maven 3.6+ (hadoop-aws comes from Maven Central)"
+  local partial="$S3A_HOME.partial.$$" mvn_log="$LOG_DIR/mvn-s3a.log"
+  rm -rf "$partial"
+  mkdir -p "$partial/jars" "$LOG_DIR"
+  log "fetching hadoop-aws and the AWS SDK bundle from Maven Central into $S3A_HOME (first run only)"
+  if ! mvn -B -ntp -f "$S3A_POM" dependency:copy-dependencies -DincludeScope=runtime \
+      "-DoutputDirectory=$partial/jars" >"$mvn_log" 2>&1; then
+    tail_log "$mvn_log"
+    rm -rf "$partial"
+    die "Maven could not fetch hadoop-aws (full log: $mvn_log)"
+  fi
+  s3a_marker_content >"$partial/$MARKER_NAME"
+  if [[ -e "$S3A_HOME" ]]; then rm -rf "$S3A_HOME"; fi
+  mv "$partial" "$S3A_HOME"
+}
+
+# prepare_s3a: S3A_HOME complete, and hadoop-aws of the very Hadoop version the Spark home ships (a
+# mismatch fails at the first s3a:// read with NoSuchMethodError or a missing class).
+prepare_s3a() {
+  if ! s3a_home_is_complete; then
+    mkdir -p "$(dirname "$S3A_HOME")"
+    exec 7>"$(dirname "$S3A_HOME")/.$(basename "$S3A_HOME").lock"
+    if command -v flock >/dev/null 2>&1; then
+      flock -w "$FETCH_LOCK_TIMEOUT" 7 || die "timed out waiting for another fetch of $S3A_HOME"
+    fi
+    if ! s3a_home_is_complete; then fetch_s3a; fi
+    exec 7>&-
+  fi
+  local hadoop aws
+  hadoop="$(spark_hadoop_version)"
+  aws="$(find "$S3A_HOME/jars" -name 'hadoop-aws-*.jar' -printf '%f\n' | sed 's/^hadoop-aws-//; s/\.jar$//')"
+  [[ -n "$aws" && "$aws" == "$hadoop" ]] ||
+    die "hadoop-aws ${aws:-missing} in $S3A_HOME does not match Spark $SPARK_VERSION's Hadoop ${hadoop:-unknown}; set hadoop.version (and the aws-java-sdk-bundle its hadoop-aws pom names) in $S3A_POM"
+}
+
+# write_s3a_conf: the workers' Hadoop configuration for the endpoint (what a real cluster's core-site.xml holds).
+write_s3a_conf() {
+  local ssl=true
+  [[ "$S3_ENDPOINT" == http://* ]] && ssl=false
+  mkdir -p "$S3A_CONF_DIR"
+  (
+    umask 077
+    cat >"$S3A_CONF_DIR/core-site.xml" <<XML
+<?xml version="1.0"?>
+<!-- Written by scripts/local-spark.sh for LOCAL_SPARK_S3_ENDPOINT: test credentials of a local store only. -->
+<configuration>
+  <property><name>fs.s3a.endpoint</name><value>$S3_ENDPOINT</value></property>
+  <property><name>fs.s3a.endpoint.region</name><value>${LOCAL_SPARK_S3_REGION:-us-east-1}</value></property>
+  <property><name>fs.s3a.path.style.access</name><value>true</value></property>
+  <property><name>fs.s3a.connection.ssl.enabled</name><value>$ssl</value></property>
+  <property><name>fs.s3a.aws.credentials.provider</name><value>org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider</value></property>
+  <property><name>fs.s3a.access.key</name><value>${LOCAL_SPARK_S3_ACCESS_KEY:-testing}</value></property>
+  <property><name>fs.s3a.secret.key</name><value>${LOCAL_SPARK_S3_SECRET_KEY:-testing}</value></property>
+  <property><name>fs.s3a.attempts.maximum</name><value>3</value></property>
+  <property><name>fs.s3a.retry.limit</name><value>3</value></property>
+</configuration>
+XML
+  )
+}
+
+# s3a_setup: the worker (and, through the environment it hands down, every driver and executor it launches:
+# WorkerCommandBuilder adds HADOOP_CONF_DIR and SPARK_DIST_CLASSPATH) gets hadoop-aws and the conf. The
+# master gets the same classpath, as a real cluster's nodes share one $SPARK_HOME/jars: a worker reports a
+# failed JAR download with the exception itself, and a master that cannot deserialise the AWS SDK's
+# exception classes drops that report and shows the driver RUNNING for ever.
+s3a_setup() {
+  prepare_s3a
+  write_s3a_conf
+  # The credentials also as the environment a node with keys (or a role) has: drivers that choose the AWS
+  # SDK's default chain (spark.hadoop.fs.s3a.aws.credentials.provider) find them there.
+  LAUNCH_ENV=("HADOOP_CONF_DIR=$S3A_CONF_DIR" "SPARK_DIST_CLASSPATH=$S3A_HOME/jars/*"
+    "AWS_ACCESS_KEY_ID=${LOCAL_SPARK_S3_ACCESS_KEY:-testing}" "AWS_SECRET_ACCESS_KEY=${LOCAL_SPARK_S3_SECRET_KEY:-testing}"
+    "AWS_REGION=${LOCAL_SPARK_S3_REGION:-us-east-1}")
+  LAUNCH_CP=":$S3A_CONF_DIR:$S3A_HOME/jars/*"
+}
+
+# ---------------------------------------------------------------------------------------------
 # Processes
 # ---------------------------------------------------------------------------------------------
 
@@ -277,7 +390,8 @@ launch() {
   set -m # job control: the background job becomes its own process group leader
   SPARK_SCALA_VERSION="$SCALA_BINARY" SPARK_LOCAL_IP="$HOST" \
     SPARK_LOCAL_DIRS="$STATE_DIR/local" \
-    nohup "$JAVA" -cp "$SPARK_HOME/conf/:$SPARK_HOME/jars/*" "-Xmx$DAEMON_MEMORY" "${opts[@]}" \
+    nohup env "${LAUNCH_ENV[@]}" "$JAVA" -cp "$SPARK_HOME/conf/:$SPARK_HOME/jars/*$LAUNCH_CP" \
+    "-Xmx$DAEMON_MEMORY" "${opts[@]}" \
     "-Dlocal-spark.state-dir=$STATE_DIR" "$@" "$class" "${DAEMON_ARGS[@]}" \
     </dev/null >>"$out" 2>&1 8>&- 9>&- & # the daemons must not inherit (and hold) our locks
   local pid=$!
@@ -304,6 +418,7 @@ check_ports() {
 
 start_master() {
   if running_pid master "$MASTER_CLASS" >/dev/null; then return 0; fi
+  if [[ -n "$S3_ENDPOINT" ]]; then s3a_setup; fi
   DAEMON_ARGS=(--host "$HOST" --port "$MASTER_PORT" --webui-port "$MASTER_UI_PORT")
   # Spark reads spark.* JVM system properties into its conf (what SPARK_MASTER_OPTS does).
   if [[ "$REST" == on ]]; then
@@ -317,6 +432,7 @@ start_master() {
 start_worker() {
   if running_pid worker "$WORKER_CLASS" >/dev/null; then return 0; fi
   mkdir -p "$STATE_DIR/work"
+  if [[ -n "$S3_ENDPOINT" ]]; then s3a_setup; fi
   DAEMON_ARGS=("$MASTER_URL" --host "$HOST" --webui-port "$WORKER_UI_PORT"
     --cores "$WORKER_CORES" --memory "$WORKER_MEMORY" --work-dir "$STATE_DIR/work")
   # The worker builds every driver's and executor's command from $SPARK_CONF_DIR/java-opts.
@@ -413,6 +529,7 @@ SPARK_WORKER_UI_URL=$WORKER_UI_URL
 LOCAL_SPARK_STATE_DIR=$STATE_DIR
 SPARK_HISTORY_URL=$([[ "$HISTORY" == on ]] && echo "$HISTORY_URL" || echo off)
 SPARK_EVENT_LOG_DIR=$([[ "$HISTORY" == on ]] && echo "$EVENT_DIR" || echo off)
+SPARK_S3_ENDPOINT=${S3_ENDPOINT:-none}
 EOF
 }
 
@@ -425,7 +542,9 @@ EOF
 readonly HISTORY="${LOCAL_SPARK_HISTORY:-on}"
 [[ "$HISTORY" == on || "$HISTORY" == off ]] || die "LOCAL_SPARK_HISTORY must be on or off"
 # Each cluster variant (REST on, REST off, REST off with auth) has its own History Server port.
-if [[ -n "$AUTH_SECRET" ]]; then
+if [[ -n "${S3_ENDPOINT:-}" ]]; then
+  readonly HISTORY_PORT="${LOCAL_SPARK_HISTORY_PORT:-18380}"
+elif [[ -n "$AUTH_SECRET" ]]; then
   readonly HISTORY_PORT="${LOCAL_SPARK_HISTORY_PORT:-18280}"
 elif [[ "$REST" == off ]]; then
   readonly HISTORY_PORT="${LOCAL_SPARK_HISTORY_PORT:-18180}"
@@ -598,6 +717,8 @@ lock_state() {
 }
 
 DAEMON_ARGS=()
+LAUNCH_ENV=()
+LAUNCH_CP=""
 LAUNCHED=()
 AUTH_OPTS=()
 # A test cluster only: the secret is on the daemons' command lines.

@@ -31,8 +31,11 @@ for c in spark moto registry; do
 done
 
 # Spark as shipped (REST off), and with shared-secret auth, each beside the REST-on cluster on its own ports;
-# only the REST-on cluster needs a History Server (test/e2e/spark-run.e2e.ts).
-for c in "LOCAL_SPARK_REST=off LOCAL_SPARK_HISTORY=off" "LOCAL_SPARK_REST=off LOCAL_SPARK_AUTH_SECRET=local-spark-test-secret LOCAL_SPARK_HISTORY=off"; do
+# a REST-on cluster whose nodes read s3a:// from moto (hadoop-aws; standalone.jar.stage: s3). Only the
+# shared REST-on cluster needs a History Server (test/e2e/spark-run.e2e.ts).
+for c in "LOCAL_SPARK_REST=off LOCAL_SPARK_HISTORY=off" \
+  "LOCAL_SPARK_REST=off LOCAL_SPARK_AUTH_SECRET=local-spark-test-secret LOCAL_SPARK_HISTORY=off" \
+  "LOCAL_SPARK_S3_ENDPOINT=http://127.0.0.1:${LOCAL_MOTO_PORT:-5055} LOCAL_SPARK_HISTORY=off"; do
   if ! env $c bash scripts/local-spark.sh status >/dev/null 2>&1; then
     env $c bash scripts/local-spark.sh start >/dev/null
     shipped+=("$c")

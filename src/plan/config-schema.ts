@@ -149,7 +149,19 @@ function buildSchemas() {
         stage: z.enum(['local', 'url', 's3']).check(z.describe('How the workers reach the JAR.')),
         url: opt(str(), 'stage url: the URL the JAR is already at.'),
         path: opt(str(), 'stage local: a directory every worker sees, to copy the JAR into.'),
-        s3: opt(str(), 'stage s3: s3://bucket/prefix to upload the JAR to.'),
+        s3: opt(
+          str(),
+          'stage s3: s3://bucket/prefix/ to upload the JAR (and app.configFile) to; workers read them as s3a:// (hadoop-aws on their classpath).',
+        ),
+        region: opt(str(), 'stage s3: region of the bucket (default AWS_REGION, then AWS_DEFAULT_REGION).'),
+        endpoint: opt(
+          str(),
+          'stage s3: endpoint of an S3-compatible store such as MinIO (default AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, else AWS).',
+        ),
+        pathStyle: opt(
+          z.boolean(),
+          'stage s3: path-style addressing (default: true exactly when an endpoint is set).',
+        ),
       }),
     ),
     allowInsecureRest: opt(

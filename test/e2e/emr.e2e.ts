@@ -31,10 +31,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DeployConfig } from '../../src/plan/plan.js';
+import { stageToS3 } from '../../src/s3/stage.js';
 import type { Artifact } from '../../src/stage.js';
 import { defaultClients } from '../../src/targets/emr/deps.js';
 import { createEmrTarget, type EmrDeps } from '../../src/targets/emr/index.js';
-import { stageToS3 } from '../../src/targets/emr/s3-stage.js';
 import { findStepByName } from '../../src/targets/emr/submit.js';
 import type { DeployPlan, Handle, Status } from '../../src/targets/target.js';
 import { systemClock } from '../../src/util/poll.js';

@@ -1,6 +1,7 @@
 // The EMR target's edges, injected so tests pass fakes: AWS clients, time, randomness, logging.
 import { EMRClient } from '@aws-sdk/client-emr';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../s3/client.js';
 import { type Backoff, type Clock, systemClock } from '../../util/poll.js';
 import * as runner from '../../util/runner.js';
 import type { DeployPlan, Handle } from '../target.js';
@@ -83,11 +84,9 @@ export function defaultClients(region: string | undefined): {
 } {
   const r = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   const common = { ...(r ? { region: r } : {}), retryMode: 'adaptive', maxAttempts: 6 } as const;
-  const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
   return {
     emr: new EMRClient(common),
     emrWrite: new EMRClient({ ...common, maxAttempts: 1 }),
-    // An endpoint override is a local S3 (moto, MinIO): bucket names are not resolvable host names there.
-    s3: new S3Client({ ...common, ...(endpoint ? { forcePathStyle: true } : {}) }),
+    s3: createS3Client(r ? { region: r } : {}),
   };
 }

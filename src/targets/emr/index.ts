@@ -20,11 +20,12 @@ import { buildStep } from './step.js';
 import { persistentSparkUi } from './ui.js';
 import { watchStep } from './watch.js';
 
+export { stageToS3 } from '../../s3/stage.js';
+export { parseS3Uri } from '../../s3/uri.js';
 export { buildRunJobFlow, DEFAULT_INSTANCE_GROUPS, TAG } from './cluster.js';
 export type { EmrDeps, Logger } from './deps.js';
 export { buildLinks, consoleClusterUrl, stepLogPrefix } from './links.js';
-export { stageToS3 } from './s3-stage.js';
-export { parseS3Uri, resolveSettings, stepNameOf } from './settings.js';
+export { resolveSettings, stepNameOf } from './settings.js';
 export { mapStepState, STEP_STATES } from './states.js';
 export { buildSparkSubmitArgs, buildStep, HADOOP_JAR_STEP_MAX_CHARS } from './step.js';
 

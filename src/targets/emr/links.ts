@@ -1,7 +1,8 @@
 // Where a user looks next. Only stable URLs: a presigned URL acts as a credential and expires, so it never
 // becomes a link that lands in a summary, an output, a deployment or a PR comment.
+
+import { parseS3Uri } from '../../s3/uri.js';
 import type { Links } from '../target.js';
-import { parseS3Uri } from './settings.js';
 
 /** consoleClusterUrl is the EMR console page of a cluster (docs/protocols.md 3.5). */
 export function consoleClusterUrl(region: string, clusterId: string): string {

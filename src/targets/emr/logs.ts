@@ -2,9 +2,9 @@
 // application id spark-submit prints there.
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { awsErrorCode, httpStatusOf } from './aws-errors.js';
+import { parseS3Uri } from '../../s3/uri.js';
+import { awsErrorCode, httpStatusOf } from '../../util/aws-errors.js';
 import { maskText } from './mask.js';
-import { parseS3Uri } from './settings.js';
 
 const YARN_APP_ID = /\bapplication_\d{10,}_\d{4,}\b/;
 /** Bytes of stderr kept at most (the tail is what matters). */

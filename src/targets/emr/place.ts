@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { type EMRClient, ListStepsCommand, type StepConfig } from '@aws-sdk/client-emr';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { type StagedBy, stageToS3 } from '../../s3/stage.js';
 import type { Artifact } from '../../stage.js';
 import { ActionError, errorMessage } from '../../util/errors.js';
 import { sha256File } from '../../util/hash.js';
@@ -10,9 +11,10 @@ import type { DeployPlan } from '../target.js';
 import { buildRunJobFlow } from './cluster.js';
 import type { EmrDeps } from './deps.js';
 import { terminateCluster } from './lifecycle.js';
-import { stageToS3 } from './s3-stage.js';
 import type { EmrSettings as Settings } from './settings.js';
 import { addStepOnce, resolveCluster, retrying, runJobFlowOnce } from './submit.js';
+
+const BY: StagedBy = { label: 'emr', keys: 'emr.s3.jar / emr.s3.config' };
 
 /** stageArtifacts uploads the JAR and app.configFile to their S3 URIs (skipped when S3 has the same SHA-256). */
 export async function stageArtifacts(
@@ -32,6 +34,7 @@ export async function stageArtifacts(
     uri: s.jarUri,
     log,
     signal,
+    by: BY,
     ...(deps.partSize ? { partSize: deps.partSize } : {}),
   });
   if (s.configFile && s.configUri) {
@@ -39,7 +42,7 @@ export async function stageArtifacts(
     const configSha = await sha256File(path, signal).catch((err: unknown) => {
       throw new ActionError(`emr: cannot read app.configFile ${s.configFile}: ${errorMessage(err)}`);
     });
-    await stageToS3({ client: s3, jarPath: path, sha256: configSha, uri: s.configUri, log, signal });
+    await stageToS3({ client: s3, jarPath: path, sha256: configSha, uri: s.configUri, log, signal, by: BY });
   }
 }
 

@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import type { DeployConfig } from '../../plan/plan.js';
 import type { Path } from '../../plan/source.js';
+import { objectKeyFor, parseS3Uri, s3Uri } from '../../s3/uri.js';
 import type { ActionError } from '../../util/errors.js';
 import { targetConfigError } from '../config-error.js';
 import type { DeployPlan } from '../target.js';
@@ -40,15 +41,6 @@ export function configError(plan: DeployPlan, path: Path, message: string): Acti
   return targetConfigError('emr', plan, path, message);
 }
 
-const S3_URI = /^s3[an]?:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/;
-
-/** parseS3Uri splits s3://bucket/key (s3a:// and s3n:// too); undefined when it is not one. */
-export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
-  const m = S3_URI.exec(uri.trim());
-  if (!m) return undefined;
-  return { bucket: m[1] as string, key: m[2] ?? '' };
-}
-
 /** stepNameOf is `<app>-<env>-<short sha>-<run id>`, within EMR's 256-character name limit. */
 export function stepNameOf(app: string, environment: string, sha: string, runId: string): string {
   const tail = [environment, sha.slice(0, 7), runId].filter(Boolean).join('-');
@@ -67,8 +59,7 @@ function s3Location(plan: DeployPlan, path: Path, value: string, fileName: strin
       `"${value}" is not an S3 location; use s3://bucket/prefix/ or s3://bucket/key`,
     );
   }
-  const key = parsed.key === '' || parsed.key.endsWith('/') ? `${parsed.key}${fileName}` : parsed.key;
-  return `s3://${parsed.bucket}/${key}`;
+  return s3Uri({ bucket: parsed.bucket, key: objectKeyFor(parsed, fileName) });
 }
 
 /** resolveSettings validates the `emr` section of the Plan; errors name the key and the fix. */

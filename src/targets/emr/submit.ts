@@ -13,8 +13,8 @@ import {
   type StepConfig,
   type StepSummary,
 } from '@aws-sdk/client-emr';
+import { awsErrorCode, isAmbiguous, isTransient } from '../../util/aws-errors.js';
 import { ActionError, errorMessage } from '../../util/errors.js';
-import { awsErrorCode, isAmbiguous, isTransient } from './aws-errors.js';
 import type { EmrDeps } from './deps.js';
 import type { EmrSettings } from './settings.js';
 import { STEP_ACCEPTING_CLUSTER_STATES } from './states.js';

@@ -6,8 +6,8 @@ import {
   type EMRClient,
   GetPersistentAppUIPresignedURLCommand,
 } from '@aws-sdk/client-emr';
+import { awsErrorCode } from '../../util/aws-errors.js';
 import { errorMessage } from '../../util/errors.js';
-import { awsErrorCode } from './aws-errors.js';
 import type { EmrDeps } from './deps.js';
 
 /** PersistentUi is a presigned Spark History Server URL, or why there is none. */

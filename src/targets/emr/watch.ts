@@ -2,10 +2,10 @@
 // exception (docs/protocols.md 3.4). Throttling and transient errors back off with jitter and never end the
 // watch by themselves; the deadline and the caller's signal do.
 import { DescribeClusterCommand, DescribeStepCommand, type EMRClient, type Step } from '@aws-sdk/client-emr';
+import { awsErrorCode, isTransient } from '../../util/aws-errors.js';
 import { ActionError, errorMessage } from '../../util/errors.js';
 import { type Backoff, backoffDelay } from '../../util/poll.js';
 import type { Handle, Status } from '../target.js';
-import { awsErrorCode, isTransient } from './aws-errors.js';
 import type { EmrDeps } from './deps.js';
 import { decodeHandleData } from './handle.js';
 import { isClusterGone, mapStepState } from './states.js';

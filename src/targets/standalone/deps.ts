@@ -1,4 +1,6 @@
 import { spawn as nodeSpawn } from 'node:child_process';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createS3Client, type S3ClientOptions } from '../../s3/client.js';
 import type { FetchLike } from '../../util/http.js';
 import { type Backoff, type Clock, systemClock } from '../../util/poll.js';
 import * as core from '../../util/runner.js';
@@ -20,6 +22,11 @@ export interface StandaloneDeps {
   fetch: FetchLike;
   /** Time and sleep (default: the system clock). */
   clock: Clock;
+  /**
+   * The S3 client for `jar.stage: s3` (default createS3Client: the standard credential chain, endpoint and
+   * region from the config or the environment). Pass a factory to give it other credentials.
+   */
+  s3Client: (opts: S3ClientOptions) => S3Client;
   /** Runs spark-submit for `mode: spark-submit` (default: node:child_process). */
   spawn: SpawnFn;
   /** Progress output (default: the runner's log). */
@@ -75,6 +82,7 @@ export function withDefaults(partial: Partial<StandaloneDeps> = {}): StandaloneD
     fetch: fetchFn,
     clock: partial.clock ?? systemClock,
     spawn: partial.spawn ?? spawnProcess,
+    s3Client: partial.s3Client ?? ((opts) => createS3Client(opts)),
     log,
     // The client's jars come from Maven Central: the global fetch, not the one injected for the master.
     sparkSubmit:

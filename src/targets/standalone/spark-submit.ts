@@ -143,6 +143,15 @@ export function submissionIdFromSparkSubmit(result: SpawnResult, secrets: readon
   if (id) return id;
   const auth = authFailure(output);
   if (auth) throw new ActionError(`standalone: spark-submit: ${auth}`);
+  if (
+    /Class org\.apache\.hadoop\.fs\.s3a\.S3AFileSystem not found|No FileSystem for scheme "?s3a"?/.test(
+      output,
+    )
+  ) {
+    throw new ActionError(
+      "standalone: spark-submit cannot read s3a:// URIs (S3AFileSystem not found): it resolves the staged JAR and files through Hadoop on the runner before submitting. Use the masters' REST servers (https://... masters, no Spark client needed), or run a spark-submit whose classpath has hadoop-aws and its aws-java-sdk-bundle (put its bin directory on PATH)",
+    );
+  }
   const tail = maskValue(tailLines(output, 30), secrets);
   throw new ActionError(
     `standalone: spark-submit ${result.exitCode === 0 ? 'exited 0 but printed no submission id' : `failed (exit ${result.exitCode ?? 'signal'})`}; last lines of its output:\n${tail}`,

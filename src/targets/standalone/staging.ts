@@ -1,18 +1,24 @@
 // Where workers find the JAR (and app.configFile): the runner's files mean nothing on the cluster unless
-// they are copied to a shared directory or already live at a URL.
+// they are copied to a shared directory, uploaded to S3 (s3-staging.ts) or already live at a URL.
 import { copyFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3ClientOptions } from '../../s3/client.js';
 import type { Artifact } from '../../stage.js';
 import type { DeployPlan } from '../target.js';
+import { planS3Stage, type Upload, uploadS3Stage } from './s3-staging.js';
 import { configError, type Settings } from './settings.js';
 
 /** StagePlan is what staging will do: the URIs the request uses and the copies that make them true. */
 export interface StagePlan {
-  stage: 'local' | 'url';
+  stage: 'local' | 'url' | 's3';
   appResource: string;
   configFile?: string;
   copies: { from: string; to: string }[];
+  /** stage s3: the files to upload, and how to reach the store. */
+  uploads?: Upload[];
+  s3?: S3ClientOptions;
   /** One line for the log: where the JAR goes. */
   description: string;
 }
@@ -23,7 +29,8 @@ const fileUri = (p: string) => pathToFileURL(p).href;
 /**
  * planStaging decides, without touching anything, how workers reach the JAR: `local` copies it into
  * `standalone.jar.path` (a directory every worker mounts at the same path) or, with no path and a
- * loopback master, uses the runner's own path; `url` uses `standalone.jar.url`; `s3` is not supported yet.
+ * loopback master, uses the runner's own path; `url` uses `standalone.jar.url`; `s3` uploads to
+ * `standalone.jar.s3` and names the objects as s3a:// URIs (see planS3Stage).
  * Without a `standalone.jar` section, a loopback master implies `local`; anything else is an error.
  */
 export function planStaging(plan: DeployPlan, artifact: Artifact, settings: Settings): StagePlan {
@@ -46,11 +53,16 @@ export function planStaging(plan: DeployPlan, artifact: Artifact, settings: Sett
     );
   }
   if (stage === 's3') {
-    throw configError(
-      plan,
-      ['standalone', 'jar', 'stage'],
-      'not yet supported: standalone.jar.stage s3 (needs the S3 client from the EMR target). Upload the JAR yourself and use stage: url, or use stage: local with a shared path',
-    );
+    const s3 = planS3Stage(plan, artifact, configPath);
+    return {
+      stage: 's3',
+      appResource: s3.appResource,
+      ...(s3.configFile ? { configFile: s3.configFile } : {}),
+      copies: [],
+      uploads: s3.uploads,
+      s3: s3.client,
+      description: s3.description,
+    };
   }
   if (stage === 'url') {
     if (!jar?.url) throw configError(plan, ['standalone', 'jar', 'url'], 'is required with stage: url');
@@ -122,8 +134,21 @@ export function planStaging(plan: DeployPlan, artifact: Artifact, settings: Sett
   };
 }
 
-/** applyStaging performs the copies atomically (copy aside, then rename) so a worker never reads half a JAR. */
-export async function applyStaging(sp: StagePlan): Promise<void> {
+/** StagingIo is what staging needs from the target's edges: an S3 client for stage s3, and a log. */
+export interface StagingIo {
+  s3Client: (opts: S3ClientOptions) => S3Client;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * applyStaging makes the plan true: uploads for stage s3 (skipped when S3 holds the same bytes), copies
+ * atomically otherwise (copy aside, then rename) so a worker never reads half a JAR.
+ */
+export async function applyStaging(sp: StagePlan, io: StagingIo): Promise<void> {
+  if (sp.uploads?.length) {
+    await uploadS3Stage(sp.uploads, io.s3Client(sp.s3 ?? {}), io.log, io.signal);
+  }
   for (const { from, to } of sp.copies) {
     const src = await stat(from);
     const existing = await stat(to).catch(() => undefined);

@@ -116,8 +116,11 @@ export async function submitDriver(
   const s = ctx.prepare(p);
   const sp = planStaging(p, artifact, s);
   try {
-    await applyStaging(sp);
+    await applyStaging(sp, { s3Client: deps.s3Client, log: (l) => deps.log.info(l), signal });
   } catch (err) {
+    if (signal.aborted) throw err;
+    // The S3 errors already name the bucket, the key and the fix.
+    if (err instanceof ActionError) throw err;
     throw new ActionError(`standalone: staging the JAR failed (${sp.description}): ${errorMessage(err)}`);
   }
   deps.log.info(`standalone: ${sp.description}`);

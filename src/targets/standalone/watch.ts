@@ -5,6 +5,7 @@ import { Poller, PollTimeoutError } from '../../util/poll.js';
 import type { Handle, Status } from '../target.js';
 import type { LocalReport } from './app-tracker.js';
 import type { StandaloneDeps } from './deps.js';
+import { diagnoseJarFetch } from './fetch-diagnosis.js';
 import { type RestMessage, sparkMessageSummary } from './rest-client.js';
 import { decodeHandleData } from './settings.js';
 import { mapDriverState } from './states.js';
@@ -27,7 +28,15 @@ export function statusFromMessage(msg: RestMessage & { driverState: string }): S
 export function statusOf(driverState: string, sparkMessage?: string): Status {
   const { phase, terminal } = mapDriverState(driverState);
   const message = sparkMessageSummary(sparkMessage);
-  return { phase, nativeState: driverState, terminal, ...(message ? { message } : {}) };
+  // A worker that could not fetch an s3a:// JAR: the driver never ran, so this is the whole story.
+  const cause = terminal && phase === 'FAILED' ? diagnoseJarFetch(sparkMessage) : undefined;
+  return {
+    phase,
+    nativeState: driverState,
+    terminal,
+    ...(message ? { message } : {}),
+    ...(cause ? { cause } : {}),
+  };
 }
 
 /** Enriched is a status with what the target learned besides: the driver runs Spark in local mode. */

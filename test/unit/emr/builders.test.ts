@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
+import { parseS3Uri } from '../../../src/s3/uri.js';
 import { buildRunJobFlow, DEFAULT_INSTANCE_GROUPS, TAG } from '../../../src/targets/emr/cluster.js';
 import { buildLinks, consoleClusterUrl, stepLogPrefix } from '../../../src/targets/emr/links.js';
 import { maskArg, maskDeep } from '../../../src/targets/emr/mask.js';
-import { parseS3Uri, resolveSettings, stepNameOf } from '../../../src/targets/emr/settings.js';
+import { resolveSettings, stepNameOf } from '../../../src/targets/emr/settings.js';
 import { mapStepState, STEP_STATES } from '../../../src/targets/emr/states.js';
 import {
   buildSparkSubmitArgs,

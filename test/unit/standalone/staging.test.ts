@@ -93,9 +93,24 @@ describe('planStaging', () => {
 
   test.each<[string, PlanOverrides, RegExp]>([
     [
-      's3 is not supported yet',
-      { standalone: { masters: ['https://m:6066'], jar: { stage: 's3', s3: 's3://b/jars/' } } },
-      /standalone\.jar\.stage: not yet supported: standalone\.jar\.stage s3 \(needs the S3 client from the EMR target\)/,
+      's3 without a location',
+      { standalone: { masters: ['https://m:6066'], jar: { stage: 's3' } } },
+      /standalone\.jar\.s3: is required with stage: s3, e\.g\. s3:\/\/bucket\/jars\/\{\{sha\}\}\//,
+    ],
+    [
+      's3 that is not an S3 location',
+      { standalone: { masters: ['https://m:6066'], jar: { stage: 's3', s3: 'https://b/jars/' } } },
+      /standalone\.jar\.s3: "https:\/\/b\/jars\/" is not an S3 location; use s3:\/\/bucket\/prefix\//,
+    ],
+    [
+      's3 with an endpoint that is not a URL',
+      {
+        standalone: {
+          masters: ['https://m:6066'],
+          jar: { stage: 's3', s3: 's3://bucket/jars/', endpoint: 'minio:9000' },
+        },
+      },
+      /standalone\.jar\.endpoint: "minio:9000" is not an http\(s\):\/\/ URL/,
     ],
     [
       'remote master without a jar section',
@@ -137,6 +152,12 @@ describe('planStaging', () => {
 });
 
 describe('applyStaging', () => {
+  const io = {
+    s3Client: () => {
+      throw new Error('stage local must not make an S3 client');
+    },
+    log: () => {},
+  };
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'standalone-staging-'));
@@ -155,11 +176,11 @@ describe('applyStaging', () => {
       workingDirectory: join(dir, 'ws'),
     });
     const sp = planStaging(p, { ...artifact, jarPath: jar }, resolveSettings(p));
-    await applyStaging(sp);
+    await applyStaging(sp, io);
     expect(readFileSync(join(shared, 'app-0123456789ab.jar'), 'utf8')).toBe('PK-jar-bytes');
     expect(readFileSync(join(shared, 'config-42-1', 'prod.json'), 'utf8')).toBe('{}');
     expect(readdirSync(shared).filter((f) => f.includes('.tmp-'))).toEqual([]);
-    await applyStaging(sp);
+    await applyStaging(sp, io);
     expect(readdirSync(shared).sort()).toEqual(['app-0123456789ab.jar', 'config-42-1']);
   });
 });

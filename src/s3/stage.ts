@@ -1,18 +1,28 @@
-// Staging files on S3: skip when the object already holds the same bytes, multipart for large files.
-// Shared with the standalone target (standalone.jar.stage: s3), so it depends on nothing EMR-specific.
+// Staging files on S3, for every target that needs it (EMR's emr.s3, standalone's jar.stage: s3): skip
+// when the object already holds the same bytes, multipart for large files.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { ActionError, errorMessage } from '../../util/errors.js';
-import { awsErrorCode, httpStatusOf } from './aws-errors.js';
-import { parseS3Uri } from './settings.js';
+import { awsErrorCode, httpStatusOf } from '../util/aws-errors.js';
+import { ActionError, errorMessage } from '../util/errors.js';
+import { parseS3Uri } from './uri.js';
 
 /** Object metadata key holding the hex SHA-256 of the whole file (x-amz-meta-sha256). */
 export const SHA256_METADATA_KEY = 'sha256';
 
 /** Files up to this size go in one PutObject; larger ones in parts of this size (lib-storage's minimum is 5 MiB). */
 export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+
+/** StagedBy says who stages, for messages: the log prefix and the config keys that name the location. */
+export interface StagedBy {
+  /** Prefix of log lines and errors, e.g. `emr` (default `s3`). */
+  label: string;
+  /** The config keys to fix when the bucket is wrong, e.g. `emr.s3.jar / emr.s3.config`. */
+  keys: string;
+}
+
+const NEUTRAL: StagedBy = { label: 's3', keys: 'the S3 location' };
 
 export interface StageToS3Options {
   client: S3Client;
@@ -27,6 +37,8 @@ export interface StageToS3Options {
   /** Multipart part size in bytes (default DEFAULT_PART_SIZE). */
   partSize?: number;
   signal?: AbortSignal;
+  /** Who stages (default: prefix `s3`, "the S3 location"). */
+  by?: StagedBy;
 }
 
 /** hexToBase64 turns a hex digest into the base64 form S3 checksums use. */
@@ -39,21 +51,29 @@ function mib(n: number): string {
 }
 
 /** s3Error turns an S3 failure into a message naming the bucket, the key and the fix. */
-export function s3Error(op: string, bucket: string, key: string, err: unknown): ActionError {
+export function s3Error(
+  op: string,
+  bucket: string,
+  key: string,
+  err: unknown,
+  by: StagedBy = NEUTRAL,
+): ActionError {
   const code = awsErrorCode(err);
   const status = httpStatusOf(err);
   const where = `s3://${bucket}/${key}`;
   if (code === 'NoSuchBucket') {
     return new ActionError(
-      `emr: S3 bucket "${bucket}" does not exist (${op} ${where}); create it or fix emr.s3.jar / emr.s3.config`,
+      `${by.label}: S3 bucket "${bucket}" does not exist (${op} ${where}); create it or fix ${by.keys}`,
     );
   }
   if (code === 'AccessDenied' || code === 'Forbidden' || status === 403) {
     return new ActionError(
-      `emr: S3 denied ${op} on ${where} (${code ?? 'HTTP 403'}); the workflow's role needs s3:PutObject and s3:GetObject on arn:aws:s3:::${bucket}/${key} (and s3:ListBucket on arn:aws:s3:::${bucket})`,
+      `${by.label}: S3 denied ${op} on ${where} (${code ?? 'HTTP 403'}); the workflow's role needs s3:PutObject and s3:GetObject on arn:aws:s3:::${bucket}/${key} (and s3:ListBucket on arn:aws:s3:::${bucket})`,
     );
   }
-  return new ActionError(`emr: S3 ${op} ${where} failed: ${code ? `${code}: ` : ''}${errorMessage(err)}`);
+  return new ActionError(
+    `${by.label}: S3 ${op} ${where} failed: ${code ? `${code}: ` : ''}${errorMessage(err)}`,
+  );
 }
 
 /** objectHasSha reports whether the object exists holding these bytes (our metadata or a full-object checksum). */
@@ -62,7 +82,8 @@ async function objectHasSha(
   bucket: string,
   key: string,
   sha256: string,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  by: StagedBy,
 ): Promise<boolean> {
   try {
     const head = await client.send(
@@ -78,7 +99,7 @@ async function objectHasSha(
     if (status === 404 || status === 403) return false;
     const code = awsErrorCode(err);
     if (code === 'NotFound' || code === 'NoSuchKey' || code === 'NoSuchBucket') return false;
-    throw s3Error('HeadObject', bucket, key, err);
+    throw s3Error('HeadObject', bucket, key, err, by);
   }
 }
 
@@ -88,12 +109,17 @@ async function objectHasSha(
  * multipart upload with progress lines; the SHA-256 is stored as metadata either way.
  */
 export async function stageToS3(opts: StageToS3Options): Promise<{ s3Uri: string; uploaded: boolean }> {
+  const by = opts.by ?? NEUTRAL;
   const loc = parseS3Uri(opts.uri);
-  if (!loc || loc.key === '') throw new ActionError(`emr: "${opts.uri}" is not an s3://bucket/key location`);
+  if (!loc || loc.key === '') {
+    throw new ActionError(`${by.label}: "${opts.uri}" is not an s3://bucket/key location`);
+  }
   const { bucket, key } = loc;
   const s3Uri = `s3://${bucket}/${key}`;
-  if (await objectHasSha(opts.client, bucket, key, opts.sha256, opts.signal)) {
-    opts.log?.(`emr: ${s3Uri} already holds this file (sha256 ${opts.sha256.slice(0, 12)}…); not uploading`);
+  if (await objectHasSha(opts.client, bucket, key, opts.sha256, opts.signal, by)) {
+    opts.log?.(
+      `${by.label}: ${s3Uri} already holds this file (sha256 ${opts.sha256.slice(0, 12)}…); not uploading`,
+    );
     return { s3Uri, uploaded: false };
   }
   const size = (await stat(opts.jarPath)).size;
@@ -125,18 +151,18 @@ export async function stageToS3(opts: StageToS3Options): Promise<{ s3Uri: string
       const tenth = Math.floor(((p.loaded ?? 0) / size) * 10);
       if (tenth > lastTenth) {
         lastTenth = tenth;
-        opts.log?.(`emr: uploading ${s3Uri}: ${tenth * 10}% (${mib(p.loaded ?? 0)} of ${mib(size)})`);
+        opts.log?.(`${by.label}: uploading ${s3Uri}: ${tenth * 10}% (${mib(p.loaded ?? 0)} of ${mib(size)})`);
       }
     });
   }
   opts.log?.(
-    `emr: uploading ${mib(size)} to ${s3Uri}${multipart ? ` in ${Math.ceil(size / partSize)} parts` : ''}`,
+    `${by.label}: uploading ${mib(size)} to ${s3Uri}${multipart ? ` in ${Math.ceil(size / partSize)} parts` : ''}`,
   );
   try {
     await upload.done();
   } catch (err) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? err;
-    throw s3Error('PutObject', bucket, key, err);
+    throw s3Error('PutObject', bucket, key, err, by);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }
