@@ -210,9 +210,19 @@ describe('buildSparkSubmitArgs', () => {
       {
         app: {
           configFile: 'configs/prod.json',
-          args: ['--config', 'configs/prod.json', '--conf=./configs/prod.json', '--out', 'configs/other.json', '/ws/configs/prod.json'],
+          args: [
+            '--config',
+            'configs/prod.json',
+            '--conf=./configs/prod.json',
+            '--out',
+            'configs/other.json',
+            '/ws/configs/prod.json',
+          ],
         },
-        emr: { clusterId: 'j-1', s3: { jar: 's3://etl-artifacts/jars/abc1234/', config: 's3://bkt/c/cfg.json' } },
+        emr: {
+          clusterId: 'j-1',
+          s3: { jar: 's3://etl-artifacts/jars/abc1234/', config: 's3://bkt/c/cfg.json' },
+        },
       },
       [
         ...HEAD,
