@@ -22,6 +22,8 @@ import type {
   ListClustersOutput,
   RunJobFlowOutput,
 } from '@aws-sdk/client-emr';
+import { createClusterRunner, type LiveState } from './emr-cluster-runner.js';
+import type { RunnerOptions } from './emr-step-runner.js';
 
 /** One scripted step state; each DescribeStep advances to the next entry, the last one stays. */
 export interface ScriptedState {
@@ -38,6 +40,8 @@ interface FakeStep {
   pos: number;
   cancelled: boolean;
   created: number;
+  /** Set when the double runs steps for real (`startFakeEmr({ runner })`): the state the process drives. */
+  live?: LiveState;
 }
 
 interface FakeCluster {
@@ -88,8 +92,16 @@ function id(prefix: string): string {
 }
 const epoch = (ms: number) => ms / 1000;
 
-/** startFakeEmr starts the double on an ephemeral 127.0.0.1 port. */
-export async function startFakeEmr(): Promise<FakeEmr> {
+export interface FakeEmrOptions {
+  /** 127.0.0.1 port [ephemeral]. */
+  port?: number;
+  /** Run every step's spark-submit for real (docs/protocols.md 3.7) instead of following `script`. */
+  runner?: RunnerOptions;
+}
+
+/** startFakeEmr starts the double on 127.0.0.1. */
+export async function startFakeEmr(opts: FakeEmrOptions = {}): Promise<FakeEmr> {
+  const runner = opts.runner ? createClusterRunner(opts.runner) : undefined;
   const clusters = new Map<string, FakeCluster>();
   const requests: Request[] = [];
   let throttleLeft = 0;
@@ -126,8 +138,24 @@ export async function startFakeEmr(): Promise<FakeEmr> {
     body: { __type: 'InvalidRequestException', Message: message },
   });
 
+  const stateOf = (s: FakeStep): ScriptedState =>
+    s.live ?? (s.script[Math.min(s.pos, s.script.length - 1)] as ScriptedState);
+  const timeline = (s: FakeStep, st: ScriptedState) =>
+    s.live
+      ? {
+          CreationDateTime: epoch(s.created),
+          ...(s.live.start ? { StartDateTime: epoch(s.live.start) } : {}),
+          ...(s.live.end ? { EndDateTime: epoch(s.live.end) } : {}),
+        }
+      : {
+          CreationDateTime: epoch(s.created),
+          ...(st.State !== 'PENDING' ? { StartDateTime: epoch(s.created + 1000) } : {}),
+          ...(['COMPLETED', 'FAILED', 'CANCELLED'].includes(st.State)
+            ? { EndDateTime: epoch(Date.now()) }
+            : {}),
+        };
   const stepView = (c: FakeCluster, s: FakeStep) => {
-    const st = s.script[Math.min(s.pos, s.script.length - 1)] as ScriptedState;
+    const st = stateOf(s);
     return {
       Id: s.Id,
       Name: s.Name,
@@ -137,24 +165,15 @@ export async function startFakeEmr(): Promise<FakeEmr> {
         State: st.State,
         StateChangeReason: {},
         ...(st.FailureDetails ? { FailureDetails: st.FailureDetails } : {}),
-        Timeline: {
-          CreationDateTime: epoch(s.created),
-          ...(st.State !== 'PENDING' ? { StartDateTime: epoch(s.created + 1000) } : {}),
-          ...(['COMPLETED', 'FAILED', 'CANCELLED'].includes(st.State)
-            ? { EndDateTime: epoch(Date.now()) }
-            : {}),
-        },
+        Timeline: timeline(s, st),
       },
       ...(c.LogUri ? { LogUri: c.LogUri } : {}),
     };
   };
 
   const finishCluster = (c: FakeCluster) => {
-    const settled = c.steps.every((s) =>
-      ['COMPLETED', 'FAILED', 'CANCELLED'].includes(
-        (s.script[Math.min(s.pos, s.script.length - 1)] as ScriptedState).State,
-      ),
-    );
+    if (runner) return;
+    const settled = c.steps.every((s) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(stateOf(s).State));
     if (!c.keepAlive && settled && c.State !== 'TERMINATED') {
       c.State = 'TERMINATED';
       c.StateChangeReason = { Code: 'ALL_STEPS_COMPLETED', Message: 'Steps completed' };
@@ -182,8 +201,11 @@ export async function startFakeEmr(): Promise<FakeEmr> {
         pos: 0,
         cancelled: false,
         created: Date.now(),
+        ...(runner ? { live: { State: 'PENDING' as const } } : {}),
       };
       c.steps.push(s);
+      // After the answer: the cluster starts the step on its own time.
+      if (runner) setImmediate(() => runner.kick(c));
       fake.onStep?.(c.Id, s.Id);
       return s.Id;
     });
@@ -263,8 +285,8 @@ export async function startFakeEmr(): Promise<FakeEmr> {
       const s = c?.steps.find((x) => x.Id === b.StepId);
       if (!c || !s) return invalid(`Step id '${b.StepId}' is not valid.`);
       const view = stepView(c, s);
-      if (s.pos < s.script.length - 1) s.pos++;
-      if (c.State === 'STARTING') c.State = 'RUNNING';
+      if (!runner && s.pos < s.script.length - 1) s.pos++;
+      if (!runner && c.State === 'STARTING') c.State = 'RUNNING';
       finishCluster(c);
       return { status: 200, body: { Step: view } };
     },
@@ -283,7 +305,12 @@ export async function startFakeEmr(): Promise<FakeEmr> {
       if (!c) return invalid(`Cluster id '${b.ClusterId}' is not valid.`);
       const info = ((b.StepIds as string[]) ?? []).map((sid): CancelStepsInfo => {
         const s = c.steps.find((x) => x.Id === sid);
-        const state = s ? (s.script[Math.min(s.pos, s.script.length - 1)] as ScriptedState).State : undefined;
+        if (s && runner) {
+          const out = runner.cancel(c, s, String(b.StepCancellationOption ?? 'SEND_INTERRUPT'));
+          if (out.Status === 'SUBMITTED') s.cancelled = true;
+          return { StepId: sid, ...out };
+        }
+        const state = s ? stateOf(s).State : undefined;
         if (!s || (state !== 'PENDING' && state !== 'RUNNING')) {
           return {
             StepId: sid,
@@ -349,7 +376,8 @@ export async function startFakeEmr(): Promise<FakeEmr> {
     TerminateJobFlows(b) {
       for (const cid of (b.JobFlowIds as string[]) ?? []) {
         const c = clusters.get(cid);
-        if (c) {
+        if (c && runner) runner.terminate(c, 'USER_REQUEST', 'Terminated by user request');
+        else if (c) {
           c.State = 'TERMINATED';
           c.StateChangeReason = { Code: 'USER_REQUEST', Message: 'Terminated by user request' };
         }
@@ -412,15 +440,20 @@ export async function startFakeEmr(): Promise<FakeEmr> {
     });
     req.on('end', () => handle(req, res, raw));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   // The same object the handlers read, so `script` set by a test applies to the next steps.
   return Object.assign(fake, {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await runner?.close();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   });
 }
