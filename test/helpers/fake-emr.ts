@@ -1,7 +1,17 @@
 // A small EMR double speaking the awsJson1_1 wire protocol on 127.0.0.1, for what moto does not do
-// (docs/protocols.md 3.6): steps that advance through scripted states, FailureDetails, CancelSteps with
-// CANCEL_PENDING -> CANCELLED, cluster termination, throttling bursts, and the persistent app UI
-// (CreatePersistentAppUI / DescribePersistentAppUI / GetPersistentAppUIPresignedURL).
+// (docs/protocols.md 3.6). Two modes:
+// - scripted (default): steps advance through `script` one DescribeStep at a time; FailureDetails as scripted;
+//   CancelSteps with CANCEL_PENDING -> CANCELLED; cluster termination; throttling bursts; an ambiguous 500.
+// - running (`startFakeEmr({ runner })`, also scripts/local-emr.sh): every step's `command-runner.jar
+//   spark-submit ...` is really run (test/helpers/emr-cluster-runner.ts, emr-step-runner.ts), copying what EMR
+//   and YARN cluster mode do (docs/protocols.md 3.7): one step at a time, RUNNING while its process lives,
+//   COMPLETED on exit 0, FAILED with FailureDetails (the exception line of the step's stderr, its LogFile)
+//   otherwise; ActionOnFailure; CancelSteps kills the process group (SIGTERM / SIGKILL per
+//   StepCancellationOption, 3.2); the JAR and `--files`/`--jars` fetched from S3 (moto) into a fresh container
+//   directory that is the driver's working directory; `--master yarn` mapped to `local[n]`; the YARN client's
+//   output as the step's stderr and the driver's as the AM container's, gzipped under the cluster's LogUri;
+//   a cluster without KeepJobFlowAliveWhenNoSteps terminated after its steps.
+// Both: the persistent app UI (CreatePersistentAppUI / DescribePersistentAppUI / GetPersistentAppUIPresignedURL).
 // Shapes follow @aws-sdk/client-emr's model types (dist-types/models/models_0.d.ts): Step, StepStatus,
 // FailureDetails, StepSummary, Cluster, ClusterSummary, CancelStepsInfo, CreatePersistentAppUIOutput,
 // PersistentAppUI, GetPersistentAppUIPresignedURLOutput.
