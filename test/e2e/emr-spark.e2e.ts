@@ -15,10 +15,17 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  AddJobFlowStepsCommand,
+  DescribeStepCommand,
+  EMRClient,
+  ListClustersCommand,
+} from '@aws-sdk/client-emr';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { component, hasCommand, httpOk } from '../helpers/components.js';
 import { type FakeEmr, startFakeEmr } from '../helpers/fake-emr.js';
@@ -270,5 +277,81 @@ describe.skipIf(!sparkReady)('EMR steps run by the local Spark (bundled action, 
     expect(step?.live?.State).toBe('CANCELLED');
     expect(() => process.kill(pid, 0)).toThrow();
     expect(c?.State).toMatch(/^TERMINATED/);
+  }, 300_000);
+
+  test('scripts/local-emr.sh: a server on 127.0.0.1 that runs the steps it is given; status and stop', async () => {
+    const port = await new Promise<number>((ok) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => ok(p));
+      });
+    });
+    const env = {
+      ...process.env,
+      LOCAL_EMR_PORT: String(port),
+      LOCAL_MOTO_PORT: new URL(MOTO).port,
+      LOCAL_EMR_STATE_DIR: join(dir, 'local-emr'),
+      LOCAL_EMR_LOG_URI: logUri,
+      LOCAL_EMR_CLUSTERS: 'etl-production',
+      SPARK_HOME: SPARK_HOME as string,
+    };
+    const sh = (cmd: string) =>
+      execFileSync('bash', [join(root, 'scripts/local-emr.sh'), cmd], {
+        env,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+    expect(sh('start')).toBe(`AWS_ENDPOINT_URL_EMR=http://127.0.0.1:${port}\n`);
+    try {
+      expect(sh('status')).toBe(`AWS_ENDPOINT_URL_EMR=http://127.0.0.1:${port}\n`);
+      const emr = new EMRClient({
+        region: REGION,
+        endpoint: `http://127.0.0.1:${port}`,
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      });
+      const clusters =
+        (await emr.send(new ListClustersCommand({ ClusterStates: ['WAITING'] }))).Clusters ?? [];
+      const cluster = clusters.find((c) => c.Name === 'etl-production');
+      expect(cluster?.Id).toMatch(/^j-[0-9A-Z]{13}$/);
+      await s3.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: 'local-emr/smoke.jar', Body: readFileSync(smokeJar) }),
+      );
+      const { StepIds } = await emr.send(
+        new AddJobFlowStepsCommand({
+          JobFlowId: cluster?.Id,
+          Steps: [
+            {
+              Name: 'pi',
+              ActionOnFailure: 'CONTINUE',
+              HadoopJarStep: {
+                Jar: 'command-runner.jar',
+                Args: [
+                  'spark-submit',
+                  '--deploy-mode',
+                  'cluster',
+                  '--master',
+                  'yarn',
+                  '--class',
+                  'SmokeJob',
+                  `s3://${BUCKET}/local-emr/smoke.jar`,
+                  'pi',
+                  '1',
+                ],
+              },
+            },
+          ],
+        }),
+      );
+      let state = '';
+      for (let i = 0; i < 300 && !['COMPLETED', 'FAILED', 'CANCELLED'].includes(state); i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        state = (await emr.send(new DescribeStepCommand({ ClusterId: cluster?.Id, StepId: StepIds?.[0] })))
+          .Step?.Status?.State as string;
+      }
+      expect(state).toBe('COMPLETED');
+    } finally {
+      sh('stop');
+    }
+    expect(() => sh('status')).toThrow();
   }, 300_000);
 });
