@@ -411,13 +411,11 @@ describe('watch', () => {
   test('a reason repeated inside the message is said once', async () => {
     const reason =
       'org.apache.spark.SparkException: Application application_1_0001 finished with failed status';
-    env.emr
-      .on(DescribeStepCommand)
-      .resolves(
-        step('FAILED', {
-          FailureDetails: { Reason: reason, Message: `Exception in thread "main" ${reason}` },
-        }),
-      );
+    env.emr.on(DescribeStepCommand).resolves(
+      step('FAILED', {
+        FailureDetails: { Reason: reason, Message: `Exception in thread "main" ${reason}` },
+      }),
+    );
     const got = await collect(env.target.watch(handleOf(), new AbortController().signal));
     expect(got.at(-1)?.message).toBe(`Exception in thread "main" ${reason}`);
   });
