@@ -33,6 +33,14 @@ import {
   parseSparkSubmit,
   type SubmitArgs,
 } from './emr-spark-submit.js';
+import {
+  diagnosticsOf,
+  type FailureDetails,
+  failureOf,
+  finalReport,
+  info,
+  stamp,
+} from './emr-yarn-client.js';
 
 export interface RunnerOptions {
   /** The S3 the cluster reads and archives logs to (moto). */
@@ -49,11 +57,8 @@ export interface RunnerOptions {
   driverMemoryCapMiB?: number;
 }
 
-export interface FailureDetails {
-  Reason: string;
-  Message?: string;
-  LogFile?: string;
-}
+export type { FailureDetails };
+
 export interface StepOutcome {
   state: 'COMPLETED' | 'FAILED' | 'CANCELLED';
   failure?: FailureDetails;
@@ -74,9 +79,6 @@ export interface StepRun {
   cancel(signal: NodeJS.Signals): void;
   done: Promise<StepOutcome>;
 }
-
-const stamp = () => new Date().toISOString().replace('T', ' ').slice(2, 19).replace(/-/g, '/');
-const info = (cls: string, msg: string) => `${stamp()} INFO ${cls}: ${msg}\n`;
 
 /** s3Parts splits s3://, s3a:// and s3n:// URIs. */
 function s3Parts(uri: string): { bucket: string; key: string } | undefined {
@@ -112,29 +114,6 @@ async function fetchTo(s3: S3Client, uri: string, dest: string): Promise<void> {
   if (/^[a-z][a-z0-9+.-]*:/i.test(path) || !existsSync(path))
     throw new Error(`java.io.FileNotFoundException: File ${uri} does not exist`);
   copyFileSync(path, dest);
-}
-
-/** failureOf is what EMR's step failure analysis reports: the last exception in the step's stderr. */
-export function failureOf(stepStderr: string, logFile: string | undefined): FailureDetails {
-  const lines = stepStderr.split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const m = /^Exception in thread "[^"]*" (.+)$/.exec(lines[i] ?? '');
-    if (m)
-      return {
-        Reason: m[1] as string,
-        Message: lines[i] as string,
-        ...(logFile ? { LogFile: logFile } : {}),
-      };
-  }
-  return { Reason: 'Unknown Error.', ...(logFile ? { LogFile: logFile } : {}) };
-}
-
-/** diagnosticsOf is the AM's diagnostics for a driver that exited with `code` after writing `stderr`. */
-function diagnosticsOf(code: number, stderr: string): string {
-  const thrown = /^Exception in thread "main" (.+)$/m.exec(stderr);
-  if (thrown) return `User class threw exception: ${thrown[1]}`;
-  if (code !== 0) return 'Shutdown hook called before final status was reported.';
-  return '';
 }
 
 /** sparkHomeConf is the cluster configuration EMR itself provides: S3 reachable through s3a when present. */
@@ -253,25 +232,11 @@ export function runStep(o: RunnerOptions, ctx: StepContext): StepRun {
       await Promise.all([new Promise((r) => out.end(r)), new Promise((r) => err.end(r))]);
       const driverErr = readFileSync(join(container, 'stderr'), 'utf8');
       finalStatus = cancelled ? 'KILLED' : exit === 0 ? 'SUCCEEDED' : 'FAILED';
-      client += info(
-        'Client',
-        `Application report for ${ctx.appId} (state: ${cancelled ? 'KILLED' : 'FINISHED'})`,
+      client += finalReport(
+        ctx.appId,
+        finalStatus,
+        cancelled ? 'Application killed by user.' : diagnosticsOf(exit, driverErr),
       );
-      client += info(
-        'Client',
-        [
-          '',
-          '\t client token: N/A',
-          `\t diagnostics: ${cancelled ? 'Application killed by user.' : diagnosticsOf(exit, driverErr) || 'N/A'}`,
-          '\t ApplicationMaster host: 127.0.0.1',
-          `\t final status: ${finalStatus}`,
-          `\t tracking URL: http://127.0.0.1:20888/proxy/${ctx.appId}/`,
-          '\t user: hadoop',
-        ].join('\n'),
-      );
-      if (finalStatus === 'FAILED') {
-        client += `Exception in thread "main" org.apache.spark.SparkException: Application ${ctx.appId} finished with failed status\n\tat org.apache.spark.deploy.yarn.Client.run(Client.scala:1342)\n`;
-      }
     } catch (e) {
       if (!(e as { reported?: boolean }).reported)
         client += `Exception in thread "main" ${(e as Error).message}\n`;

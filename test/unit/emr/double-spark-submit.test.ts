@@ -10,7 +10,7 @@ import {
   option,
   parseSparkSubmit,
 } from '../../helpers/emr-spark-submit.js';
-import { failureOf } from '../../helpers/emr-step-runner.js';
+import { failureOf } from '../../helpers/emr-yarn-client.js';
 import { artifact, makePlan } from './fixtures.js';
 
 describe('parseSparkSubmit', () => {
