@@ -217,6 +217,17 @@ describe.skipIf(!sparkReady)('EMR steps run by the local Spark (bundled action, 
     expect(fake.clusters.get(c.id)?.State).toBe('WAITING');
   }, 300_000);
 
+  test('a transient cluster runs its step to COMPLETED and terminates (ALL_STEPS_COMPLETED)', async () => {
+    const { ws, jar } = workspace('transient', { mainClass: 'SmokeJob', args: ['pi', '1'] });
+    const r = await deploy(ws, jar);
+    expect(r.code, text(r)).toBe(0);
+    const c = clusterOf(`etl-pipeline-production-${SHA.slice(0, 7)}-${7000 + runs}`);
+    expect(c?.steps[0]?.live?.State).toBe('COMPLETED');
+    expect(c?.State).toBe('TERMINATED');
+    expect(c?.StateChangeReason?.Code).toBe('ALL_STEPS_COMPLETED');
+    expect(r.outputs.state).toBe('SUCCEEDED');
+  }, 300_000);
+
   test('a failing app on a transient cluster: FAILED with its exception from the logs in moto, cluster terminated', async () => {
     const { ws, jar } = workspace('transient', { mainClass: 'SmokeJob', args: ['fail'] });
     const r = await deploy(ws, jar);
