@@ -17,7 +17,6 @@
 // PersistentAppUI, GetPersistentAppUIPresignedURLOutput.
 // Wire facts (docs/protocols.md 3): POST /, X-Amz-Target: ElasticMapReduce.<Operation>, timestamps as epoch
 // seconds, errors as {"__type": ..., "Message": ...} with 400 (client) or 500 (server); ListSteps newest first.
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 // Answers without timestamps are checked against the SDK's output types (timestamps differ: epoch seconds
@@ -27,13 +26,12 @@ import type {
   CancelStepsInfo,
   CancelStepsOutput,
   ClusterState,
-  CreatePersistentAppUIOutput,
-  GetPersistentAppUIPresignedURLOutput,
   ListClustersOutput,
   RunJobFlowOutput,
 } from '@aws-sdk/client-emr';
 import { createClusterRunner, type LiveState } from './emr-cluster-runner.js';
 import type { RunnerOptions } from './emr-step-runner.js';
+import { persistentUiOps } from './fake-emr-ui.js';
 
 /** One scripted step state; each DescribeStep advances to the next entry, the last one stays. */
 export interface ScriptedState {
@@ -117,7 +115,6 @@ export async function startFakeEmr(opts: FakeEmrOptions = {}): Promise<FakeEmr> 
   let throttleLeft = 0;
   let throttleOp: string | undefined;
   const ambiguous = new Set<string>();
-  const uis = new Map<string, { arn: string; created: number }>();
   const fake: Omit<FakeEmr, 'endpoint' | 'close'> = {
     requests,
     clusters,
@@ -221,7 +218,6 @@ export async function startFakeEmr(opts: FakeEmrOptions = {}): Promise<FakeEmr> 
     });
 
   const arnOf = (c: FakeCluster) => `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${c.Id}`;
-  const uiOf = (b: Record<string, unknown>) => uis.get(String(b.PersistentAppUIId));
 
   const ops: Record<string, (b: Record<string, unknown>) => { status: number; body: unknown }> = {
     DescribeCluster(b) {
@@ -336,53 +332,12 @@ export async function startFakeEmr(opts: FakeEmrOptions = {}): Promise<FakeEmr> 
       });
       return { status: 200, body: { CancelStepsInfoList: info } satisfies CancelStepsOutput };
     },
-    // CreatePersistentAppUIInput {TargetResourceArn (required), ProfilerType?} -> {PersistentAppUIId, RuntimeRoleEnabledCluster}
-    CreatePersistentAppUI(b) {
-      const arn = String(b.TargetResourceArn ?? '');
-      const c = [...clusters.values()].find((x) => arnOf(x) === arn);
-      if (!c) return invalid(`TargetResourceArn '${arn}' is not a cluster of this account.`);
-      const uiId = id('p');
-      uis.set(uiId, { arn, created: Date.now() });
-      return {
-        status: 200,
-        body: {
-          PersistentAppUIId: uiId,
-          RuntimeRoleEnabledCluster: false,
-        } satisfies CreatePersistentAppUIOutput,
-      };
-    },
-    // DescribePersistentAppUIInput {PersistentAppUIId} -> {PersistentAppUI}
-    DescribePersistentAppUI(b) {
-      const ui = uiOf(b);
-      if (!ui) return invalid(`Persistent app UI '${b.PersistentAppUIId}' does not exist.`);
-      return {
-        status: 200,
-        body: {
-          PersistentAppUI: {
-            PersistentAppUIId: b.PersistentAppUIId,
-            PersistentAppUITypeList: ['SHS'],
-            PersistentAppUIStatus: 'ATTACHED',
-            CreationTime: epoch(ui.created),
-            LastModifiedTime: epoch(ui.created),
-            Tags: [],
-          },
-        },
-      };
-    },
-    // GetPersistentAppUIPresignedURLInput {PersistentAppUIId, PersistentAppUIType?, ApplicationId?} ->
-    // {PresignedURLReady, PresignedURL}; the URL carries a signature, as the real one does.
-    GetPersistentAppUIPresignedURL(b) {
-      const ui = uiOf(b);
-      if (!ui) return invalid(`Persistent app UI '${b.PersistentAppUIId}' does not exist.`);
-      const sig = randomBytes(32).toString('hex');
-      const app = b.ApplicationId ? `history/${encodeURIComponent(String(b.ApplicationId))}/jobs/` : '';
-      const url = `https://${String(b.PersistentAppUIId).toLowerCase()}.emrappui-prod.us-east-1.amazonaws.com/shs/${app}?authToken=${sig}&X-Amz-Signature=${sig.slice(0, 16)}`;
-      fake.presignedUrls.push(url);
-      return {
-        status: 200,
-        body: { PresignedURLReady: true, PresignedURL: url } satisfies GetPersistentAppUIPresignedURLOutput,
-      };
-    },
+    ...persistentUiOps({
+      arns: () => [...clusters.values()].map(arnOf),
+      id,
+      invalid,
+      minted: fake.presignedUrls,
+    }),
     TerminateJobFlows(b) {
       for (const cid of (b.JobFlowIds as string[]) ?? []) {
         const c = clusters.get(cid);
