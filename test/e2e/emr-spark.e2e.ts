@@ -24,6 +24,7 @@ import {
   DescribeStepCommand,
   EMRClient,
   ListClustersCommand,
+  type Step,
 } from '@aws-sdk/client-emr';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
@@ -289,6 +290,43 @@ describe.skipIf(!sparkReady)('EMR steps run by the local Spark (bundled action, 
     expect(() => process.kill(pid, 0)).toThrow();
     expect(c?.State).toMatch(/^TERMINATED/);
   }, 300_000);
+
+  test('a JAR missing from S3 fails the step before anything runs: FailureDetails name the object', async () => {
+    const c = existingCluster();
+    const emr = new EMRClient({
+      region: REGION,
+      endpoint: fake.endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    const missing = `s3://${BUCKET}/jars/nothing-here.jar`;
+    const { StepIds } = await emr.send(
+      new AddJobFlowStepsCommand({
+        JobFlowId: c.id,
+        Steps: [
+          {
+            Name: 'missing',
+            ActionOnFailure: 'CONTINUE',
+            HadoopJarStep: {
+              Jar: 'command-runner.jar',
+              Args: ['spark-submit', '--deploy-mode', 'cluster', '--class', 'A', missing],
+            },
+          },
+        ],
+      }),
+    );
+    let step: Step | undefined;
+    for (let i = 0; i < 100 && step?.Status?.State !== 'FAILED'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      step = (await emr.send(new DescribeStepCommand({ ClusterId: c.id, StepId: StepIds?.[0] }))).Step;
+    }
+    expect(step?.Status?.FailureDetails).toEqual({
+      Reason: `java.io.FileNotFoundException: No such file or directory '${missing}'`,
+      Message: `Exception in thread "main" java.io.FileNotFoundException: No such file or directory '${missing}'`,
+      LogFile: `${logUri}${c.id}/steps/${StepIds?.[0]}/stderr.gz`,
+    });
+    expect(await log(`logs/${c.id}/steps/${StepIds?.[0]}/stderr.gz`)).not.toContain('Submitted application');
+    expect(fake.clusters.get(c.id)?.State).toBe('WAITING');
+  });
 
   test('scripts/local-emr.sh: a server on 127.0.0.1 that runs the steps it is given; status and stop', async () => {
     const port = await new Promise<number>((ok) => {
