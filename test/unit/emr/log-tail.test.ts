@@ -93,6 +93,8 @@ describe('stepLogTail', () => {
     s3.on(ListObjectsV2Command).resolves({});
     const tail = await stepLogTail(client, deps, handle(), 50, []);
     expect(tail).toContain('finished with failed status');
+    // The AM's diagnostics in the client's report still name the cause.
+    expect(rootCauseFromLog(tail ?? '', 'step stderr')?.summary).toBe('IllegalStateException: boom');
   });
 
   test('a step that submitted nothing: its stderr is the whole story', async () => {
