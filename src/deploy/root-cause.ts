@@ -23,11 +23,13 @@ export interface RootCause {
 const THROWABLE =
   /^((?:[a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable|Failure)[\w$]*)(?::\s?(.*))?$/;
 const THREAD = /^Exception in thread "[^"]*" (.*)$/;
-// YARN cluster mode: the ApplicationMaster reports the main class's exception (with its `Caused by:` chain)
-// in the application's diagnostics, which spark-submit prints before its own generic SparkException.
-const USER_CLASS =
-  /(?:^\s*diagnostics: |Application diagnostics message: |^)User class threw exception: (.*)$/;
 const CAUSED_BY = /^Caused by: (.*)$/;
+// YARN cluster mode (docs/protocols.md 3.7): the application master reports the exception the user's main
+// threw as `User class threw exception: <throwable>` (its log, and the client's `diagnostics:` line), and the
+// client on the submitting host then dies of a wrapper that names no cause.
+const AM_USER_CLASS = /\bUser class threw exception: (.*)$/;
+const YARN_WRAPPER = /^org\.apache\.spark\.SparkException$/;
+const YARN_WRAPPER_MESSAGE = /^Application application_\d+_\d+ (?:finished with failed status|is killed)$/;
 // log4j's layout before a message: `26/12/07 13:36:46 ERROR Executor: ` (Spark's default), ISO dates, levels.
 const LOG_PREFIX =
   /^(?:\d{2,4}[-/]\d{2}[-/]\d{2}[ T][\d:.,]+\s+)?(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\s+[\w$.-]+:\s/;
@@ -78,11 +80,22 @@ export function hintFor(p: Parsed): string | undefined {
 }
 
 interface Block {
-  /** The exception the main thread died of (`Exception in thread "main"`). */
+  /** The exception the main thread died of (`Exception in thread "main"`, YARN's `User class threw exception`). */
   thread: boolean;
   /** The exception the user class threw, as YARN's diagnostics quote it. */
   user?: boolean;
   chain: Parsed[];
+}
+
+/** isYarnWrapper: the YARN client's `Application <id> finished with failed status`, which names no cause. */
+function isYarnWrapper(b: Block): boolean {
+  const head = b.chain[0];
+  return (
+    b.chain.length === 1 &&
+    !!head &&
+    YARN_WRAPPER.test(head.exception) &&
+    YARN_WRAPPER_MESSAGE.test(head.message)
+  );
 }
 
 /** exceptionBlocks splits log text into top-level exceptions, each with its `Caused by:` chain, in order. */
@@ -93,9 +106,9 @@ function exceptionBlocks(lines: readonly string[]): Block[] {
     const line = raw.replace(/\r$/, '');
     const thread = THREAD.exec(line);
     const caused = CAUSED_BY.exec(line);
-    const user = USER_CLASS.exec(line);
-    if (user) {
-      const p = parseThrowable(user[1] ?? '');
+    const amUser = AM_USER_CLASS.exec(line);
+    if (amUser) {
+      const p = parseThrowable(amUser[1] ?? '');
       current = p ? [p] : undefined;
       if (current) blocks.push({ thread: true, user: true, chain: current });
     } else if (thread) {
@@ -114,7 +127,10 @@ function exceptionBlocks(lines: readonly string[]): Block[] {
     } else {
       const bare = line.replace(LOG_PREFIX, '');
       const p = bare === line || /^\s*ERROR\b|ERROR /.test(line) ? parseThrowable(bare) : undefined;
-      if (p) {
+      const head = current?.[0];
+      if (p && current?.length === 1 && head?.exception === p.exception && head.message === p.message) {
+        // The AM logs the exception again with its stack trace (logError(msg, cause)): the same block.
+      } else if (p) {
         current = [p];
         blocks.push({ thread: false, chain: current });
       } else if (LOG_PREFIX.test(line)) current = undefined;
@@ -131,11 +147,18 @@ function exceptionBlocks(lines: readonly string[]): Block[] {
 export function rootCauseFromLog(text: string, source: string): RootCause | undefined {
   const lines = text.split('\n');
   const blocks = exceptionBlocks(lines);
+  const telling = blocks.filter((b) => !isYarnWrapper(b));
   const block =
-    (blocks.findLast((b) => b.user) ?? blocks.findLast((b) => b.thread) ?? blocks.at(-1))?.chain ?? [];
+    (
+      telling.findLast((b) => b.user) ??
+      telling.findLast((b) => b.thread) ??
+      telling.at(-1) ??
+      blocks.findLast((b) => b.thread) ??
+      blocks.at(-1)
+    )?.chain ?? [];
   const deepest = block.at(-1);
   // spark-submit's own `Application … finished with failed status` says nothing: YARN's report may.
-  const yarn = !deepest || /finished with failed status/.test(deepest.message) ? yarnCause(lines) : undefined;
+  const yarn = !deepest || YARN_WRAPPER_MESSAGE.test(deepest.message) ? yarnCause(lines) : undefined;
   if (yarn)
     return {
       summary: yarn.summary,

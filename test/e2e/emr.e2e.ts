@@ -662,7 +662,7 @@ describe.skipIf(!motoUp)('EMR', () => {
         state: 'SUCCEEDED',
         'spark-ui-url': consoleUrl(c.id),
       });
-      expect(step?.Name).toBe(`etl-pipeline-production-production-${SHA.slice(0, 7)}-${9000 + runs}`);
+      expect(step?.Name).toBe(`etl-pipeline-production-${SHA.slice(0, 7)}-${9000 + runs}`);
       expect(step?.ActionOnFailure).toBe('CONTINUE');
       expect(step?.Config.Jar).toBe('command-runner.jar');
       const args = step?.Config.Args ?? [];
@@ -964,7 +964,7 @@ describe.skipIf(!motoUp)('EMR', () => {
       const preview = await deploy(ws, jarPath, { wait: 'false', preview: 'auto' }, pr);
       expect(preview.code, text(preview)).toBe(0);
       const [own, pre] = stepsOf(c.id);
-      expect(pre?.Name).toMatch(/^etl-pipeline-production-pr-9-production-/);
+      expect(pre?.Name).toMatch(/^etl-pipeline-production-pr-9-[0-9a-f]{7}-/);
       expect(env.outputs['submission-id']).toBe(own?.Id);
       expect(preview.outputs['submission-id']).toBe(pre?.Id);
 

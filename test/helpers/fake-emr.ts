@@ -1,13 +1,22 @@
 // A small EMR double speaking the awsJson1_1 wire protocol on 127.0.0.1, for what moto does not do
-// (docs/protocols.md 3.6): steps that advance through scripted states, FailureDetails, CancelSteps with
-// CANCEL_PENDING -> CANCELLED, cluster termination, throttling bursts, and the persistent app UI
-// (CreatePersistentAppUI / DescribePersistentAppUI / GetPersistentAppUIPresignedURL).
+// (docs/protocols.md 3.6). Two modes:
+// - scripted (default): steps advance through `script` one DescribeStep at a time; FailureDetails as scripted;
+//   CancelSteps with CANCEL_PENDING -> CANCELLED; cluster termination; throttling bursts; an ambiguous 500.
+// - running (`startFakeEmr({ runner })`, also scripts/local-emr.sh): every step's `command-runner.jar
+//   spark-submit ...` is really run (test/helpers/emr-cluster-runner.ts, emr-step-runner.ts), copying what EMR
+//   and YARN cluster mode do (docs/protocols.md 3.7): one step at a time, RUNNING while its process lives,
+//   COMPLETED on exit 0, FAILED with FailureDetails (the exception line of the step's stderr, its LogFile)
+//   otherwise; ActionOnFailure; CancelSteps kills the process group (SIGTERM / SIGKILL per
+//   StepCancellationOption, 3.2); the JAR and `--files`/`--jars` fetched from S3 (moto) into a fresh container
+//   directory that is the driver's working directory; `--master yarn` mapped to `local[n]`; the YARN client's
+//   output as the step's stderr and the driver's as the AM container's, gzipped under the cluster's LogUri;
+//   a cluster without KeepJobFlowAliveWhenNoSteps terminated after its steps.
+// Both: the persistent app UI (CreatePersistentAppUI / DescribePersistentAppUI / GetPersistentAppUIPresignedURL).
 // Shapes follow @aws-sdk/client-emr's model types (dist-types/models/models_0.d.ts): Step, StepStatus,
 // FailureDetails, StepSummary, Cluster, ClusterSummary, CancelStepsInfo, CreatePersistentAppUIOutput,
 // PersistentAppUI, GetPersistentAppUIPresignedURLOutput.
 // Wire facts (docs/protocols.md 3): POST /, X-Amz-Target: ElasticMapReduce.<Operation>, timestamps as epoch
 // seconds, errors as {"__type": ..., "Message": ...} with 400 (client) or 500 (server); ListSteps newest first.
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 // Answers without timestamps are checked against the SDK's output types (timestamps differ: epoch seconds
@@ -17,11 +26,12 @@ import type {
   CancelStepsInfo,
   CancelStepsOutput,
   ClusterState,
-  CreatePersistentAppUIOutput,
-  GetPersistentAppUIPresignedURLOutput,
   ListClustersOutput,
   RunJobFlowOutput,
 } from '@aws-sdk/client-emr';
+import { createClusterRunner, type LiveState } from './emr-cluster-runner.js';
+import type { RunnerOptions } from './emr-step-runner.js';
+import { persistentUiOps } from './fake-emr-ui.js';
 
 /** One scripted step state; each DescribeStep advances to the next entry, the last one stays. */
 export interface ScriptedState {
@@ -38,6 +48,8 @@ interface FakeStep {
   pos: number;
   cancelled: boolean;
   created: number;
+  /** Set when the double runs steps for real (`startFakeEmr({ runner })`): the state the process drives. */
+  live?: LiveState;
 }
 
 interface FakeCluster {
@@ -88,14 +100,21 @@ function id(prefix: string): string {
 }
 const epoch = (ms: number) => ms / 1000;
 
-/** startFakeEmr starts the double on an ephemeral 127.0.0.1 port. */
-export async function startFakeEmr(): Promise<FakeEmr> {
+export interface FakeEmrOptions {
+  /** 127.0.0.1 port [ephemeral]. */
+  port?: number;
+  /** Run every step's spark-submit for real (docs/protocols.md 3.7) instead of following `script`. */
+  runner?: RunnerOptions;
+}
+
+/** startFakeEmr starts the double on 127.0.0.1. */
+export async function startFakeEmr(opts: FakeEmrOptions = {}): Promise<FakeEmr> {
+  const runner = opts.runner ? createClusterRunner(opts.runner) : undefined;
   const clusters = new Map<string, FakeCluster>();
   const requests: Request[] = [];
   let throttleLeft = 0;
   let throttleOp: string | undefined;
   const ambiguous = new Set<string>();
-  const uis = new Map<string, { arn: string; created: number }>();
   const fake: Omit<FakeEmr, 'endpoint' | 'close'> = {
     requests,
     clusters,
@@ -126,8 +145,24 @@ export async function startFakeEmr(): Promise<FakeEmr> {
     body: { __type: 'InvalidRequestException', Message: message },
   });
 
+  const stateOf = (s: FakeStep): ScriptedState =>
+    s.live ?? (s.script[Math.min(s.pos, s.script.length - 1)] as ScriptedState);
+  const timeline = (s: FakeStep, st: ScriptedState) =>
+    s.live
+      ? {
+          CreationDateTime: epoch(s.created),
+          ...(s.live.start ? { StartDateTime: epoch(s.live.start) } : {}),
+          ...(s.live.end ? { EndDateTime: epoch(s.live.end) } : {}),
+        }
+      : {
+          CreationDateTime: epoch(s.created),
+          ...(st.State !== 'PENDING' ? { StartDateTime: epoch(s.created + 1000) } : {}),
+          ...(['COMPLETED', 'FAILED', 'CANCELLED'].includes(st.State)
+            ? { EndDateTime: epoch(Date.now()) }
+            : {}),
+        };
   const stepView = (c: FakeCluster, s: FakeStep) => {
-    const st = s.script[Math.min(s.pos, s.script.length - 1)] as ScriptedState;
+    const st = stateOf(s);
     return {
       Id: s.Id,
       Name: s.Name,
@@ -137,24 +172,15 @@ export async function startFakeEmr(): Promise<FakeEmr> {
         State: st.State,
         StateChangeReason: {},
         ...(st.FailureDetails ? { FailureDetails: st.FailureDetails } : {}),
-        Timeline: {
-          CreationDateTime: epoch(s.created),
-          ...(st.State !== 'PENDING' ? { StartDateTime: epoch(s.created + 1000) } : {}),
-          ...(['COMPLETED', 'FAILED', 'CANCELLED'].includes(st.State)
-            ? { EndDateTime: epoch(Date.now()) }
-            : {}),
-        },
+        Timeline: timeline(s, st),
       },
       ...(c.LogUri ? { LogUri: c.LogUri } : {}),
     };
   };
 
   const finishCluster = (c: FakeCluster) => {
-    const settled = c.steps.every((s) =>
-      ['COMPLETED', 'FAILED', 'CANCELLED'].includes(
-        (s.script[Math.min(s.pos, s.script.length - 1)] as ScriptedState).State,
-      ),
-    );
+    if (runner) return;
+    const settled = c.steps.every((s) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(stateOf(s).State));
     if (!c.keepAlive && settled && c.State !== 'TERMINATED') {
       c.State = 'TERMINATED';
       c.StateChangeReason = { Code: 'ALL_STEPS_COMPLETED', Message: 'Steps completed' };
@@ -182,14 +208,16 @@ export async function startFakeEmr(): Promise<FakeEmr> {
         pos: 0,
         cancelled: false,
         created: Date.now(),
+        ...(runner ? { live: { State: 'PENDING' as const } } : {}),
       };
       c.steps.push(s);
+      // After the answer: the cluster starts the step on its own time.
+      if (runner) setImmediate(() => runner.kick(c));
       fake.onStep?.(c.Id, s.Id);
       return s.Id;
     });
 
   const arnOf = (c: FakeCluster) => `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${c.Id}`;
-  const uiOf = (b: Record<string, unknown>) => uis.get(String(b.PersistentAppUIId));
 
   const ops: Record<string, (b: Record<string, unknown>) => { status: number; body: unknown }> = {
     DescribeCluster(b) {
@@ -263,8 +291,8 @@ export async function startFakeEmr(): Promise<FakeEmr> {
       const s = c?.steps.find((x) => x.Id === b.StepId);
       if (!c || !s) return invalid(`Step id '${b.StepId}' is not valid.`);
       const view = stepView(c, s);
-      if (s.pos < s.script.length - 1) s.pos++;
-      if (c.State === 'STARTING') c.State = 'RUNNING';
+      if (!runner && s.pos < s.script.length - 1) s.pos++;
+      if (!runner && c.State === 'STARTING') c.State = 'RUNNING';
       finishCluster(c);
       return { status: 200, body: { Step: view } };
     },
@@ -283,7 +311,12 @@ export async function startFakeEmr(): Promise<FakeEmr> {
       if (!c) return invalid(`Cluster id '${b.ClusterId}' is not valid.`);
       const info = ((b.StepIds as string[]) ?? []).map((sid): CancelStepsInfo => {
         const s = c.steps.find((x) => x.Id === sid);
-        const state = s ? (s.script[Math.min(s.pos, s.script.length - 1)] as ScriptedState).State : undefined;
+        if (s && runner) {
+          const out = runner.cancel(c, s, String(b.StepCancellationOption ?? 'SEND_INTERRUPT'));
+          if (out.Status === 'SUBMITTED') s.cancelled = true;
+          return { StepId: sid, ...out };
+        }
+        const state = s ? stateOf(s).State : undefined;
         if (!s || (state !== 'PENDING' && state !== 'RUNNING')) {
           return {
             StepId: sid,
@@ -299,57 +332,17 @@ export async function startFakeEmr(): Promise<FakeEmr> {
       });
       return { status: 200, body: { CancelStepsInfoList: info } satisfies CancelStepsOutput };
     },
-    // CreatePersistentAppUIInput {TargetResourceArn (required), ProfilerType?} -> {PersistentAppUIId, RuntimeRoleEnabledCluster}
-    CreatePersistentAppUI(b) {
-      const arn = String(b.TargetResourceArn ?? '');
-      const c = [...clusters.values()].find((x) => arnOf(x) === arn);
-      if (!c) return invalid(`TargetResourceArn '${arn}' is not a cluster of this account.`);
-      const uiId = id('p');
-      uis.set(uiId, { arn, created: Date.now() });
-      return {
-        status: 200,
-        body: {
-          PersistentAppUIId: uiId,
-          RuntimeRoleEnabledCluster: false,
-        } satisfies CreatePersistentAppUIOutput,
-      };
-    },
-    // DescribePersistentAppUIInput {PersistentAppUIId} -> {PersistentAppUI}
-    DescribePersistentAppUI(b) {
-      const ui = uiOf(b);
-      if (!ui) return invalid(`Persistent app UI '${b.PersistentAppUIId}' does not exist.`);
-      return {
-        status: 200,
-        body: {
-          PersistentAppUI: {
-            PersistentAppUIId: b.PersistentAppUIId,
-            PersistentAppUITypeList: ['SHS'],
-            PersistentAppUIStatus: 'ATTACHED',
-            CreationTime: epoch(ui.created),
-            LastModifiedTime: epoch(ui.created),
-            Tags: [],
-          },
-        },
-      };
-    },
-    // GetPersistentAppUIPresignedURLInput {PersistentAppUIId, PersistentAppUIType?, ApplicationId?} ->
-    // {PresignedURLReady, PresignedURL}; the URL carries a signature, as the real one does.
-    GetPersistentAppUIPresignedURL(b) {
-      const ui = uiOf(b);
-      if (!ui) return invalid(`Persistent app UI '${b.PersistentAppUIId}' does not exist.`);
-      const sig = randomBytes(32).toString('hex');
-      const app = b.ApplicationId ? `history/${encodeURIComponent(String(b.ApplicationId))}/jobs/` : '';
-      const url = `https://${String(b.PersistentAppUIId).toLowerCase()}.emrappui-prod.us-east-1.amazonaws.com/shs/${app}?authToken=${sig}&X-Amz-Signature=${sig.slice(0, 16)}`;
-      fake.presignedUrls.push(url);
-      return {
-        status: 200,
-        body: { PresignedURLReady: true, PresignedURL: url } satisfies GetPersistentAppUIPresignedURLOutput,
-      };
-    },
+    ...persistentUiOps({
+      arns: () => [...clusters.values()].map(arnOf),
+      id,
+      invalid,
+      minted: fake.presignedUrls,
+    }),
     TerminateJobFlows(b) {
       for (const cid of (b.JobFlowIds as string[]) ?? []) {
         const c = clusters.get(cid);
-        if (c) {
+        if (c && runner) runner.terminate(c, 'USER_REQUEST', 'Terminated by user request');
+        else if (c) {
           c.State = 'TERMINATED';
           c.StateChangeReason = { Code: 'USER_REQUEST', Message: 'Terminated by user request' };
         }
@@ -412,15 +405,20 @@ export async function startFakeEmr(): Promise<FakeEmr> {
     });
     req.on('end', () => handle(req, res, raw));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   // The same object the handlers read, so `script` set by a test applies to the next steps.
   return Object.assign(fake, {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await runner?.close();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   });
 }

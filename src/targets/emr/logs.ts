@@ -1,7 +1,8 @@
-// The step's stderr from the cluster's log URI: the last lines for the failure report, and the YARN
-// application id spark-submit prints there.
+// The step's stderr from the cluster's log URI (the YARN application id spark-submit prints there), and the
+// driver's own stderr: in cluster mode the driver runs in the YARN application master's container, whose
+// logs EMR archives under `<LogUri>/<cluster>/containers/<application>/<container>/` (docs/protocols.md 3.3).
 import { gunzipSync } from 'node:zlib';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { parseS3Uri } from '../../s3/uri.js';
 import { awsErrorCode, httpStatusOf } from '../../util/aws-errors.js';
 import { maskText } from './mask.js';
@@ -26,8 +27,55 @@ export type LogFetch = { text: string } | { missing: string };
 
 /** fetchStepStderr reads `<prefix>stderr.gz` once; a missing object or no permission is reported, not thrown. */
 export async function fetchStepStderr(client: S3Client, prefix: string): Promise<LogFetch> {
-  const loc = parseS3Uri(`${prefix}stderr.gz`);
-  if (!loc) return { missing: `${prefix} is not an S3 location` };
+  return fetchLog(client, `${prefix}stderr.gz`);
+}
+
+/**
+ * amContainers are the application master containers of a YARN application, last attempt first: the
+ * `container_[e<epoch>_]<cluster ts>_<app>_<attempt>_000001` folders under the application's log prefix,
+ * or, without s3:ListBucket, the names attempts 2 and 1 would have.
+ */
+async function amContainers(client: S3Client, appPrefix: string, appId: string): Promise<string[]> {
+  const loc = parseS3Uri(appPrefix);
+  const [, ts, n] = /^application_(\d+)_(\d+)$/.exec(appId) ?? [];
+  const guessed = ['02', '01'].map((a) => `container_${ts}_${n}_${a}_000001`);
+  if (!loc) return guessed;
+  try {
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: loc.key, Delimiter: '/' }),
+    );
+    const found = (page.CommonPrefixes ?? [])
+      .map((p) => (p.Prefix ?? '').slice(loc.key.length).replace(/\/$/, ''))
+      .filter((c) => /^container_.*_\d+_000001$/.test(c))
+      .sort((a, b) => Number(b.split('_').at(-2)) - Number(a.split('_').at(-2)));
+    return found.length > 0 ? found : guessed;
+  } catch {
+    return guessed;
+  }
+}
+
+/**
+ * fetchDriverStderr reads the stderr of the application's last AM container (the cluster-mode driver) from
+ * `<logPrefix>containers/<appId>/`, where `logPrefix` is `<LogUri>/<cluster-id>/`.
+ */
+export async function fetchDriverStderr(
+  client: S3Client,
+  logPrefix: string,
+  appId: string,
+): Promise<LogFetch> {
+  const appPrefix = `${logPrefix}containers/${appId}/`;
+  let first: LogFetch | undefined;
+  for (const c of await amContainers(client, appPrefix, appId)) {
+    const got = await fetchLog(client, `${appPrefix}${c}/stderr.gz`);
+    if ('text' in got) return got;
+    first ??= got;
+  }
+  return first ?? { missing: `no container logs under ${appPrefix}` };
+}
+
+async function fetchLog(client: S3Client, uri: string): Promise<LogFetch> {
+  const loc = parseS3Uri(uri);
+  if (!loc) return { missing: `${uri} is not an S3 location` };
   try {
     const got = await client.send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
     const bytes = await got.Body?.transformToByteArray();

@@ -41,9 +41,18 @@ export function configError(plan: DeployPlan, path: Path, message: string): Acti
   return targetConfigError('emr', plan, path, message);
 }
 
-/** stepNameOf is `<app>-<env>-<short sha>-<run id>`, within EMR's 256-character name limit. */
+/** namesEnvironment: the app name already holds the environment as a `-`-separated part ("etl-{{environment}}"). */
+function namesEnvironment(app: string, environment: string): boolean {
+  return `-${app}-`.includes(`-${environment}-`);
+}
+
+/**
+ * stepNameOf is `<app>-<env>-<short sha>-<run id>`, within EMR's 256-character name limit; the environment
+ * is left out when the app name already carries it (`etl-pipeline-{{environment}}`), so it is not doubled.
+ */
 export function stepNameOf(app: string, environment: string, sha: string, runId: string): string {
-  const tail = [environment, sha.slice(0, 7), runId].filter(Boolean).join('-');
+  const env = environment && !namesEnvironment(app, environment) ? environment : '';
+  const tail = [env, sha.slice(0, 7), runId].filter(Boolean).join('-');
   return `${app.slice(0, 255 - tail.length)}-${tail}`.slice(0, 256);
 }
 

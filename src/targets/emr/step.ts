@@ -1,5 +1,6 @@
 // The EMR step: a pure function of the Plan. command-runner.jar runs spark-submit on the primary node
 // (docs/protocols.md 3.3); --deploy-mode cluster because the JAR is an S3 URI, which client mode cannot run.
+import { resolve } from 'node:path';
 import type { StepConfig } from '@aws-sdk/client-emr';
 import type { Artifact } from '../../stage.js';
 import type { DeployPlan } from '../target.js';
@@ -31,9 +32,40 @@ function confString(plan: DeployPlan, key: string, v: unknown): string {
 }
 
 /**
+ * localisedName is the name YARN gives a `--files`/`--jars` entry in the driver container's working directory:
+ * the URI's `#alias`, else its last path segment (Spark's running-on-yarn guide; docs/protocols.md 3.3).
+ */
+export function localisedName(uri: string): string {
+  const hash = uri.indexOf('#');
+  if (hash >= 0) return uri.slice(hash + 1);
+  return uri.slice(uri.lastIndexOf('/') + 1);
+}
+
+/**
+ * appArgs is app.args with every reference to app.configFile (as given, `./`-prefixed or absolute under the
+ * working directory; alone or as `--flag=path`) replaced by the name the file has on the cluster: the driver
+ * runs in a YARN container whose working directory holds the shipped file by its bare name, not the
+ * repository's path to it.
+ */
+export function appArgs(plan: DeployPlan, s: EmrSettings): string[] {
+  const args = plan.config.app.args ?? [];
+  if (!s.configFile || !s.configUri) return [...args];
+  const wd = plan.workingDirectory;
+  const target = resolve(wd, s.configFile);
+  const name = localisedName(s.configUri);
+  const isConfig = (v: string) => v !== '' && !v.includes('://') && resolve(wd, v) === target;
+  return args.map((a) => {
+    if (isConfig(a)) return name;
+    const eq = a.indexOf('=');
+    if (a.startsWith('-') && eq > 0 && isConfig(a.slice(eq + 1))) return `${a.slice(0, eq + 1)}${name}`;
+    return a;
+  });
+}
+
+/**
  * buildSparkSubmitArgs is the argv of spark-submit on the cluster: the deployment guide's flags for
  * resources (--driver-memory, --executor-cores, --num-executors, ...), every other setting as a sorted
- * --conf, then the JAR and the app's arguments.
+ * --conf, then the JAR and the app's arguments (the config file's path as the container sees it).
  */
 export function buildSparkSubmitArgs(plan: DeployPlan, artifact: Artifact, s: EmrSettings): string[] {
   const spark = plan.config.spark;
@@ -79,7 +111,7 @@ export function buildSparkSubmitArgs(plan: DeployPlan, artifact: Artifact, s: Em
   if (jars.length > 0) args.push('--jars', jars.join(','));
   if (files.length > 0) args.push('--files', files.join(','));
   for (const k of Object.keys(conf).sort()) args.push('--conf', `${k}=${conf[k]}`);
-  args.push(s.jarUri, ...(plan.config.app.args ?? []));
+  args.push(s.jarUri, ...appArgs(plan, s));
   return args;
 }
 

@@ -20,7 +20,8 @@ export function jittered(attempt: number, b: Backoff, random: () => number): num
 export function failureText(step: Step): string | undefined {
   const fd = step.Status?.FailureDetails;
   const parts: string[] = [];
-  if (fd?.Reason) parts.push(fd.Reason);
+  // EMR may repeat the reason inside the message (`Exception in thread "main" <reason>`): once is enough.
+  if (fd?.Reason && !fd.Message?.includes(fd.Reason)) parts.push(fd.Reason);
   if (fd?.Message) parts.push(fd.Message);
   const reason = step.Status?.StateChangeReason?.Message;
   if (reason && !parts.includes(reason)) parts.push(reason);

@@ -93,6 +93,44 @@ describe('rootCauseFromLog on the shapes Spark and the JVM print', () => {
     expect(c?.hint).toMatch(/spark\.driver\.memory/);
   });
 
+  it("YARN cluster mode, the step's stderr: the AM's diagnostics, not the client's wrapper", () => {
+    const text = [
+      '26/12/07 10:00:00 INFO Client: Submitted application application_1795630000000_0007',
+      '26/12/07 10:01:00 INFO Client: ',
+      '\t client token: N/A',
+      '\t diagnostics: User class threw exception: java.lang.IllegalStateException: boom',
+      '\t final status: FAILED',
+      'Exception in thread "main" org.apache.spark.SparkException: Application application_1795630000000_0007 finished with failed status',
+      '\tat org.apache.spark.deploy.yarn.Client.run(Client.scala:1342)',
+    ].join('\n');
+    expect(rootCauseFromLog(text, 'step stderr')?.summary).toBe('IllegalStateException: boom');
+  });
+
+  it('YARN cluster mode, the AM log: the user class exception with its causes, logged twice as one', () => {
+    const text = [
+      '26/12/07 10:00:59 ERROR ApplicationMaster: User class threw exception: java.lang.RuntimeException: load failed',
+      'java.lang.RuntimeException: load failed',
+      '\tat com.acme.Main$.main(Main.scala:9)',
+      'Caused by: java.io.FileNotFoundException: /data/in.csv (No such file or directory)',
+      '\tat B.b(B.java:2)',
+      '26/12/07 10:01:00 INFO ApplicationMaster: Final app status: FAILED, exitCode: 15',
+    ].join('\n');
+    const c = rootCauseFromLog(text, 'driver stderr');
+    expect(c?.summary).toBe('FileNotFoundException: /data/in.csv (No such file or directory)');
+    expect(c?.chain).toEqual([
+      'RuntimeException: load failed',
+      'FileNotFoundException: /data/in.csv (No such file or directory)',
+    ]);
+  });
+
+  it('only the YARN wrapper: it is still the answer', () => {
+    const text =
+      'Exception in thread "main" org.apache.spark.SparkException: Application application_1_0001 finished with failed status';
+    expect(rootCauseFromLog(text, 'step stderr')?.summary).toBe(
+      'SparkException: Application application_1_0001 finished with failed status',
+    );
+  });
+
   it('prefers the exception main died of over a later logged one', () => {
     const text = [
       'Exception in thread "main" java.lang.IllegalStateException: the real one',

@@ -207,6 +207,40 @@ describe('buildSparkSubmitArgs', () => {
       [...HEAD, '--files', 's3://etl-artifacts/config/abc1234/prod.json,s3://bkt/f.txt', RUN, LABEL, JAR],
     ],
     [
+      "app.configFile in the app's arguments becomes the name YARN localises it under",
+      {
+        app: {
+          configFile: 'configs/prod.json',
+          args: [
+            '--config',
+            'configs/prod.json',
+            '--conf=./configs/prod.json',
+            '--out',
+            'configs/other.json',
+            '/ws/configs/prod.json',
+          ],
+        },
+        emr: {
+          clusterId: 'j-1',
+          s3: { jar: 's3://etl-artifacts/jars/abc1234/', config: 's3://bkt/c/cfg.json' },
+        },
+      },
+      [
+        ...HEAD,
+        '--files',
+        's3://bkt/c/cfg.json',
+        RUN,
+        LABEL,
+        JAR,
+        '--config',
+        'cfg.json',
+        '--conf=cfg.json',
+        '--out',
+        'configs/other.json',
+        'cfg.json',
+      ],
+    ],
+    [
       'an explicit JAR key is kept',
       { emr: { clusterId: 'j-1', s3: { jar: 's3://bkt/app.jar' } } },
       [...HEAD, RUN, LABEL, 's3://bkt/app.jar'],
@@ -312,6 +346,11 @@ describe('names and URIs', () => {
     ['etl', 'prod', 'abcdef0123', '77', 'etl-prod-abcdef0-77'],
     ['etl', 'pr-12', 'abcdef0', '8', 'etl-pr-12-abcdef0-8'],
     ['x'.repeat(300), 'prod', 'abcdef0', '1', `${'x'.repeat(241)}-prod-abcdef0-1`],
+    // The example's `etl-pipeline-{{environment}}`: the environment is not repeated.
+    ['etl-pipeline-production', 'production', 'abcdef0', '9', 'etl-pipeline-production-abcdef0-9'],
+    ['etl-pipeline-production-pr-9', 'production', 'abcdef0', '9', 'etl-pipeline-production-pr-9-abcdef0-9'],
+    ['production-etl', 'production', 'abcdef0', '9', 'production-etl-abcdef0-9'],
+    ['etl-productions', 'production', 'abcdef0', '9', 'etl-productions-production-abcdef0-9'],
   ])('stepNameOf(%s, %s, %s, %s)', (app, env, sha, run, want) => {
     const name = stepNameOf(app, env, sha, run);
     expect(name).toBe(want);

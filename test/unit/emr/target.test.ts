@@ -408,6 +408,18 @@ describe('watch', () => {
     });
   });
 
+  test('a reason repeated inside the message is said once', async () => {
+    const reason =
+      'org.apache.spark.SparkException: Application application_1_0001 finished with failed status';
+    env.emr.on(DescribeStepCommand).resolves(
+      step('FAILED', {
+        FailureDetails: { Reason: reason, Message: `Exception in thread "main" ${reason}` },
+      }),
+    );
+    const got = await collect(env.target.watch(handleOf(), new AbortController().signal));
+    expect(got.at(-1)?.message).toBe(`Exception in thread "main" ${reason}`);
+  });
+
   test('INTERRUPTED that persists becomes a terminal failure', async () => {
     env.emr.on(DescribeStepCommand).resolvesOnce(step('RUNNING')).resolves(step('INTERRUPTED'));
     const got = await collect(env.target.watch(handleOf(), new AbortController().signal));
