@@ -5,6 +5,7 @@ import { escapeCell } from '../report/summary.js';
 import type { Artifact, Reporter } from '../stage.js';
 import type { DeployPlan, Handle, Links, Status, Target } from '../targets/target.js';
 import { ActionError, errorMessage } from '../util/errors.js';
+import { redact } from '../util/redact.js';
 import { retirePrevious } from './replace.js';
 import { causeLine, type RootCause, rootCauseFromLog } from './root-cause.js';
 
@@ -54,7 +55,7 @@ export function writeRendered(
         ? [join(dir, `${base}.json`), `${only.replace(/\n*$/, '')}\n`]
         : [join(dir, `${base}.txt`), labelled('\n')];
   mkdirSync(dir, { recursive: true });
-  writeFileSync(file, text);
+  writeFileSync(file, redact(text));
   return file;
 }
 

@@ -258,8 +258,9 @@ export async function buildPlan(inputs: Inputs, runContext: RunContext, deps: Pl
       ),
     );
   }
-  if (findings.length > 0) fail('config is invalid', findings);
+  // Registered before anything can fail, so no later message can carry one.
   for (const s of secrets) deps.setSecret(s);
+  if (findings.length > 0) fail('config is invalid', findings);
 
   const config: DeployConfig = {
     ...resolved,

@@ -98,9 +98,7 @@ const fast: Partial<EmrDeps> = {
   errorBackoff: { initialMs: 20, maxMs: 200, factor: 2 },
   logFetchDelaysMs: [0, 50],
   interruptedGraceMs: 200,
-  uiDelaysMs: [0],
   log: quiet,
-  mask: () => undefined,
 };
 
 function plan(emr: DeployConfig['emr'], app: Partial<DeployConfig['app']> = {}, runId = '77'): DeployPlan {
@@ -861,7 +859,7 @@ describe.skipIf(!motoUp)('EMR', () => {
       expect(errorsOf(r)).toEqual([]);
     });
 
-    test('(f) the presigned persistent-UI URL reaches the live log only: not the summary, outputs or GitHub', async () => {
+    test('(f) no presigned Spark UI URL is asked for, logged or published: the console page is', async () => {
       github = await startFakeGitHub();
       const c = existingCluster();
       const { ws, jar: jarPath } = workspace(c);
@@ -883,17 +881,9 @@ describe.skipIf(!motoUp)('EMR', () => {
       );
       expect(r.code, text(r)).toBe(0);
       expect(github.violations).toEqual([]);
-      const minted = fake.presignedUrls.slice(urls);
-      expect(minted).toHaveLength(1);
-      const url = minted[0] as string;
-      const token = new URL(url).searchParams.get('authToken') as string;
-      expect(ops('CreatePersistentAppUI').at(-1)?.body).toEqual({
-        TargetResourceArn: `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${c.id}`,
-        ProfilerType: 'SHS',
-      });
-      // Printed once for whoever watches the run, then registered as a secret (the runner masks it).
-      expect(r.stdout).toContain(`Spark UI (persistent History Server; a presigned URL`);
-      expect(r.stdout).toContain(`::add-mask::${url}`);
+      // A presigned URL is a credential and logs of public repositories are public: none is minted.
+      expect(fake.presignedUrls.slice(urls)).toEqual([]);
+      expect(r.stdout).toContain(`emr: Spark UI: open ${consoleUrl(c.id)}`);
       // The preview was reported: a deployment with statuses and the sticky comment.
       expect(github.comments.length).toBeGreaterThan(0);
       expect(github.deployments.at(-1)?.statuses.at(-1)).toMatchObject({
@@ -906,10 +896,7 @@ describe.skipIf(!motoUp)('EMR', () => {
         JSON.stringify(github.requests.map((q) => q.body ?? null)),
         JSON.stringify(github.comments),
       ];
-      for (const place of everywhere) {
-        expect(place).not.toContain(token);
-        expect(place).not.toContain('emrappui-prod');
-      }
+      for (const place of [r.stdout, ...everywhere]) expect(place).not.toContain('emrappui-prod');
       expect(r.outputs['spark-ui-url']).toBe(consoleUrl(c.id));
       expect(r.summary).toContain(consoleUrl(c.id));
       await github.close();

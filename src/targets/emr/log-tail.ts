@@ -7,7 +7,7 @@ import { stepLogPrefix } from './links.js';
 import { fetchStepStderr, tailLines, yarnApplicationId } from './logs.js';
 
 /**
- * stepLogTail returns the last lines of the step's stderr, secrets masked, or a line saying why there are
+ * stepLogTail returns the last lines of the step's stderr, or a line saying why there are
  * none; it sets the handle's application id from the YARN id in the log when it finds one.
  */
 export async function stepLogTail(
@@ -15,7 +15,6 @@ export async function stepLogTail(
   deps: Pick<EmrDeps, 'clock' | 'logFetchDelaysMs'>,
   handle: Handle,
   lines: number,
-  secrets: readonly string[],
 ): Promise<string | undefined> {
   const data = decodeHandleData(handle);
   if (!data.logUri) {
@@ -31,7 +30,7 @@ export async function stepLogTail(
       const appId = yarnApplicationId(got.text);
       // The deploy stage reads it from the handle for the application-id output.
       if (appId) handle.applicationId ??= appId;
-      return tailLines(got.text, lines, secrets);
+      return tailLines(got.text, lines);
     }
     why = got.missing;
     if (why.startsWith('no s3:GetObject')) break;

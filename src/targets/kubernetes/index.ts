@@ -3,7 +3,6 @@
 import type { Finding } from '../../findings.js';
 import type { Artifact } from '../../stage.js';
 import { ActionError, errorMessage } from '../../util/errors.js';
-import { maskValue } from '../standalone/safety.js';
 import type { DeployPlan, Handle, Links, Status, Target } from '../target.js';
 import { createKubeApi } from './api.js';
 import { createKubeClient, type KubeClient } from './client.js';
@@ -32,7 +31,7 @@ function renderObjects(p: DeployPlan, artifact: Artifact): { kind: string; text:
   return [
     {
       kind: `${where(app)} (server-side apply, field manager spark-deploy-action)`,
-      text: toYaml(app, p.secrets),
+      text: toYaml(app),
     },
     // The owner's uid exists only once the SparkApplication is created, and an ownerReference with a
     // wrong uid makes the garbage collector delete the object at once: a rendered file (GitOps) carries
@@ -41,7 +40,7 @@ function renderObjects(p: DeployPlan, artifact: Artifact): { kind: string; text:
       const { ownerReferences: _, ...metadata } = o.metadata;
       return {
         kind: `${where(o)} (submit makes it owned by SparkApplication ${app.metadata.name}; here without ownerReferences)`,
-        text: toYaml({ ...o, metadata }, p.secrets),
+        text: toYaml({ ...o, metadata }),
       };
     }),
   ];
@@ -65,8 +64,7 @@ export function createKubernetesTarget(
         ).then(createKubeClient);
     return clientPromise;
   };
-  const secrets = () => plan?.secrets ?? [];
-  const api = createKubeApi(deps, client, secrets);
+  const api = createKubeApi(deps, client);
 
   async function submit(p: DeployPlan, artifact: Artifact, signal: AbortSignal): Promise<Handle> {
     plan = p;
@@ -139,7 +137,7 @@ export function createKubernetesTarget(
     const pod = driverPod(raw, handle.data.name ?? handle.submissionId);
     const text = await api.call(`reading the log of pod ${ns}/${pod}`, (c) => c.podLog(ns, pod, lines));
     if (!text) return undefined;
-    return maskValue(text.replace(/\n$/, ''), secrets()).split('\n').slice(-lines).join('\n');
+    return text.replace(/\n$/, '').split('\n').slice(-lines).join('\n');
   }
 
   return {

@@ -2,7 +2,6 @@
 // Plan and the artifact. What these return is exactly what submit applies (dry-run prints it, masked).
 import { stringify } from 'yaml';
 import type { Artifact } from '../../stage.js';
-import { maskValue } from '../standalone/safety.js';
 import type { DeployPlan } from '../target.js';
 import { derivedName } from './names.js';
 import { configError, Label, resolveSettings, type Settings } from './settings.js';
@@ -288,22 +287,7 @@ export function renderAll(
   return { settings, app, companions: buildCompanions(plan, app, uid) };
 }
 
-function maskDeep(v: unknown, secrets: readonly string[], key = ''): unknown {
-  if (typeof v === 'string') return maskValue(v, secrets, key);
-  if (Array.isArray(v)) {
-    // env entries: {name, value} — the name says whether the value is a credential.
-    return v.map((x) =>
-      x && typeof x === 'object' && typeof (x as { name?: unknown }).name === 'string' && 'value' in x
-        ? { ...x, value: maskDeep((x as { value: unknown }).value, secrets, (x as { name: string }).name) }
-        : maskDeep(x, secrets, key),
-    );
-  }
-  if (v && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskDeep(x, secrets, k)]));
-  return v;
-}
-
-/** toYaml renders one object as a YAML document with every known secret (and credential-named value) masked. */
-export function toYaml(obj: KubeObject, secrets: readonly string[]): string {
-  return stringify(maskDeep(obj, secrets), { lineWidth: 0 });
+/** toYaml renders one object as a YAML document. */
+export function toYaml(obj: KubeObject): string {
+  return stringify(obj, { lineWidth: 0 });
 }
