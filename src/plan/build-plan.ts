@@ -11,6 +11,7 @@ import { type LoadedConfig, loadConfigText } from './load-config.js';
 import { deepMerge } from './merge.js';
 import type { ConfigRef, DeployConfig, Plan } from './plan.js';
 import { previewAppName } from './preview.js';
+import { registryAuthFromEnv } from './registry-env.js';
 import { resolveSecretRefs } from './resolve-secrets.js';
 import { keyPath, type Path } from './source.js';
 import { renderTemplates, type TemplateVars } from './template.js';
@@ -241,6 +242,12 @@ export async function buildPlan(inputs: Inputs, runContext: RunContext, deps: Pl
   }
   if (inputs.stages.includes('image') && resolved.image) {
     resolved.image = resolveSecretRefs(resolved.image, deps.env, secrets, onMissing, ['image']);
+    if (!resolved.image.registryAuth) {
+      const fromEnv = registryAuthFromEnv(deps.env, secrets);
+      // Resolved values, as resolveSecretRefs leaves every `{ fromEnv }` of the section.
+      if (fromEnv.auth) resolved.image = { ...resolved.image, registryAuth: fromEnv.auth as never };
+      if (fromEnv.problem) findings.push(planFinding(fromEnv.problem));
+    }
   }
   if (deploying && !target) {
     findings.push(
