@@ -16,6 +16,9 @@ import { resolveSecretRefs } from './resolve-secrets.js';
 import { keyPath, type Path } from './source.js';
 import { renderTemplates, type TemplateVars } from './template.js';
 
+/** AWS_CREDENTIAL_VARS are the SDK's environment credentials, held as secrets when deploying to EMR. */
+const AWS_CREDENTIAL_VARS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+
 /** Defaults applied to every resolved config; documented in the README's config reference. */
 export const CONFIG_DEFAULTS = {
   mode: 'batch',
@@ -265,6 +268,9 @@ export async function buildPlan(inputs: Inputs, runContext: RunContext, deps: Pl
       ),
     );
   }
+  // AWS credentials in the environment (configure-aws-credentials exports them) are secrets of an EMR run.
+  if (deploying && target === 'emr')
+    for (const name of AWS_CREDENTIAL_VARS) if (deps.env[name]) secrets.push(deps.env[name] as string);
   // Registered before anything can fail, so no later message can carry one.
   for (const s of secrets) deps.setSecret(s);
   if (findings.length > 0) fail('config is invalid', findings);

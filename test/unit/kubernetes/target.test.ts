@@ -422,3 +422,22 @@ describe('kubernetes target against the fake API server', () => {
     expect(handle.data.uid).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('kubeconfig credentials', () => {
+  test('every user token, password and client key is registered with the redactor', async () => {
+    const { registerCredentials } = await import('../../../src/targets/kubernetes/kubeconfig.js');
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: 'https://k8s.example:6443' }],
+      users: [
+        { name: 'a', token: 'kube-token-1' },
+        { name: 'b', username: 'u', password: 'kube-pw-2', keyData: 'a2V5LWRhdGE=' },
+      ],
+      contexts: [{ name: 'x', cluster: 'c', user: 'a' }],
+      currentContext: 'x',
+    });
+    const seen: string[] = [];
+    registerCredentials(kc, (v) => seen.push(v));
+    expect(seen).toEqual(['kube-token-1', 'kube-pw-2', 'a2V5LWRhdGE=']);
+  });
+});

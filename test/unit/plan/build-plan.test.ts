@@ -139,6 +139,18 @@ describe('buildPlan', () => {
     expect(mine.masked).toEqual(['mine-456']);
   });
 
+  it('holds the AWS credentials of the environment as secrets when deploying to EMR, and only then', async () => {
+    const env = {
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'aws-secret',
+      AWS_SESSION_TOKEN: 'aws-session',
+    };
+    const emr = await plan({ environment: 'staging' }, workspace(), env);
+    expect(emr.masked).toEqual(['AKIAEXAMPLE', 'aws-secret', 'aws-session']);
+    const build = await plan({ environment: 'staging', stages: 'build,verify' }, workspace(), env);
+    expect(build.masked).toEqual([]);
+  });
+
   it('names the missing half of the registry pair', async () => {
     const ws = workspace(`${CONFIG}  reg:\n    image: { repository: ghcr.io/acme/etl }\n`);
     expect(await planError({ environment: 'reg' }, ws, { REGISTRY_PASSWORD: 'reg-pw-123' })).toMatch(
