@@ -21,6 +21,8 @@ import org.apache.spark.sql.SparkSession;
  *   write OUT_DIR      write a small table as Parquet and CSV under OUT_DIR, read both back
  *   sleep SECONDS      start a SparkContext, then wait (something to kill)
  *   fail               throw after the SparkContext is up (driver exits non-zero)
+ *   leak               print every spark.* conf value, then throw with them in the message (a job that
+ *                      prints its secrets back, for the redaction tests)
  * </pre>
  */
 public final class SmokeJob {
@@ -64,6 +66,13 @@ public final class SmokeJob {
         case "fail":
           spark.range(10).count();
           throw new IllegalStateException("SmokeJob failed on purpose");
+        case "leak":
+          StringBuilder all = new StringBuilder();
+          for (scala.Tuple2<String, String> kv : spark.sparkContext().getConf().getAll()) {
+            System.err.println("conf " + kv._1() + "=" + kv._2());
+            all.append(' ').append(kv._2());
+          }
+          throw new IllegalStateException("SmokeJob leaks its conf:" + all);
         default:
           throw new IllegalArgumentException("unknown mode " + mode);
       }
