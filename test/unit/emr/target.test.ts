@@ -23,7 +23,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createEmrTarget } from '../../../src/targets/emr/index.js';
 import type { Handle, Status } from '../../../src/targets/target.js';
-import { ActionError } from '../../../src/util/errors.js';
+import { ActionError, WatchLost } from '../../../src/util/errors.js';
 import {
   awsError,
   artifact as baseArtifact,
@@ -356,6 +356,29 @@ describe('transient cluster', () => {
 });
 
 describe('watch', () => {
+  test('expired credentials end the wait with why and how to fix it: no failure, no cancel', async () => {
+    env.emr
+      .on(DescribeStepCommand)
+      .resolvesOnce(step('RUNNING'))
+      .rejects(
+        awsError('ExpiredTokenException', 400, 'The security token included in the request is expired'),
+      );
+    const seen: string[] = [];
+    let thrown: unknown;
+    try {
+      for await (const s of env.target.watch(handleOf(), new AbortController().signal))
+        seen.push(s.nativeState);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(seen).toEqual(['RUNNING']);
+    expect(thrown).toBeInstanceOf(WatchLost);
+    expect((thrown as Error).message).toMatch(
+      /AWS credentials expired .* while step s-1234567890ABC was RUNNING: the step was not cancelled .* outcome is unknown here, not a failure.*role-duration-seconds/,
+    );
+    expect(env.emr.commandCalls(CancelStepsCommand)).toHaveLength(0);
+  });
+
   test('PENDING -> RUNNING -> COMPLETED, throttling absorbed with backoff', async () => {
     env.emr
       .on(DescribeStepCommand)
