@@ -23,6 +23,8 @@ import org.apache.spark.sql.SparkSession;
  *   fail               throw after the SparkContext is up (driver exits non-zero)
  *   fail-nested [LINES]  log LINES lines (default 120) to stderr, then throw an exception whose cause has a
  *                      cause: the root cause is two "Caused by:" deep, far from the top of the log
+ *   leak               print every spark.* conf value, then throw with them in the message (a job that
+ *                      prints its secrets back, for the redaction tests)
  * </pre>
  */
 public final class SmokeJob {
@@ -77,6 +79,13 @@ public final class SmokeJob {
               new IllegalStateException(
                   "writing table etl.events failed",
                   new IllegalArgumentException("partition column dt not found in schema")));
+        case "leak":
+          StringBuilder all = new StringBuilder();
+          for (scala.Tuple2<String, String> kv : spark.sparkContext().getConf().getAll()) {
+            System.err.println("conf " + kv._1() + "=" + kv._2());
+            all.append(' ').append(kv._2());
+          }
+          throw new IllegalStateException("SmokeJob leaks its conf:" + all);
         default:
           throw new IllegalArgumentException("unknown mode " + mode);
       }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { ActionError } from '../util/errors.js';
+import { secretValues } from '../util/redact.js';
 
 export interface SbtRun {
   exitCode: number;
@@ -9,9 +10,33 @@ export interface SbtRun {
 
 const MAX_LOG = 32 * 1024 * 1024;
 
+// Variables that mint credentials for the job (the OIDC token endpoint): the build never needs them.
+const RUNNER_CREDENTIALS = new Set(['ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_URL']);
+
+/**
+ * sbtEnvironment is the environment the build runs with: the step's, minus every INPUT_* variable (the
+ * action's inputs, the GitHub token among them), the runner's OIDC token endpoint, and every variable
+ * whose value holds a secret the run knows (the config's `{ fromEnv }` values, registry credentials) —
+ * a build runs the project's code and plugins, which have no business with the deploy's credentials.
+ */
+export function sbtEnvironment(
+  base: NodeJS.ProcessEnv,
+  secrets: readonly string[] = secretValues(),
+): NodeJS.ProcessEnv {
+  const known = secrets.filter((v) => v.length > 0);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (value === undefined || name.toUpperCase().startsWith('INPUT_') || RUNNER_CREDENTIALS.has(name))
+      continue;
+    if (known.some((v) => value.includes(v))) continue;
+    env[name] = value;
+  }
+  return env;
+}
+
 /**
  * runSbt runs `sbt -batch <tasks>` with an argument array (no shell), streaming every line to `onLine`,
- * stdin closed so sbt can never wait for input. Aborting kills sbt's whole process group.
+ * stdin closed so sbt can never wait for input, in `sbtEnvironment`. Aborting kills sbt's whole process group.
  */
 export function runSbt(opts: {
   command?: string;
@@ -32,7 +57,7 @@ export function runSbt(opts: {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: opts.cwd,
-      env: { ...process.env, ...opts.env, CI: process.env.CI ?? 'true' },
+      env: { ...sbtEnvironment(process.env), ...opts.env, CI: process.env.CI ?? 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

@@ -4,7 +4,8 @@ import { Output } from '../constants.js';
 import { escapeCell } from '../report/summary.js';
 import type { Artifact, Reporter } from '../stage.js';
 import type { DeployPlan, Handle, Links, Status, Target } from '../targets/target.js';
-import { ActionError, errorMessage } from '../util/errors.js';
+import { ActionError, errorMessage, WatchLost } from '../util/errors.js';
+import { redact } from '../util/redact.js';
 import { retirePrevious } from './replace.js';
 import { causeLine, type RootCause, rootCauseFromLog } from './root-cause.js';
 
@@ -59,7 +60,7 @@ export function writeRendered(
         ? [join(dir, `${base}.json`), `${only.replace(/\n*$/, '')}\n`]
         : [join(dir, `${base}.txt`), labelled('\n')];
   mkdirSync(dir, { recursive: true });
-  writeFileSync(file, text);
+  writeFileSync(file, redact(text));
   return file;
 }
 
@@ -169,6 +170,13 @@ export async function runDeployStage(
       if (status.applicationId) handle.applicationId = status.applicationId;
     }
   } catch (err) {
+    if (err instanceof WatchLost && !input.signal.aborted) {
+      // The job goes on where we cannot see it: never cancelled for this, and no post-step cancel either.
+      input.markFinished();
+      report(last);
+      reporter.output(Output.state, 'UNKNOWN');
+      throw new ActionError(`deploy: stopped watching ${handle.submissionId}: ${err.message}`);
+    }
     // A target may enforce the timeout itself and throw: treat that like our own deadline.
     timedOut = timeout.aborted || Date.now() - watchStarted >= plan.timeoutMs - 1000;
     if (!watchSignal.aborted && !timedOut) throw err;

@@ -5,7 +5,7 @@ import type { Plan } from '../plan/plan.js';
 import type { Artifact, Reporter } from '../stage.js';
 import { ActionError } from '../util/errors.js';
 import type { FetchLike } from '../util/http.js';
-import { notice, setSecret } from '../util/runner.js';
+import { notice } from '../util/runner.js';
 import {
   builderDriver,
   buildxArgs,
@@ -45,8 +45,6 @@ export interface ImageStageDeps {
   dockerAvailable?: () => boolean;
   docker?: string;
   log?: (line: string) => void;
-  /** Masks a secret in every later log line (default: the runner's add-mask). */
-  mask?: (secret: string) => void;
 }
 
 function registryFailure(err: unknown, s: ImageSettings): never {
@@ -180,13 +178,7 @@ export async function runImageStage(
   const { plan, artifact } = input;
   const env = deps.env ?? process.env;
   const epoch = commitEpoch(plan, env);
-  const s = imageSettings(plan, epoch, env);
-  // A password from REGISTRY_PASSWORD was never seen by the Plan: mask it like the config's secrets.
-  const password = s.credentials?.password;
-  if (password && !plan.secrets.includes(password)) {
-    (deps.mask ?? setSecret)(password);
-    plan.secrets.push(password);
-  }
+  const s = imageSettings(plan, epoch);
   let builder = s.builder;
   if (!builder) {
     builder = (deps.dockerAvailable ?? (() => dockerAvailable(deps.docker)))() ? 'docker' : 'oci';

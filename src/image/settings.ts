@@ -76,14 +76,10 @@ export function ociLabels(plan: Plan, created: string): Record<string, string> {
 }
 
 /**
- * imageSettings resolves the image section of the Plan. Credentials: image.registryAuth, else the
- * REGISTRY_USERNAME / REGISTRY_PASSWORD environment variables, else anonymous.
+ * imageSettings resolves the image section of the Plan. Credentials: image.registryAuth as the Plan
+ * resolved it (from the config's `{ fromEnv }`, or REGISTRY_USERNAME / REGISTRY_PASSWORD), else anonymous.
  */
-export function imageSettings(
-  plan: Plan,
-  epochSeconds: number,
-  env: NodeJS.ProcessEnv = process.env,
-): ImageSettings {
+export function imageSettings(plan: Plan, epochSeconds: number): ImageSettings {
   const image = plan.config?.image;
   const repository = image?.repository;
   if (!repository)
@@ -111,9 +107,10 @@ export function imageSettings(
     throw new ActionError(`image: image.platform: ${(err as Error).message}`);
   }
   const created = new Date(epochSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
+  // From the config or REGISTRY_USERNAME / REGISTRY_PASSWORD: the Plan resolved either (registry-env.ts).
   const auth = image?.registryAuth as { username?: unknown; password?: unknown } | undefined;
-  const username = stringValue(auth?.username) ?? (auth ? undefined : stringValue(env.REGISTRY_USERNAME));
-  const password = stringValue(auth?.password) ?? (auth ? undefined : stringValue(env.REGISTRY_PASSWORD));
+  const username = stringValue(auth?.username);
+  const password = stringValue(auth?.password);
   return {
     repository,
     ...(image?.builder ? { builder: image.builder } : {}),

@@ -1,6 +1,6 @@
 // The bearer token request of the Distribution token spec (docs/spec/auth/token.md), with the rule for where
 // credentials may go: a token realm is named by the registry's answer, so Basic credentials are sent to it
-// only over https, or to the registry's own host (a local registry over http).
+// only over https, or to the registry's own origin (a local registry over http).
 import type { FetchLike } from '../util/http.js';
 import { basicAuth, type Challenge, type Credentials, tokenFromResponse, tokenUrl } from './auth.js';
 import { RegistryError } from './registry-error.js';
@@ -18,10 +18,10 @@ export interface TokenRequest {
   timeoutMs: number;
 }
 
-/** mayReceiveCredentials tells whether Basic credentials may be sent to a token realm. */
+/** mayReceiveCredentials tells whether Basic credentials may be sent to a token realm: https, or the registry's own origin. */
 export function mayReceiveCredentials(realm: URL, registryUrl: string): boolean {
   if (realm.protocol === 'https:') return true;
-  return realm.host === new URL(registryUrl).host;
+  return realm.origin === new URL(registryUrl).origin;
 }
 
 /** fetchBearerToken asks the challenge's realm for a token and returns it; failures are RegistryErrors. */
@@ -32,7 +32,7 @@ export async function fetchBearerToken(r: TokenRequest): Promise<string> {
   if (r.credentials) {
     if (!mayReceiveCredentials(new URL(url), r.registryUrl)) {
       throw new RegistryError(
-        `registry ${r.registry}: its token service ${origin} is plain http on another host; the registry credentials are not sent there. Use a registry whose token realm is https (or on the registry's own host)`,
+        `registry ${r.registry}: its token service ${origin} is plain http outside the registry's own origin; the registry credentials are not sent there. Use a registry whose token realm is https (or the registry's own origin)`,
         401,
       );
     }

@@ -1,5 +1,6 @@
 // The verify stage: check the assembly JAR before any image is built or anything deployed, hash it, and
 // report. Findings never throw here; the pipeline fails the run on error findings.
+
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Output } from '../constants.js';
@@ -7,6 +8,7 @@ import { type Finding, formatFindingLine } from '../findings.js';
 import type { Artifact, Reporter } from '../stage.js';
 import { ActionError, errorMessage } from '../util/errors.js';
 import { sha256File } from '../util/hash.js';
+import { redact } from '../util/redact.js';
 import { buildVerifyReport, renderJarSection, type VerifyReport } from './report.js';
 import type { VerifyRuntime } from './runtime.js';
 import { type ExpectedMainClass, type JarFacts, verifyJar } from './verify.js';
@@ -109,7 +111,7 @@ export async function runVerifyStage(
   const reportPath = join(input.reportDir, VERIFY_REPORT_FILE);
   try {
     await mkdir(input.reportDir, { recursive: true });
-    await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(reportPath, redact(`${JSON.stringify(report, null, 2)}\n`));
   } catch (err) {
     throw new ActionError(`verify: cannot write the report to ${reportPath}: ${errorMessage(err)}`);
   }

@@ -11,9 +11,13 @@ import { type LoadedConfig, loadConfigText } from './load-config.js';
 import { deepMerge } from './merge.js';
 import type { ConfigRef, DeployConfig, Plan } from './plan.js';
 import { previewAppName } from './preview.js';
+import { registryAuthFromEnv } from './registry-env.js';
 import { resolveSecretRefs } from './resolve-secrets.js';
 import { keyPath, type Path } from './source.js';
 import { renderTemplates, type TemplateVars } from './template.js';
+
+/** AWS_CREDENTIAL_VARS are the SDK's environment credentials, held as secrets when deploying to EMR. */
+const AWS_CREDENTIAL_VARS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
 
 /** Defaults applied to every resolved config; documented in the README's config reference. */
 export const CONFIG_DEFAULTS = {
@@ -241,6 +245,12 @@ export async function buildPlan(inputs: Inputs, runContext: RunContext, deps: Pl
   }
   if (inputs.stages.includes('image') && resolved.image) {
     resolved.image = resolveSecretRefs(resolved.image, deps.env, secrets, onMissing, ['image']);
+    if (!resolved.image.registryAuth) {
+      const fromEnv = registryAuthFromEnv(deps.env, secrets);
+      // Resolved values, as resolveSecretRefs leaves every `{ fromEnv }` of the section.
+      if (fromEnv.auth) resolved.image = { ...resolved.image, registryAuth: fromEnv.auth as never };
+      if (fromEnv.problem) findings.push(planFinding(fromEnv.problem));
+    }
   }
   if (deploying && !target) {
     findings.push(
@@ -258,8 +268,12 @@ export async function buildPlan(inputs: Inputs, runContext: RunContext, deps: Pl
       ),
     );
   }
-  if (findings.length > 0) fail('config is invalid', findings);
+  // AWS credentials in the environment (configure-aws-credentials exports them) are secrets of an EMR run.
+  if (deploying && target === 'emr')
+    for (const name of AWS_CREDENTIAL_VARS) if (deps.env[name]) secrets.push(deps.env[name] as string);
+  // Registered before anything can fail, so no later message can carry one.
   for (const s of secrets) deps.setSecret(s);
+  if (findings.length > 0) fail('config is invalid', findings);
 
   const config: DeployConfig = {
     ...resolved,

@@ -59,6 +59,14 @@ export function isThrottling(err: unknown): boolean {
   );
 }
 
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired']);
+
+/** isExpiredCredentials tells whether a call failed because the session credentials expired. */
+export function isExpiredCredentials(err: unknown): boolean {
+  const code = awsErrorCode(err);
+  return code !== undefined && EXPIRED.has(code);
+}
+
 /** isTransient tells whether a call failed for a reason that passes: throttling, 5xx, network. */
 export function isTransient(err: unknown): boolean {
   if (isThrottling(err)) return true;

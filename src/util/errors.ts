@@ -13,6 +13,17 @@ export class ActionError extends Error {
   }
 }
 
+/**
+ * WatchLost ends a wait that can no longer see the job (e.g. its credentials expired): the job's outcome is
+ * unknown, not a failure, and it is left running — never cancelled for this.
+ */
+export class WatchLost extends ActionError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WatchLost';
+  }
+}
+
 /** errorMessage returns a printable message for anything thrown. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;

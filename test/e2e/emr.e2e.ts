@@ -38,6 +38,7 @@ import { createEmrTarget, type EmrDeps } from '../../src/targets/emr/index.js';
 import { findStepByName } from '../../src/targets/emr/submit.js';
 import type { DeployPlan, Handle, Status } from '../../src/targets/target.js';
 import { systemClock } from '../../src/util/poll.js';
+import { canary, leaks } from '../helpers/canary.js';
 import { component, httpOk } from '../helpers/components.js';
 import { type FakeEmr, startFakeEmr } from '../helpers/fake-emr.js';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github.js';
@@ -98,9 +99,7 @@ const fast: Partial<EmrDeps> = {
   errorBackoff: { initialMs: 20, maxMs: 200, factor: 2 },
   logFetchDelaysMs: [0, 50],
   interruptedGraceMs: 200,
-  uiDelaysMs: [0],
   log: quiet,
-  mask: () => undefined,
 };
 
 function plan(emr: DeployConfig['emr'], app: Partial<DeployConfig['app']> = {}, runId = '77'): DeployPlan {
@@ -582,7 +581,10 @@ describe.skipIf(!motoUp)('EMR', () => {
     async function run(
       ws: string,
       inputs: Record<string, string>,
-      opts: Partial<ActionRunOptions> & { env?: Record<string, string> } = {},
+      opts: Partial<ActionRunOptions> & {
+        env?: Record<string, string>;
+        inspect?: (r: ActionRun) => void;
+      } = {},
     ): Promise<ActionRun> {
       runs++;
       const r = await runAction({
@@ -591,6 +593,7 @@ describe.skipIf(!motoUp)('EMR', () => {
         inputs: { environment: 'production', 'timeout-minutes': '2', ...inputs },
         env: { ...awsEnv(), ...opts.env },
       });
+      opts.inspect?.(r);
       // Its temp dir (GITHUB_OUTPUT, GITHUB_STATE, the summary, RUNNER_TEMP) has been read into `r`.
       rmSync(r.dir, { recursive: true, force: true });
       return r;
@@ -862,7 +865,7 @@ describe.skipIf(!motoUp)('EMR', () => {
       expect(errorsOf(r)).toEqual([]);
     });
 
-    test('(f) the presigned persistent-UI URL reaches the live log only: not the summary, outputs or GitHub', async () => {
+    test('(f) no presigned Spark UI URL is asked for, logged or published: the console page is', async () => {
       github = await startFakeGitHub();
       const c = existingCluster();
       const { ws, jar: jarPath } = workspace(c);
@@ -884,17 +887,9 @@ describe.skipIf(!motoUp)('EMR', () => {
       );
       expect(r.code, text(r)).toBe(0);
       expect(github.violations).toEqual([]);
-      const minted = fake.presignedUrls.slice(urls);
-      expect(minted).toHaveLength(1);
-      const url = minted[0] as string;
-      const token = new URL(url).searchParams.get('authToken') as string;
-      expect(ops('CreatePersistentAppUI').at(-1)?.body).toEqual({
-        TargetResourceArn: `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${c.id}`,
-        ProfilerType: 'SHS',
-      });
-      // Printed once for whoever watches the run, then registered as a secret (the runner masks it).
-      expect(r.stdout).toContain(`Spark UI (persistent History Server; a presigned URL`);
-      expect(r.stdout).toContain(`::add-mask::${url}`);
+      // A presigned URL is a credential and logs of public repositories are public: none is minted.
+      expect(fake.presignedUrls.slice(urls)).toEqual([]);
+      expect(r.stdout).toContain(`emr: Spark UI: open ${consoleUrl(c.id)}`);
       // The preview was reported: a deployment with statuses and the sticky comment.
       expect(github.comments.length).toBeGreaterThan(0);
       expect(github.deployments.at(-1)?.statuses.at(-1)).toMatchObject({
@@ -907,12 +902,88 @@ describe.skipIf(!motoUp)('EMR', () => {
         JSON.stringify(github.requests.map((q) => q.body ?? null)),
         JSON.stringify(github.comments),
       ];
-      for (const place of everywhere) {
-        expect(place).not.toContain(token);
-        expect(place).not.toContain('emrappui-prod');
-      }
+      for (const place of [r.stdout, ...everywhere]) expect(place).not.toContain('emrappui-prod');
       expect(r.outputs['spark-ui-url']).toBe(consoleUrl(c.id));
       expect(r.summary).toContain(consoleUrl(c.id));
+      await github.close();
+      github = undefined;
+    });
+
+    test('(i) canaries in every door, printed back by a failing step, leave the action nowhere', async () => {
+      github = await startFakeGitHub();
+      const c = existingCluster();
+      const { ws, jar: jarPath } = workspace(c);
+      const doors = {
+        conf: canary('conf'),
+        awsSecret: canary('aws-secret'),
+        awsSession: canary('aws-session'),
+        github: `ghs_${canary('github').replaceAll('-', '')}`,
+      };
+      const all = Object.values(doors);
+      const cfg = join(ws, '.github/spark-deploy.yml');
+      const line = '      spark.serializer: org.apache.spark.serializer.KryoSerializer\n';
+      writeFileSync(
+        cfg,
+        readFileSync(cfg, 'utf8').replace(
+          line,
+          `${line}      spark.canary.token: { fromEnv: CANARY_CONF }\n`,
+        ),
+      );
+      // The job prints every canary back: in its stderr (the tail the report shows) and its failure message.
+      const stderr = [
+        ...all.map((v) => `26/12/03 08:00:00 INFO Main: leaking ${v}`),
+        `Exception in thread "main" java.lang.IllegalStateException: bad credentials ${all.join(' ')}`,
+      ].join('\n');
+      const puts: Promise<unknown>[] = [];
+      fake.onStep = (cid, sid) => {
+        puts.push(
+          motoS3.send(
+            new PutObjectCommand({
+              Bucket: BUCKET,
+              Key: `logs/${cid}/steps/${sid}/stderr.gz`,
+              Body: gzipSync(stderr),
+            }),
+          ),
+        );
+      };
+      fake.script = [
+        { State: 'RUNNING' },
+        {
+          State: 'FAILED',
+          FailureDetails: { Reason: 'Unknown Error', Message: `failed with ${all.join(' ')}` },
+        },
+      ];
+      let found: string[] = [];
+      const r = await deploy(
+        ws,
+        jarPath,
+        { 'github-token': doors.github },
+        {
+          env: {
+            CANARY_CONF: doors.conf,
+            AWS_SECRET_ACCESS_KEY: doors.awsSecret,
+            AWS_SESSION_TOKEN: doors.awsSession,
+            GITHUB_API_URL: github.url,
+            GITHUB_REPOSITORY: 'acme/etl',
+            GITHUB_SERVER_URL: 'https://github.com',
+          },
+          inspect: (run: ActionRun) => {
+            found = leaks(
+              run,
+              all,
+              (github?.requests ?? []).map((q) => JSON.stringify(q.body ?? null)),
+            );
+          },
+        },
+      );
+      fake.onStep = undefined;
+      await Promise.all(puts);
+      expect(r.code, text(r)).toBe(1);
+      // The failure was reported (check run with the tail) and the canaries were registered as masks.
+      expect(github.requests.length).toBeGreaterThan(0);
+      expect(r.summary).toContain('leaking ***');
+      for (const v of all) expect(r.stdout).toContain(`::add-mask::${v}`);
+      expect(found).toEqual([]);
       await github.close();
       github = undefined;
     });

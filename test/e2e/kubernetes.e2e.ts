@@ -19,7 +19,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseAllDocuments, parseDocument } from 'yaml';
+import { canary, leaks } from '../helpers/canary.js';
 import { component, installedTool } from '../helpers/components.js';
+import { startFakeGitHub } from '../helpers/fake-github.js';
 import { FakeKubeApi, kubeconfigFor, type Scenario, sparkApplicationCrd } from '../helpers/fake-k8s-api.js';
 import { goodEntries } from '../helpers/jar-fixtures.js';
 import { type ActionRun, type ActionRunOptions, actionNode, runAction } from '../helpers/run-action.js';
@@ -497,7 +499,9 @@ describe('kubernetes target through the bundled action (fake API server, scripte
       });
       child.on('close', (code) => done({ code, out }));
     });
-    expect(post.out).not.toContain(TOKEN);
+    // The kubeconfig's token is registered as a secret: the runner's add-mask line is its one appearance.
+    expect(post.out).toContain(`::add-mask::${TOKEN}`);
+    expect(post.out.replaceAll(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
     expect(post.code).toBe(0);
     expect(post.out).toContain(
       `post: cancelled kubernetes submission ${name} left running by an interrupted step`,
@@ -727,13 +731,109 @@ describe('kubernetes target through the bundled action (fake API server, scripte
     },
   );
 
+  test.skipIf(!hasKubeconform)(
+    'canaries: a { fromEnv } driver env reaches the driver through a Secret; printed back by a failing job it leaves the action nowhere; render holds none',
+    async () => {
+      const cfgFile = join(ws, '.github/spark-deploy.yml');
+      const original = readFileSync(cfgFile, 'utf8');
+      const doc = parseDocument(original);
+      doc.setIn(
+        ['environments', 'canary-k8s'],
+        doc.createNode({
+          target: 'kubernetes',
+          kubernetes: {
+            namespace: NS,
+            image: IMAGE,
+            driver: { env: { TZ: 'UTC', DB_PASSWORD: { fromEnv: 'CANARY_K8S' } } },
+          },
+        }),
+      );
+      writeFileSync(cfgFile, doc.toString());
+      const value = canary('k8s-env');
+      const gh = `ghs_${canary('github').replaceAll('-', '')}`;
+      const all = [value, gh, TOKEN];
+      const github = await startFakeGitHub();
+      api.scenarios.set('etl-pipeline-canary-k8s', 'fail');
+      api.driverPrintsEnv = true;
+      try {
+        const env = {
+          CANARY_K8S: value,
+          GITHUB_API_URL: github.url,
+          GITHUB_REPOSITORY: 'acme/etl',
+          GITHUB_SERVER_URL: 'https://github.com',
+        };
+        const r = await action({ environment: 'canary-k8s', 'github-token': gh }, { env });
+        expect(r.code, r.stdout).toBe(1);
+        // The driver read the value from the Secret (the fake resolves secretKeyRef as the kubelet does) and
+        // printed it; the action redacted it everywhere.
+        expect(r.summary).toContain('DB_PASSWORD=***');
+        expect(github.requests.length).toBeGreaterThan(0);
+        expect(
+          leaks(
+            r,
+            all,
+            github.requests.map((q) => JSON.stringify(q.body ?? null)),
+          ),
+        ).toEqual([]);
+        const name = r.outputs['submission-id'] as string;
+        const app = api.get('sparkapplications', NS, name);
+        expect(JSON.stringify(app)).not.toContain(value);
+        const secret = api.get('secrets', NS, `${name}-secrets`) as { data: Record<string, string> };
+        expect(Buffer.from(secret.data['driver.DB_PASSWORD'] ?? '', 'base64').toString()).toBe(value);
+
+        // render: the Secret without data first, then a SparkApplication that references it; kubeconform-valid.
+        const rendered = await action({ command: 'render', environment: 'canary-k8s' }, { env });
+        expect(failure(rendered)).toBe('');
+        const file = rendered.outputs['manifest-path'] as string;
+        const text = readFileSync(file, 'utf8');
+        for (const c of all) expect(text).not.toContain(c);
+        expect(text).not.toContain('***');
+        const docs = parseAllDocuments(text).map((d) => d.toJS());
+        expect(docs.map((d) => d.kind)).toEqual(['Secret', 'SparkApplication']);
+        expect(docs[0].data).toBeUndefined();
+        expect(docs[1].spec.driver.env).toContainEqual({
+          name: 'DB_PASSWORD',
+          valueFrom: { secretKeyRef: { name: docs[0].metadata.name, key: 'driver.DB_PASSWORD' } },
+        });
+        const checked = spawnSync(
+          kubeconform as string,
+          [
+            '-strict',
+            '-summary',
+            '-output',
+            'json',
+            '-schema-location',
+            join(schemaDir, '{{ .ResourceKind }}-{{ .Group }}-{{ .ResourceAPIVersion }}.json'),
+            '-skip',
+            'Secret',
+            file,
+          ],
+          { encoding: 'utf8' },
+        );
+        expect(JSON.parse(checked.stdout).summary).toEqual({ valid: 1, invalid: 0, errors: 0, skipped: 1 });
+      } finally {
+        api.driverPrintsEnv = false;
+        api.scenarios.delete('etl-pipeline-canary-k8s');
+        await github.close();
+        writeFileSync(cfgFile, original);
+      }
+    },
+  );
+
   test('the kubeconfig bearer token appears in no output of any run', () => {
     expect(runs.length).toBeGreaterThanOrEqual(10);
     for (const r of runs) {
       const texts = [
-        r.stdout,
+        // The runner's own add-mask command is the one place a secret may appear.
+        r.stdout
+          .split('\n')
+          .filter((l) => !l.startsWith('::add-mask::'))
+          .join('\n'),
         r.stderr,
-        r.post.stdout,
+        r.post.stdout
+          .split('\n')
+          .filter((l) => !l.startsWith('::add-mask::'))
+          .join('\n'),
         r.post.stderr,
         r.summary,
         JSON.stringify(r.outputs),

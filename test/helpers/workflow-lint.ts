@@ -141,9 +141,12 @@ export function usesProblem(u: UsesLine, pins: Map<string, Pin> | undefined): st
   const m = /^([\w.-]+\/[\w.-]+)(\/[^@]*)?@(.+)$/.exec(u.ref);
   if (!m) return `${u.ref}: not owner/repo[/path]@ref`;
   const [, repo = '', , ref = ''] = m;
-  // First-party: this repository's own action and workflows, referenced by the major tag release.yml moves.
+  // First-party: this repository's own action and workflows, referenced by the major tag release.yml moves,
+  // or (in a tagged release commit, after scripts/pin-inner-action.sh) by the release's commit SHA.
   if (repo === OWN)
-    return /^v\d+$/.test(ref) ? undefined : `${u.ref}: our own action is referenced as @v<major>`;
+    return /^v\d+$/.test(ref) || (/^[0-9a-f]{40}$/.test(ref) && /^v\d+\.\d+\.\d+$/.test(u.comment))
+      ? undefined
+      : `${u.ref}: our own action is referenced as @v<major> (or, in a release commit, @<sha> # vX.Y.Z)`;
   if (!/^[0-9a-f]{40}$/.test(ref)) return `${u.ref}: third-party actions are pinned to a full commit SHA`;
   if (!/^v\d+\.\d+\.\d+$/.test(u.comment))
     return `${u.ref}: needs a "# vX.Y.Z" comment naming the pinned release`;

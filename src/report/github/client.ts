@@ -4,6 +4,7 @@
 import { Octokit } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import { redact } from '../../util/redact.js';
 
 /** USER_AGENT names the action in every request GitHub logs. */
 export const USER_AGENT = 'spark-deploy-action';
@@ -61,8 +62,13 @@ export function createGitHubClient(opts: ClientOptions): GitHubClient {
     },
     request: {
       // A fresh signal per request: a hung API must not hang the run.
+      // Every request body passes the one redactor: a failure text, a log tail or a link never carries a secret to GitHub.
       fetch: (url: string | URL, init?: RequestInit) =>
-        fetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) }),
+        fetch(url, {
+          ...init,
+          ...(typeof init?.body === 'string' ? { body: redact(init.body) } : {}),
+          signal: init?.signal ?? AbortSignal.timeout(timeoutMs),
+        }),
     },
     retry: {
       doNotRetry: DO_NOT_RETRY,

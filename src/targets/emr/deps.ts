@@ -48,10 +48,6 @@ export interface EmrDeps {
   logFetchDelaysMs: number[];
   /** Multipart part size for staging (default 16 MiB). */
   partSize?: number;
-  /** Registers a value the runner must mask from now on (default: the runner's add-mask). */
-  mask: (value: string) => void;
-  /** Waits before each look for a ready presigned Spark UI URL (default [0, 2 s, 4 s]). */
-  uiDelaysMs: number[];
 }
 
 const runnerLogger: Logger = { info: runner.info, warning: runner.warning, debug: runner.debug };
@@ -67,8 +63,6 @@ export function withDefaults(partial: Partial<EmrDeps> = {}): EmrDeps {
     errorBackoff: partial.errorBackoff ?? { initialMs: 2000, maxMs: 60_000, factor: 2 },
     interruptedGraceMs: partial.interruptedGraceMs ?? 120_000,
     logFetchDelaysMs: partial.logFetchDelaysMs ?? [0, 15_000, 30_000],
-    mask: partial.mask ?? runner.setSecret,
-    uiDelaysMs: partial.uiDelaysMs ?? [0, 2000, 4000],
   };
 }
 

@@ -11,13 +11,11 @@ import { defaultClients, type EmrDeps, withDefaults } from './deps.js';
 import { findSteps } from './find.js';
 import { decodeHandleData, encodeHandleData, type HandleData } from './handle.js';
 import { cancelStep, terminateCluster } from './lifecycle.js';
-import { buildLinks } from './links.js';
+import { buildLinks, consoleClusterUrl } from './links.js';
 import { stepLogTail } from './log-tail.js';
-import { maskDeep } from './mask.js';
 import { placeStep, stageArtifacts } from './place.js';
 import { resolveSettings } from './settings.js';
 import { buildStep } from './step.js';
-import { persistentSparkUi } from './ui.js';
 import { watchStep } from './watch.js';
 
 export { stageToS3 } from '../../s3/stage.js';
@@ -68,20 +66,14 @@ function secretInStep(p: DeployPlan, args: readonly string[]): Finding | undefin
   };
 }
 
-/** logSparkUi prints the persistent Spark UI link of a finished step once, then masks it. */
-async function logSparkUi(emr: EMRClient, deps: EmrDeps, arn: string, handle: Handle, signal: AbortSignal) {
-  const ui = await persistentSparkUi(emr, deps, arn, handle.applicationId, signal);
-  if ('missing' in ui) {
-    deps.log.info(
-      `emr: no persistent Spark UI link (${ui.missing}); open it from the cluster page in the EMR console`,
-    );
-    return;
-  }
-  // The live log is the one place it may appear: printed once, then masked by the runner.
+/**
+ * logSparkUi says where the finished step's Spark UI is. EMR serves it through a presigned URL, which is a
+ * credential (and logs of public repositories are public), so the log names the console page instead.
+ */
+function logSparkUi(deps: EmrDeps, region: string, clusterId: string) {
   deps.log.info(
-    `emr: Spark UI (persistent History Server; a presigned URL that works as a credential and expires in minutes, not for sharing): ${ui.url}`,
+    `emr: Spark UI: open ${consoleClusterUrl(region, clusterId)} and choose "Spark History Server" under "Applications" (persistent application UI; its address is a presigned URL the action never prints)`,
   );
-  deps.mask(ui.url);
 }
 
 /** createEmrTarget builds the EMR Target over injected deps (see EmrDeps for defaults). */
@@ -99,7 +91,7 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
   async function render(p: DeployPlan, artifact: Parameters<Target['render']>[1]) {
     const s = resolveSettings(p, artifact.jarPath);
     const step = buildStep(p, artifact, s);
-    const shown = (v: unknown) => JSON.stringify(maskDeep(v, p.secrets), null, 2);
+    const shown = (v: unknown) => JSON.stringify(v, null, 2);
     if (s.cluster.kind === 'transient') {
       return [{ kind: 'EMR RunJobFlow request', text: shown(buildRunJobFlow(p, s, step)) }];
     }
@@ -150,8 +142,8 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
       ended = status.terminal;
       yield status;
     }
-    // Only a watch followed to the end asks for the UI (a status look stops after the first state).
-    if (ended && data.clusterArn) await logSparkUi(emr, deps, data.clusterArn, handle, signal);
+    // Only a watch followed to the end points at the UI (a status look stops after the first state).
+    if (ended) logSparkUi(deps, data.region || 'us-east-1', data.clusterId);
   }
 
   async function find(selector: { app: string; preview?: number }): Promise<Handle[]> {
@@ -174,7 +166,6 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
       const data = decodeHandleData(handle);
       return buildLinks(data.region || 'us-east-1', data.clusterId, handle.submissionId, data.logUri);
     },
-    logTail: (handle, lines) =>
-      stepLogTail(clientsFor(regionFor(handle)).s3, deps, handle, lines, plan?.secrets ?? []),
+    logTail: (handle, lines) => stepLogTail(clientsFor(regionFor(handle)).s3, deps, handle, lines),
   };
 }

@@ -8,7 +8,7 @@ import { fetchDriverStderr, fetchStepStderr, tailLines, yarnApplicationId } from
 
 /**
  * stepLogTail returns the last lines of the driver's stderr (the YARN AM container's, which the step's stderr
- * names by application id), else of the step's stderr, secrets masked, or a line saying why there are none;
+ * names by application id), else of the step's stderr, or a line saying why there are none;
  * it sets the handle's application id from the YARN id in the step's log when it finds one.
  */
 export async function stepLogTail(
@@ -16,7 +16,6 @@ export async function stepLogTail(
   deps: Pick<EmrDeps, 'clock' | 'logFetchDelaysMs'>,
   handle: Handle,
   lines: number,
-  secrets: readonly string[],
 ): Promise<string | undefined> {
   const data = decodeHandleData(handle);
   if (!data.logUri) {
@@ -45,9 +44,9 @@ export async function stepLogTail(
       if (!appId) break;
     }
     const driver = await fetchDriverStderr(s3, clusterPrefix, appId as string);
-    if ('text' in driver) return tailLines(driver.text, lines, secrets);
+    if ('text' in driver) return tailLines(driver.text, lines);
     if (driver.missing.startsWith('no s3:GetObject')) break;
   }
-  if (step !== undefined) return tailLines(step, lines, secrets);
+  if (step !== undefined) return tailLines(step, lines);
   return `(stderr not readable: ${why}; step logs reach S3 minutes late: ${prefix})`;
 }

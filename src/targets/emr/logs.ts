@@ -5,7 +5,6 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { parseS3Uri } from '../../s3/uri.js';
 import { awsErrorCode, httpStatusOf } from '../../util/aws-errors.js';
-import { maskText } from './mask.js';
 
 const YARN_APP_ID = /\bapplication_\d{10,}_\d{4,}\b/;
 /** Bytes of stderr kept at most (the tail is what matters). */
@@ -16,10 +15,10 @@ export function yarnApplicationId(text: string): string | undefined {
   return YARN_APP_ID.exec(text)?.[0];
 }
 
-/** tailLines is the last `n` non-empty-trailing lines of a text, secrets masked. */
-export function tailLines(text: string, n: number, secrets: readonly string[]): string {
+/** tailLines is the last `n` non-empty-trailing lines of a text (redacted where it leaves the action). */
+export function tailLines(text: string, n: number): string {
   const lines = text.replace(/\s+$/, '').split(/\r?\n/);
-  return maskText(lines.slice(-n).join('\n'), secrets);
+  return lines.slice(-n).join('\n');
 }
 
 /** LogFetch is what reading a step's stderr found: the text, or why there is none. */

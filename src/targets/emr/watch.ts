@@ -2,8 +2,8 @@
 // exception (docs/protocols.md 3.4). Throttling and transient errors back off with jitter and never end the
 // watch by themselves; the deadline and the caller's signal do.
 import { DescribeClusterCommand, DescribeStepCommand, type EMRClient, type Step } from '@aws-sdk/client-emr';
-import { awsErrorCode, isTransient } from '../../util/aws-errors.js';
-import { ActionError, errorMessage } from '../../util/errors.js';
+import { awsErrorCode, isExpiredCredentials, isTransient } from '../../util/aws-errors.js';
+import { ActionError, errorMessage, WatchLost } from '../../util/errors.js';
 import { type Backoff, backoffDelay } from '../../util/poll.js';
 import type { Handle, Status } from '../target.js';
 import type { EmrDeps } from './deps.js';
@@ -76,7 +76,8 @@ export async function* watchStep(
   const { clock, log } = deps;
   const data = decodeHandleData(handle);
   const stepId = handle.submissionId;
-  const deadline = (data.submittedAt || clock.now()) + data.timeoutMs;
+  const since = data.submittedAt || clock.now();
+  const deadline = since + data.timeoutMs;
   const opts = { abortSignal: signal };
   let attempt = 0;
   let errors = 0;
@@ -97,6 +98,8 @@ export async function* watchStep(
       errors = 0;
     } catch (err) {
       if (signal.aborted) throw signal.reason ?? err;
+      if (isExpiredCredentials(err))
+        throw credentialsExpired(stepId, data.clusterId, last, clock.now() - since);
       if (!isTransient(err)) {
         throw new ActionError(
           `emr: DescribeStep ${stepId} on cluster ${data.clusterId} failed: ${awsErrorCode(err) ?? 'error'}: ${errorMessage(err)}`,
@@ -167,6 +170,18 @@ export async function* watchStep(
     if (now >= deadline) throw timeoutError(data.timeoutMs, stepId, last);
     await clock.sleep(Math.min(delay, deadline - now), signal);
   }
+}
+
+/** credentialsExpired says the wait lost sight of the step, why, and how to wait longer. */
+function credentialsExpired(
+  stepId: string,
+  clusterId: string,
+  last: Status | undefined,
+  waitedMs: number,
+): WatchLost {
+  return new WatchLost(
+    `emr: the AWS credentials expired after ${Math.round(waitedMs / 60_000)} min of waiting while step ${stepId} was ${last?.nativeState || 'not yet observed'}: the step was not cancelled and keeps running on cluster ${clusterId}; its outcome is unknown here, not a failure. To watch longer waits, give the session a longer life (aws-actions/configure-aws-credentials role-duration-seconds, up to the role's MaxSessionDuration), or deploy with wait: false and check later with command: status`,
+  );
 }
 
 function timeoutError(timeoutMs: number, stepId: string, last: Status | undefined): ActionError {

@@ -1,7 +1,6 @@
 // The API calls the target makes, each retried on conflicts, throttling, 5xx and connection errors.
 import { errorMessage } from '../../util/errors.js';
 import { backoffDelay } from '../../util/poll.js';
-import { maskValue } from '../standalone/safety.js';
 import { apiError, isRetriable, type KubeClient } from './client.js';
 import type { KubernetesDeps } from './deps.js';
 import { type KubeObject, SPARK_API_VERSION, SPARK_KIND } from './render.js';
@@ -16,11 +15,10 @@ export interface KubeApi {
   deleteApp(namespace: string, name: string): Promise<boolean>;
 }
 
-/** createKubeApi wraps a (lazily made) client with retries; `secrets` are masked in debug lines. */
+/** createKubeApi wraps a (lazily made) client with retries. */
 export function createKubeApi(
   deps: Pick<KubernetesDeps, 'attempts' | 'clock' | 'log'>,
   client: () => Promise<KubeClient>,
-  secrets: () => readonly string[],
 ): KubeApi {
   const call = async <T>(what: string, fn: (c: KubeClient) => Promise<T>): Promise<T> => {
     const c = await client();
@@ -29,7 +27,7 @@ export function createKubeApi(
         return await fn(c);
       } catch (err) {
         if (attempt >= deps.attempts || !isRetriable(err)) throw apiError(what, err);
-        deps.log.debug(`kubernetes: ${what}: ${maskValue(errorMessage(err), secrets())}; retrying`);
+        deps.log.debug(`kubernetes: ${what}: ${errorMessage(err)}; retrying`);
         await deps.clock.sleep(backoffDelay(attempt - 1, { initialMs: 500, maxMs: 5000 }));
       }
     }

@@ -3,7 +3,6 @@
 import type { Finding } from '../../findings.js';
 import type { Artifact } from '../../stage.js';
 import { ActionError, errorMessage } from '../../util/errors.js';
-import { maskValue } from '../standalone/safety.js';
 import type { DeployPlan, Handle, Links, Status, Target } from '../target.js';
 import { createKubeApi } from './api.js';
 import { createKubeClient, type KubeClient } from './client.js';
@@ -25,25 +24,44 @@ export { APP_STATES, mapAppState } from './states.js';
 /** LOG_TAIL_LINES is how much of the driver log a failure report shows. */
 export const LOG_TAIL_LINES = 50;
 
+/** secretWithoutData is a Secret as rendered for a file: metadata and type, no values. */
+function secretWithoutData(secret: KubeObject): KubeObject {
+  const { data: _, ...rest } = secret;
+  const { ownerReferences: __, ...metadata } = rest.metadata;
+  return { ...rest, metadata };
+}
+
 /** renderObjects is what `render` shows: the SparkApplication, then its companions without owner references. */
 function renderObjects(p: DeployPlan, artifact: Artifact): { kind: string; text: string }[] {
-  const { app, companions } = renderAll(p, artifact);
+  const { app, secret, companions } = renderAll(p, artifact);
   const where = (o: KubeObject) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
   return [
+    // The Secret first (apply order), without its data: a rendered file must hold no secret value, and
+    // the SparkApplication works unchanged once the Secret exists with these keys.
+    ...(secret
+      ? [
+          {
+            kind: `${where(secret)} (data not rendered: create it from your secret store with the keys ${Object.keys(secret.data as Record<string, string>).join(', ')} before applying the SparkApplication)`,
+            text: toYaml(secretWithoutData(secret)),
+          },
+        ]
+      : []),
     {
       kind: `${where(app)} (server-side apply, field manager spark-deploy-action)`,
-      text: toYaml(app, p.secrets),
+      text: toYaml(app),
     },
     // The owner's uid exists only once the SparkApplication is created, and an ownerReference with a
     // wrong uid makes the garbage collector delete the object at once: a rendered file (GitOps) carries
     // none; submit sets it to the applied uid.
-    ...companions.map((o) => {
-      const { ownerReferences: _, ...metadata } = o.metadata;
-      return {
-        kind: `${where(o)} (submit makes it owned by SparkApplication ${app.metadata.name}; here without ownerReferences)`,
-        text: toYaml({ ...o, metadata }, p.secrets),
-      };
-    }),
+    ...companions
+      .filter((o) => o.kind !== 'Secret')
+      .map((o) => {
+        const { ownerReferences: _, ...metadata } = o.metadata;
+        return {
+          kind: `${where(o)} (submit makes it owned by SparkApplication ${app.metadata.name}; here without ownerReferences)`,
+          text: toYaml({ ...o, metadata }),
+        };
+      }),
   ];
 }
 
@@ -65,14 +83,20 @@ export function createKubernetesTarget(
         ).then(createKubeClient);
     return clientPromise;
   };
-  const secrets = () => plan?.secrets ?? [];
-  const api = createKubeApi(deps, client, secrets);
+  const api = createKubeApi(deps, client);
 
   async function submit(p: DeployPlan, artifact: Artifact, signal: AbortSignal): Promise<Handle> {
     plan = p;
-    const { settings: s, app } = renderAll(p, artifact);
+    const { settings: s, app, secret } = renderAll(p, artifact);
     signal.throwIfAborted();
     if (s.name !== s.base) await freeRunName(api, deps.log, deps.clock, s, signal);
+    if (secret) {
+      // Before the SparkApplication, so the driver pod's secretKeyRef resolves at once; owned by it below.
+      await api.call(`applying Secret ${s.namespace}/${secret.metadata.name}`, (c) => c.apply(secret));
+      deps.log.info(
+        `kubernetes: applied Secret ${secret.metadata.name} (${Object.keys(secret.data as object).length} key(s))`,
+      );
+    }
     deps.log.info(`kubernetes: applying SparkApplication ${s.namespace}/${s.name} (image ${s.image})`);
     const applied = await api.call(`applying SparkApplication ${s.namespace}/${s.name}`, (c) => c.apply(app));
     const uid = applied.metadata.uid ?? '';
@@ -139,7 +163,7 @@ export function createKubernetesTarget(
     const pod = driverPod(raw, handle.data.name ?? handle.submissionId);
     const text = await api.call(`reading the log of pod ${ns}/${pod}`, (c) => c.podLog(ns, pod, lines));
     if (!text) return undefined;
-    return maskValue(text.replace(/\n$/, ''), secrets()).split('\n').slice(-lines).join('\n');
+    return text.replace(/\n$/, '').split('\n').slice(-lines).join('\n');
   }
 
   return {

@@ -1,5 +1,20 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ActionError } from '../../util/errors.js';
+import { setSecret } from '../../util/runner.js';
+
+/** registerCredentials hands every user credential of a kubeconfig to the redactor (and the runner's mask). */
+export function registerCredentials(kc: KubeConfig, register: (value: string) => void = setSecret): void {
+  for (const u of kc.getUsers()) {
+    for (const v of [
+      u.token,
+      u.password,
+      u.keyData,
+      u.authProvider?.config?.['access-token'],
+      u.authProvider?.config?.['id-token'],
+    ])
+      if (typeof v === 'string' && v) register(v);
+  }
+}
 
 /**
  * loadKubeConfig loads the kubeconfig as kubectl would (KUBECONFIG, ~/.kube/config or in-cluster) and selects
@@ -9,6 +24,7 @@ export async function loadKubeConfig(context?: string): Promise<KubeConfig> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   kc.loadFromDefault();
+  registerCredentials(kc);
   if (context) {
     if (!kc.getContexts().some((c) => c.name === context)) {
       throw new ActionError(

@@ -1,10 +1,17 @@
 // Pure renderers: the SparkApplication (sparkoperator.k8s.io/v1beta2) and its optional companions, from the
-// Plan and the artifact. What these return is exactly what submit applies (dry-run prints it, masked).
+// Plan and the artifact. What these return is exactly what submit applies (dry-run prints it, the Secret's data left out).
 import { stringify } from 'yaml';
 import type { Artifact } from '../../stage.js';
-import { maskValue } from '../standalone/safety.js';
 import type { DeployPlan } from '../target.js';
 import { derivedName } from './names.js';
+import {
+  assertNoSecretInSpec,
+  type EnvEntry,
+  envEntry,
+  type SecretSink,
+  secretObject,
+  secretSink,
+} from './secret-refs.js';
 import { configError, Label, resolveSettings, type Settings } from './settings.js';
 import { validateSparkApplication } from './validate.js';
 
@@ -53,14 +60,15 @@ function envList(
   plan: DeployPlan,
   role: 'driver' | 'executor',
   env: Record<string, unknown> | undefined,
-): { name: string; value: string }[] | undefined {
+  sink: SecretSink,
+): EnvEntry[] | undefined {
   if (!env || Object.keys(env).length === 0) return undefined;
   return Object.entries(env)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, value]) => {
       if (typeof value !== 'string')
         throw configError(plan, ['kubernetes', role, 'env', name], 'must be a string once resolved');
-      return { name, value };
+      return envEntry(sink, role, name, value);
     });
 }
 
@@ -68,11 +76,16 @@ function nonEmpty<T>(list: T[] | undefined): T[] | undefined {
   return list && list.length > 0 ? list : undefined;
 }
 
-/** buildSparkApplication renders the SparkApplication for this run (docs/protocols.md 2; the CRD's spec fields). */
+/**
+ * buildSparkApplication renders the SparkApplication for this run (docs/protocols.md 2; the CRD's spec
+ * fields). Environment values holding a secret go to `sink` (the run's Secret) and are referenced; a secret
+ * anywhere else in the spec is refused.
+ */
 export function buildSparkApplication(
   plan: DeployPlan,
   artifact: Artifact,
   s: Settings = resolveSettings(plan, artifact),
+  sink: SecretSink = secretSink(s.name, plan.secrets),
 ): KubeObject {
   const cfg = plan.config;
   const k = cfg.kubernetes ?? {};
@@ -128,7 +141,7 @@ export function buildSparkApplication(
       memoryOverhead: d.memoryOverhead,
       javaOptions: d.javaOptions,
       labels: { ...s.labels, ...(k.driver?.labels ?? {}) },
-      env: envList(plan, 'driver', k.driver?.env),
+      env: envList(plan, 'driver', k.driver?.env, sink),
       serviceAccount: k.serviceAccount,
     }),
     executor: compact({
@@ -139,7 +152,7 @@ export function buildSparkApplication(
       memoryOverhead: e.memoryOverhead,
       javaOptions: e.javaOptions,
       labels: { ...s.labels, ...(k.executor?.labels ?? {}) },
-      env: envList(plan, 'executor', k.executor?.env),
+      env: envList(plan, 'executor', k.executor?.env, sink),
       serviceAccount: k.serviceAccount,
     }),
     monitoring:
@@ -160,6 +173,7 @@ export function buildSparkApplication(
       'is required with monitoring.port: the operator runs the Prometheus JMX exporter from that JAR in the image',
     );
   }
+  assertNoSecretInSpec(plan, spec, sink.secrets);
   return {
     apiVersion: SPARK_API_VERSION,
     kind: SPARK_KIND,
@@ -276,34 +290,31 @@ export function assertValid(plan: DeployPlan, app: KubeObject): void {
   );
 }
 
-/** renderAll builds and validates everything submit applies, in apply order (the SparkApplication first). */
+/**
+ * renderAll builds and validates everything submit applies: `secret` (the run's Secret, when an environment
+ * value holds one; applied first so the driver pod finds it), the SparkApplication, then its companions —
+ * the Secret again among them, now owned by the SparkApplication.
+ */
 export function renderAll(
   plan: DeployPlan,
   artifact: Artifact,
   uid?: string,
-): { settings: Settings; app: KubeObject; companions: KubeObject[] } {
+): { settings: Settings; app: KubeObject; secret?: KubeObject; companions: KubeObject[] } {
   const settings = resolveSettings(plan, artifact);
-  const app = buildSparkApplication(plan, artifact, settings);
+  const sink = secretSink(settings.name, plan.secrets);
+  const app = buildSparkApplication(plan, artifact, settings, sink);
   assertValid(plan, app);
-  return { settings, app, companions: buildCompanions(plan, app, uid) };
+  const companions = buildCompanions(plan, app, uid);
+  if (Object.keys(sink.data).length === 0) return { settings, app, companions };
+  const secret: KubeObject = secretObject(sink, app.metadata.namespace, app.metadata.labels ?? {});
+  const owned: KubeObject = {
+    ...secret,
+    metadata: { ...secret.metadata, ownerReferences: ownedBy(app, uid ?? OWNER_UID_PLACEHOLDER) },
+  };
+  return { settings, app, secret, companions: [owned, ...companions] };
 }
 
-function maskDeep(v: unknown, secrets: readonly string[], key = ''): unknown {
-  if (typeof v === 'string') return maskValue(v, secrets, key);
-  if (Array.isArray(v)) {
-    // env entries: {name, value} — the name says whether the value is a credential.
-    return v.map((x) =>
-      x && typeof x === 'object' && typeof (x as { name?: unknown }).name === 'string' && 'value' in x
-        ? { ...x, value: maskDeep((x as { value: unknown }).value, secrets, (x as { name: string }).name) }
-        : maskDeep(x, secrets, key),
-    );
-  }
-  if (v && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskDeep(x, secrets, k)]));
-  return v;
-}
-
-/** toYaml renders one object as a YAML document with every known secret (and credential-named value) masked. */
-export function toYaml(obj: KubeObject, secrets: readonly string[]): string {
-  return stringify(maskDeep(obj, secrets), { lineWidth: 0 });
+/** toYaml renders one object as a YAML document. */
+export function toYaml(obj: KubeObject): string {
+  return stringify(obj, { lineWidth: 0 });
 }

@@ -24,7 +24,6 @@ export interface TargetContext {
   /** headersFor gives the configured headers for the REST servers and the configured web UI only. */
   headersFor(url: string): Record<string, string>;
   transport(): RestTransport;
-  secrets(): readonly string[];
   follower: ReturnType<typeof createFollower>;
 }
 
@@ -82,7 +81,6 @@ export function createContext(deps: StandaloneDeps): TargetContext {
       headers: settings()?.headers ?? {},
       timeoutMs: deps.requestTimeoutMs,
     }),
-    secrets: () => plan?.secrets ?? [],
     follower: createFollower({ deps, known, findings, headersFor }),
   };
 }

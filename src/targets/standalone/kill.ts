@@ -15,7 +15,6 @@ import {
   type RestTransport,
   sparkMessageSummary,
 } from './rest-client.js';
-import { maskValue } from './safety.js';
 import { decodeHandleData } from './settings.js';
 import { authFailure, type SpawnResult, tailLines } from './spark-submit.js';
 import { restUrl } from './urls.js';
@@ -71,7 +70,6 @@ export async function killViaClient(
   deps: StandaloneDeps,
   plan: DeployPlan | undefined,
 ): Promise<void> {
-  const secrets = plan?.secrets ?? [];
   const data = decodeHandleData(handle);
   const id = handle.submissionId;
   const master = await reachableMasterUrl(
@@ -99,6 +97,6 @@ export async function killViaClient(
     return;
   }
   throw new ActionError(
-    `standalone: could not kill driver ${id} at ${master}: Spark's client exited ${result.exitCode ?? 'by a signal'}; last lines of its output:\n${maskValue(tailLines(output, 20), secrets)}`,
+    `standalone: could not kill driver ${id} at ${master}: Spark's client exited ${result.exitCode ?? 'by a signal'}; last lines of its output:\n${tailLines(output, 20)}`,
   );
 }

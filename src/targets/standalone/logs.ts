@@ -1,6 +1,5 @@
 // The driver's stderr tail from its worker's web UI (cluster mode: the driver runs on a worker).
 import { type FetchLike, requestJson } from '../../util/http.js';
-import { maskValue } from './safety.js';
 import { driverLogPageUrl, driverLogTextUrl } from './urls.js';
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", '#39': "'" };
@@ -15,9 +14,9 @@ export function logPageText(html: string): string | undefined {
 /**
  * cleanDriverLog turns the worker's log text into what a user should see: without the `==== Bytes ... ====`
  * header of the `/log/` endpoint and without the worker's "Launch Command" line (it lists every spark
- * property as -D, values included), secrets masked, last `lines` lines.
+ * property as -D, values included), last `lines` lines.
  */
-export function cleanDriverLog(text: string, lines: number, secrets: readonly string[]): string {
+export function cleanDriverLog(text: string, lines: number): string {
   const kept = text
     .split(/\r?\n/)
     .filter((l, i) => !(i === 0 && /^==== Bytes \d+-\d+ of \d+ of .* ====$/.test(l)))
@@ -25,10 +24,7 @@ export function cleanDriverLog(text: string, lines: number, secrets: readonly st
     .filter((l) => !/^={20,}$/.test(l));
   while (kept.length > 0 && kept[0]?.trim() === '') kept.shift();
   while (kept.length > 0 && kept.at(-1)?.trim() === '') kept.pop();
-  return kept
-    .slice(-lines)
-    .map((l) => maskValue(l, secrets))
-    .join('\n');
+  return kept.slice(-lines).join('\n');
 }
 
 /** fetchDriverLog reads a driver's stderr from its worker: the plain-text `/log/` endpoint, else the HTML page. */

@@ -1,6 +1,5 @@
 import type { Artifact } from '../../stage.js';
 import type { DeployPlan } from '../target.js';
-import { maskValue } from './safety.js';
 import { configError, resolveSettings } from './settings.js';
 import { rpcMasterUrl, sparkMasterProperty } from './urls.js';
 
@@ -137,15 +136,7 @@ export function buildCreateRequest(
   };
 }
 
-/** renderCreateRequest prints a request the way Spark does (sorted, indented) with secret values masked. */
-export function renderCreateRequest(req: CreateSubmissionRequest, secrets: readonly string[]): string {
-  const mask = (o: Record<string, string>) =>
-    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, maskValue(v, secrets, k)]));
-  const shown = {
-    ...req,
-    appArgs: req.appArgs.map((a) => maskValue(a, secrets)),
-    sparkProperties: mask(req.sparkProperties),
-    environmentVariables: mask(req.environmentVariables),
-  };
-  return JSON.stringify(shown, null, 2);
+/** renderCreateRequest prints a request the way Spark does (indented); the redactor hides secrets where it leaves. */
+export function renderCreateRequest(req: CreateSubmissionRequest): string {
+  return JSON.stringify(req, null, 2);
 }

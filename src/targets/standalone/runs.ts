@@ -45,7 +45,7 @@ export function linksOf(ctx: TargetContext, handle: Handle, status?: Status): Li
   return buildLinks(data, handle.submissionId, k);
 }
 
-/** driverLogTail reads the last `lines` of the driver's stderr from its worker, secrets masked. */
+/** driverLogTail reads the last `lines` of the driver's stderr from its worker (redacted where it leaves the action). */
 export async function driverLogTail(
   ctx: TargetContext,
   handle: Handle,
@@ -56,5 +56,5 @@ export async function driverLogTail(
   if (!k.workerUi) return undefined;
   const { deps } = ctx;
   const text = await fetchDriverLog(deps.fetch, k.workerUi, handle.submissionId, deps.requestTimeoutMs);
-  return text === undefined ? undefined : cleanDriverLog(text, lines, ctx.secrets());
+  return text === undefined ? undefined : cleanDriverLog(text, lines);
 }

@@ -40,14 +40,3 @@ export function checkTransport(plan: DeployPlan, settings: Settings): Finding[] 
     },
   ];
 }
-
-// Keys whose values are credentials even when the plan did not resolve them from a secret.
-const SECRET_KEY = /secret|password|passwd|token|credential|access\.?key|private/i;
-
-/** maskValue replaces every known secret inside `value` with ***, and the whole value when `key` names a credential. */
-export function maskValue(value: string, secrets: readonly string[], key = ''): string {
-  if (SECRET_KEY.test(key)) return '***';
-  let out = value;
-  for (const s of secrets) if (s.length >= 3) out = out.split(s).join('***');
-  return out;
-}

@@ -1,10 +1,9 @@
-// Secrets for spark-submit without argv: every --conf whose value is a resolved secret (or whose key names a
-// credential) goes into a private properties file passed with --properties-file and removed afterwards, so
-// it never shows in the process list, the log, the summary or the outputs.
+// Secrets for spark-submit without argv: every --conf whose value holds a secret the Plan resolved (a
+// credential-named key cannot hold a literal: the Plan refuses it) goes into a private properties file
+// passed with --properties-file and removed afterwards, so it never shows in the process list.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { maskValue } from './safety.js';
 
 /** splitSecretConfs takes the secret-bearing `--conf k=v` pairs out of spark-submit's argv. */
 export function splitSecretConfs(
@@ -20,7 +19,7 @@ export function splitSecretConfs(
       const eq = next.indexOf('=');
       const key = eq < 0 ? next : next.slice(0, eq);
       const value = eq < 0 ? '' : next.slice(eq + 1);
-      if (eq >= 0 && maskValue(value, secrets, key) !== value) {
+      if (eq >= 0 && secrets.some((s) => s.length > 0 && value.includes(s))) {
         secret[key] = value;
         i++;
         continue;

@@ -2,7 +2,6 @@ import type { Artifact } from '../../stage.js';
 import { ActionError } from '../../util/errors.js';
 import type { DeployPlan } from '../target.js';
 import { buildCreateRequest } from './request.js';
-import { maskValue } from './safety.js';
 import { configError, resolveSettings } from './settings.js';
 import { rpcMasterUrl, sparkMasterProperty } from './urls.js';
 
@@ -79,17 +78,6 @@ export function buildSparkSubmitArgs(
   return args;
 }
 
-/** maskSparkSubmitArgs hides every --conf value and known secrets, for logs and the render command. */
-export function maskSparkSubmitArgs(args: readonly string[], secrets: readonly string[]): string[] {
-  return args.map((a, i) => {
-    if (args[i - 1] === '--conf') {
-      const eq = a.indexOf('=');
-      return eq < 0 ? a : `${a.slice(0, eq)}=${maskValue(a.slice(eq + 1), secrets, a.slice(0, eq))}`;
-    }
-    return maskValue(a, secrets);
-  });
-}
-
 /** shellQuote renders argv for display: single-quoted where needed. */
 export function shellQuote(args: readonly string[]): string {
   return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
@@ -137,7 +125,7 @@ export function tailLines(text: string, n: number): string {
  * submissionIdFromSparkSubmit turns a spark-submit run into a driver id, or an ActionError built from its
  * output. Its exit code is not the verdict: in standalone cluster mode it exits 0 even when the driver fails.
  */
-export function submissionIdFromSparkSubmit(result: SpawnResult, secrets: readonly string[]): string {
+export function submissionIdFromSparkSubmit(result: SpawnResult): string {
   const output = `${result.stdout}\n${result.stderr}`;
   const id = parseSubmissionId(output);
   if (id) return id;
@@ -152,7 +140,7 @@ export function submissionIdFromSparkSubmit(result: SpawnResult, secrets: readon
       "standalone: spark-submit cannot read s3a:// URIs (S3AFileSystem not found): it resolves the staged JAR and files through Hadoop on the runner before submitting. Use the masters' REST servers (https://... masters, no Spark client needed), or run a spark-submit whose classpath has hadoop-aws and its aws-java-sdk-bundle (put its bin directory on PATH)",
     );
   }
-  const tail = maskValue(tailLines(output, 30), secrets);
+  const tail = tailLines(output, 30);
   throw new ActionError(
     `standalone: spark-submit ${result.exitCode === 0 ? 'exited 0 but printed no submission id' : `failed (exit ${result.exitCode ?? 'signal'})`}; last lines of its output:\n${tail}`,
   );

@@ -9,12 +9,7 @@ import { reachableMasterUrl } from './reach.js';
 import { buildCreateRequest, type CreateSubmissionRequest, renderCreateRequest } from './request.js';
 import { withSecretProperties } from './secret-props.js';
 import { encodeHandleData, handleDataFor, type Settings } from './settings.js';
-import {
-  buildSparkSubmitArgs,
-  maskSparkSubmitArgs,
-  shellQuote,
-  submissionIdFromSparkSubmit,
-} from './spark-submit.js';
+import { buildSparkSubmitArgs, shellQuote, submissionIdFromSparkSubmit } from './spark-submit.js';
 import { applyStaging, planStaging } from './staging.js';
 import { restUrl } from './urls.js';
 
@@ -31,15 +26,13 @@ export async function renderSubmission(
     return [
       {
         kind: 'spark-submit command',
-        text: `spark-submit ${shellQuote(maskSparkSubmitArgs(args, p.secrets))}`,
+        text: `spark-submit ${shellQuote(args)}`,
       },
     ];
   }
   const req = buildCreateRequest(p, artifact, sp.appResource, sp.configFile);
   const where = s.endpoints.map((e) => restUrl(e.rest, 'create')).join(' | ');
-  return [
-    { kind: `Spark REST CreateSubmissionRequest (POST ${where})`, text: renderCreateRequest(req, p.secrets) },
-  ];
+  return [{ kind: `Spark REST CreateSubmissionRequest (POST ${where})`, text: renderCreateRequest(req) }];
 }
 
 /** Accepted is a started driver and the master that took it. */
@@ -65,21 +58,22 @@ async function viaSparkSubmit(
   if (s.gateway === 'rpc' && args[0] === '--master' && args[1]) {
     args = ['--master', await reachableMasterUrl(args[1], deps.log), ...args.slice(2)];
   }
-  deps.log.info(`standalone: spark-submit ${shellQuote(maskSparkSubmitArgs(args, p.secrets))}`);
   const program = await deps.sparkSubmit(sparkVersionOf(p));
   deps.log.debug(`standalone: spark-submit from ${program.from}`);
   let result: Awaited<ReturnType<typeof deps.spawn>>;
   try {
-    result = await withSecretProperties(args, p.secrets, (argv) =>
-      deps.spawn(program.command, [...program.args, ...argv], { signal }),
-    );
+    // The argv as run: secret confs are in the private properties file, not here.
+    result = await withSecretProperties(args, p.secrets, (argv) => {
+      deps.log.info(`standalone: spark-submit ${shellQuote(argv)}`);
+      return deps.spawn(program.command, [...program.args, ...argv], { signal });
+    });
   } catch (err) {
     throw new ActionError(
       `standalone: could not run spark-submit (${errorMessage(err)}); put Spark's bin directory on PATH, or use standalone.mode: rest (no Spark install needed)`,
     );
   }
   return {
-    submissionId: submissionIdFromSparkSubmit(result, p.secrets),
+    submissionId: submissionIdFromSparkSubmit(result),
     acceptedBy: s.endpoints[0]?.rest ?? s.rpcMasters[0]?.url ?? '',
   };
 }

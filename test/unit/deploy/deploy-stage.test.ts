@@ -5,23 +5,30 @@ import { describe, expect, it } from 'vitest';
 import { runDeployStage } from '../../../src/deploy/deploy-stage.js';
 import { RunReport } from '../../../src/report/run-report.js';
 import type { DeployPlan, Handle, Links, Status, Target } from '../../../src/targets/target.js';
+import { WatchLost } from '../../../src/util/errors.js';
 import { basePlan } from '../../helpers/plan.js';
 
 const LINKS: Links = { console: 'http://master:8080', logs: 'http://worker:8081/logPage/?driverId=d-1' };
 
 /** scripted is a Target over our own interface whose job goes through the given statuses. */
-function scripted(statuses: Status[], opts: { hang?: boolean; tail?: string } = {}): Target {
+function scripted(
+  statuses: Status[],
+  opts: { hang?: boolean; tail?: string; lose?: Error; cancelled?: string[] } = {},
+): Target {
   return {
     name: 'standalone',
     render: async () => [],
     submit: async (): Promise<Handle> => ({ target: 'standalone', submissionId: 'd-1', data: {} }),
     async *watch(_h, signal) {
       for (const s of statuses) yield s;
+      if (opts.lose) throw opts.lose;
       if (opts.hang) {
         await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
       }
     },
-    cancel: async () => undefined,
+    cancel: async (h) => {
+      opts.cancelled?.push(h.submissionId);
+    },
     find: async () => [],
     links: (_h, status) =>
       status?.applicationId
@@ -118,6 +125,32 @@ describe('runDeployStage reports to the RunReport', () => {
       runDeployStage(input(scripted([running], { hang: true }), plan(300)), report),
     ).rejects.toThrow(/timed out/);
     expect(report.timedOut).toBe(true);
+    expect(report.status).toEqual(running);
+  });
+
+  it('a wait that lost sight of the job (credentials expired): state UNKNOWN, finished, nothing cancelled', async () => {
+    const outputs: Record<string, string> = {};
+    const report = new RunReport((k, v) => {
+      outputs[k] = v;
+    });
+    const cancelled: string[] = [];
+    let finished = false;
+    await expect(
+      runDeployStage(
+        {
+          ...input(
+            scripted([running], { lose: new WatchLost('emr: the AWS credentials expired'), cancelled }),
+          ),
+          markFinished: () => {
+            finished = true;
+          },
+        },
+        report,
+      ),
+    ).rejects.toThrow(/^deploy: stopped watching d-1: emr: the AWS credentials expired$/);
+    expect(outputs.state).toBe('UNKNOWN');
+    expect(finished).toBe(true);
+    expect(cancelled).toEqual([]);
     expect(report.status).toEqual(running);
   });
 });

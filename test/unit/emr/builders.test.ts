@@ -2,7 +2,6 @@ import { describe, expect, test } from 'vitest';
 import { parseS3Uri } from '../../../src/s3/uri.js';
 import { buildRunJobFlow, DEFAULT_INSTANCE_GROUPS, TAG } from '../../../src/targets/emr/cluster.js';
 import { buildLinks, consoleClusterUrl, stepLogPrefix } from '../../../src/targets/emr/links.js';
-import { maskArg, maskDeep } from '../../../src/targets/emr/mask.js';
 import { resolveSettings, stepNameOf } from '../../../src/targets/emr/settings.js';
 import { mapStepState, STEP_STATES } from '../../../src/targets/emr/states.js';
 import {
@@ -516,22 +515,5 @@ describe('buildRunJobFlow', () => {
     ],
   ])('refuses %s', (_n, cluster, re) => {
     expect(() => run(cluster)).toThrow(re);
-  });
-});
-
-describe('masking', () => {
-  test.each([
-    ['spark.hadoop.fs.s3a.secret.key=abc', [], 'spark.hadoop.fs.s3a.secret.key=***'],
-    ['spark.datasource.password=hunter2', [], 'spark.datasource.password=***'],
-    ['--token-file', [], '--token-file'],
-    ['jdbc://u:s3cr3t@host', ['s3cr3t'], 'jdbc://u:***@host'],
-    ['spark.sql.shuffle.partitions=200', ['200x'], 'spark.sql.shuffle.partitions=200'],
-  ])('maskArg(%s)', (arg, secrets, want) => {
-    expect(maskArg(arg, secrets)).toBe(want);
-  });
-  test('maskDeep masks nested request strings', () => {
-    expect(maskDeep({ Steps: [{ HadoopJarStep: { Args: ['a', 'pw=zzz'] } }] }, ['zzz'])).toEqual({
-      Steps: [{ HadoopJarStep: { Args: ['a', 'pw=***'] } }],
-    });
   });
 });

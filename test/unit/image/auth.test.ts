@@ -129,8 +129,13 @@ describe('fetchBearerToken: where credentials may go', () => {
   it('refuses to send them over plain http to another host, and sends nothing', async () => {
     seen.length = 0;
     await expect(ask('http://evil.example.net/token', 'https://reg.example.com')).rejects.toThrow(
-      /token service http:\/\/evil\.example\.net is plain http on another host; the registry credentials are not sent there/,
+      /token service http:\/\/evil\.example\.net is plain http outside the registry's own origin; the registry credentials are not sent there/,
     );
+    // Same host, but plain http while the registry is https (or another port): not its origin either.
+    await expect(ask('http://reg.example.com/token', 'https://reg.example.com')).rejects.toThrow(
+      /plain http/,
+    );
+    await expect(ask('http://127.0.0.1:5001/token', 'http://127.0.0.1:5000')).rejects.toThrow(/plain http/);
     expect(seen).toEqual([]);
   });
 });

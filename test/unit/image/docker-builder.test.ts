@@ -179,7 +179,7 @@ describe('tags and labels from the run, as buildx gets them', () => {
       [`sha-${SHA.slice(0, 7)}`, 'staging', 'nightly', 'feature-x'],
     ],
   ])('%s', (_name, o, tags) => {
-    const s = imageSettings(makePlan(o), EPOCH, {});
+    const s = imageSettings(makePlan(o), EPOCH);
     const argv = buildxArgs({
       ...base,
       tags: s.tags.map((t) => `${s.repository}:${t}`),
@@ -196,7 +196,7 @@ describe('tags and labels from the run, as buildx gets them', () => {
 
   test('push: false in the config, or a dry run, loads instead of pushing', () => {
     for (const o of [{ image: { push: false } }, { dryRun: true }]) {
-      const s = imageSettings(makePlan(o), 0, {});
+      const s = imageSettings(makePlan(o), 0);
       expect(buildxArgs({ ...base, push: s.push })).toContain('--load');
     }
   });
@@ -280,7 +280,6 @@ describe('defaultSparkBase (tags of github.com/apache/spark-docker: <spark>-scal
     const s = imageSettings(
       makePlan({ image: { base: 'registry.example/spark:custom' }, spark: { javaRelease: 25 } }),
       0,
-      {},
     );
     expect(s.base).toBe('registry.example/spark:custom');
   });

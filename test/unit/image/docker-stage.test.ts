@@ -103,18 +103,6 @@ const build = (calls: DockerCall[]) => {
 };
 
 describe('runImageStage with image.builder: docker', () => {
-  test('a password from REGISTRY_PASSWORD is masked before anything runs, like the config secrets', async () => {
-    const masked: string[] = [];
-    const s = await stage(
-      {},
-      { REGISTRY_USERNAME: 'acme-bot', REGISTRY_PASSWORD: PASSWORD, FAKE_DOCKER_PASSWORD: PASSWORD },
-      { mask: (v) => masked.push(v) },
-    );
-    await s.run;
-    expect(masked).toEqual([PASSWORD]);
-    expect(s.logged()).not.toContain(PASSWORD);
-  });
-
   test('a generated Dockerfile: outputs, summary, the context and the env buildx ran with', async () => {
     const s = await stage({ app: { configFile: 'configs/staging.json' } });
     const result = await s.run;

@@ -421,30 +421,11 @@ describe('companions', () => {
 });
 
 describe('toYaml', () => {
-  test('masks secrets and credential-named env values, and round-trips otherwise', () => {
+  test('round-trips the SparkApplication', () => {
     const plan = makePlan({
-      kubernetes: {
-        image: IMAGE,
-        driver: { env: { DB_PASSWORD: 'hunter22', REGION: 'eu', URL: 'jdbc://u:s3cr3tvalue@db' } },
-      },
-      secrets: ['s3cr3tvalue'],
+      kubernetes: { image: IMAGE, driver: { env: { REGION: 'eu', URL: 'jdbc://db' } } },
     });
     const app = buildSparkApplication(plan, artifact);
-    const text = toYaml(app, plan.secrets);
-    expect(text).not.toContain('hunter22');
-    expect(text).not.toContain('s3cr3tvalue');
-    const back = parse(text);
-    expect(back.spec.driver.env).toEqual([
-      { name: 'DB_PASSWORD', value: '***' },
-      { name: 'REGION', value: 'eu' },
-      { name: 'URL', value: 'jdbc://u:***@db' },
-    ]);
-    expect({
-      ...back,
-      spec: {
-        ...back.spec,
-        driver: { ...back.spec.driver, env: app.spec?.driver && (app.spec.driver as { env: unknown }).env },
-      },
-    }).toEqual(app);
+    expect(parse(toYaml(app))).toEqual(app);
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 import { createKubernetesTarget } from '../../../src/targets/kubernetes/index.js';
 import type { DeployPlan, Handle, Status } from '../../../src/targets/target.js';
 import { FakeKubeApi, kubeconfigFor } from '../../helpers/fake-k8s-api.js';
@@ -177,14 +178,53 @@ describe('kubernetes target against the fake API server', () => {
     },
   );
 
-  test('the driver log tail comes from the pod log, masked', async () => {
+  test('the driver log tail comes from the pod log (redacted where it leaves the action)', async () => {
     api.defaultScenario = 'fail';
     const t = target();
-    const { handle } = await run(makePlan({ secrets: ['s3a://bucket/in'] }), t);
+    const { handle } = await run(makePlan(), t);
     const tail = await t.logTail?.(handle, 50);
     expect(tail?.split('\n')).toHaveLength(50);
-    expect(tail).toContain('IllegalStateException: input path *** does not exist');
+    expect(tail).toContain('IllegalStateException: input path s3a://bucket/in does not exist');
     expect(api.requests.find((r) => r.path.endsWith('/log'))?.query.tailLines).toBe('50');
+  });
+
+  test('a secret env value goes to a Secret applied before the SparkApplication, then owned by it; never in the spec', async () => {
+    const plan = makePlan({
+      kubernetes: { ...staging, driver: { env: { DB_PASSWORD: 'k8s-canary-pw' } } },
+      secrets: ['k8s-canary-pw'],
+    });
+    const { handle } = await run(plan);
+    const applies = api.requests.filter((r) => r.method === 'PATCH');
+    const kinds = applies.map((r) => /\/(secrets|sparkapplications)\//.exec(r.path)?.[1]);
+    expect(kinds.slice(0, 2)).toEqual(['secrets', 'sparkapplications']);
+    expect(kinds).toContain('secrets');
+    const app = api.get('sparkapplications', 'data-pipelines', handle.submissionId);
+    expect(JSON.stringify(app)).not.toContain('k8s-canary-pw');
+    expect(JSON.stringify(applies.filter((r) => r.path.includes('sparkapplications')))).not.toContain(
+      'k8s-canary-pw',
+    );
+    const secretName = `${handle.submissionId}-secrets`;
+    const secret = api.get('secrets', 'data-pipelines', secretName) as {
+      data: Record<string, string>;
+      metadata: { ownerReferences?: { uid: string; kind: string }[] };
+    };
+    expect(Buffer.from(secret.data['driver.DB_PASSWORD'] ?? '', 'base64').toString()).toBe('k8s-canary-pw');
+    expect(secret.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'SparkApplication',
+      uid: handle.data.uid,
+    });
+  });
+
+  test('a secret in spark.conf is refused, naming the key and the way through env', async () => {
+    const plan = makePlan({
+      kubernetes: staging,
+      spark: { conf: { 'spark.hadoop.fs.s3a.secret.key': 'conf-canary' } },
+      secrets: ['conf-canary'],
+    });
+    await expect(target().submit(plan, artifact, new AbortController().signal)).rejects.toThrow(
+      /spark\.conf\.spark\.hadoop\.fs\.s3a\.secret\.key.*holds a secret.*kubernetes\.driver\.env/,
+    );
+    expect(api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
   });
 
   test('a dropped watch is re-established and an expired resourceVersion re-listed', async () => {
@@ -353,18 +393,25 @@ describe('kubernetes target against the fake API server', () => {
     expect(api.received.length).toBeGreaterThan(0);
   });
 
-  test('render returns the exact documents, masked, and sends nothing', async () => {
+  test('render returns the exact documents, the Secret without data, and sends nothing', async () => {
     const plan = makePlan({
       kubernetes: { ...staging, networkPolicy: true, driver: { env: { TOKEN: 'abc123secret' } } },
       secrets: ['abc123secret'],
     });
     const docs = await target().render(plan, artifact);
-    expect(docs.map((d) => d.kind.split(' ')[0])).toEqual(['SparkApplication', 'NetworkPolicy']);
-    expect(docs.map((d) => d.text).join('\n')).not.toContain('abc123secret');
+    expect(docs.map((d) => d.kind.split(' ')[0])).toEqual(['Secret', 'SparkApplication', 'NetworkPolicy']);
+    expect(docs.map((d) => `${d.kind}\n${d.text}`).join('\n')).not.toContain('abc123secret');
+    const secret = parse(docs[0]?.text ?? '');
+    expect(secret).not.toHaveProperty('data');
+    expect(docs[0]?.kind).toMatch(/keys driver\.TOKEN/);
+    const app = parse(docs[1]?.text ?? '');
+    expect(app.spec.driver.env).toEqual([
+      { name: 'TOKEN', valueFrom: { secretKeyRef: { name: secret.metadata.name, key: 'driver.TOKEN' } } },
+    ]);
     expect(api.requests).toHaveLength(0);
     // No ownerReference to a uid that does not exist yet: applied from a file, the object would be collected.
-    expect(docs[1]?.text).not.toContain('ownerReferences');
-    expect(docs[1]?.kind).toMatch(/owned by SparkApplication etl-pipeline-staging-0123456-4242/);
+    expect(docs[2]?.text).not.toContain('ownerReferences');
+    expect(docs[2]?.kind).toMatch(/owned by SparkApplication etl-pipeline-staging-0123456-4242/);
   });
 
   test('an explicit KubeConfig can be injected', async () => {
@@ -373,5 +420,24 @@ describe('kubernetes target against the fake API server', () => {
     const t = createKubernetesTarget({ log, kubeConfig: kc });
     const handle = await t.submit(makePlan(), artifact, new AbortController().signal);
     expect(handle.data.uid).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('kubeconfig credentials', () => {
+  test('every user token, password and client key is registered with the redactor', async () => {
+    const { registerCredentials } = await import('../../../src/targets/kubernetes/kubeconfig.js');
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: 'https://k8s.example:6443' }],
+      users: [
+        { name: 'a', token: 'kube-token-1' },
+        { name: 'b', username: 'u', password: 'kube-pw-2', keyData: 'a2V5LWRhdGE=' },
+      ],
+      contexts: [{ name: 'x', cluster: 'c', user: 'a' }],
+      currentContext: 'x',
+    });
+    const seen: string[] = [];
+    registerCredentials(kc, (v) => seen.push(v));
+    expect(seen).toEqual(['kube-token-1', 'kube-pw-2', 'a2V5LWRhdGE=']);
   });
 });

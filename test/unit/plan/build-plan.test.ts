@@ -123,6 +123,41 @@ describe('buildPlan', () => {
     );
   });
 
+  it('reads REGISTRY_USERNAME / REGISTRY_PASSWORD into image.registryAuth, the password registered as a secret', async () => {
+    const ws = workspace(`${CONFIG}  reg:\n    image: { repository: ghcr.io/acme/etl }\n`);
+    const env = { REST_TOKEN: 't', REGISTRY_USERNAME: 'acme-bot', REGISTRY_PASSWORD: 'reg-pw-123' };
+    const { p, masked } = await plan({ environment: 'reg' }, ws, env);
+    expect(p.config?.image?.registryAuth).toEqual({ username: 'acme-bot', password: 'reg-pw-123' });
+    expect(masked).toEqual(['reg-pw-123']);
+    expect(p.secrets).toContain('reg-pw-123');
+    // The config's own registryAuth wins; the variables are then not read.
+    const own = workspace(
+      `${CONFIG}  reg:\n    image:\n      repository: ghcr.io/acme/etl\n      registryAuth: { username: bot, password: { fromEnv: MY_PW } }\n`,
+    );
+    const mine = await plan({ environment: 'reg' }, own, { ...env, MY_PW: 'mine-456' });
+    expect(mine.p.config?.image?.registryAuth).toEqual({ username: 'bot', password: 'mine-456' });
+    expect(mine.masked).toEqual(['mine-456']);
+  });
+
+  it('holds the AWS credentials of the environment as secrets when deploying to EMR, and only then', async () => {
+    const env = {
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'aws-secret',
+      AWS_SESSION_TOKEN: 'aws-session',
+    };
+    const emr = await plan({ environment: 'staging' }, workspace(), env);
+    expect(emr.masked).toEqual(['AKIAEXAMPLE', 'aws-secret', 'aws-session']);
+    const build = await plan({ environment: 'staging', stages: 'build,verify' }, workspace(), env);
+    expect(build.masked).toEqual([]);
+  });
+
+  it('names the missing half of the registry pair', async () => {
+    const ws = workspace(`${CONFIG}  reg:\n    image: { repository: ghcr.io/acme/etl }\n`);
+    expect(await planError({ environment: 'reg' }, ws, { REGISTRY_PASSWORD: 'reg-pw-123' })).toMatch(
+      /REGISTRY_PASSWORD is set but REGISTRY_USERNAME is not/,
+    );
+  });
+
   it('does not need credentials of sections the run does not use', async () => {
     const { p } = await plan({ environment: 'local', stages: 'build,verify' }, workspace(), {});
     expect(p.config?.standalone?.headers).toEqual({ Authorization: { fromEnv: 'REST_TOKEN' } });

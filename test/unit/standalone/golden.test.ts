@@ -207,11 +207,11 @@ describe('the client reads the real captures', () => {
   });
 
   it('worker log capture: header and launch command (which lists -D values) are dropped', () => {
-    const tail = cleanDriverLog(text('worker-log-stderr-failed.txt'), 50, []);
+    const tail = cleanDriverLog(text('worker-log-stderr-failed.txt'), 50);
     expect(tail).not.toMatch(/==== Bytes|Launch Command|-Dspark\./);
     expect(tail).toContain(
       'Exception in thread "main" java.lang.ClassNotFoundException: com.example.DoesNotExist',
     );
-    expect(cleanDriverLog(text('worker-log-stdout-finished.txt'), 50, [])).toMatch(/^Pi is roughly 3\.\d+$/);
+    expect(cleanDriverLog(text('worker-log-stdout-finished.txt'), 50)).toMatch(/^Pi is roughly 3\.\d+$/);
   });
 });

@@ -241,7 +241,7 @@ describe('spark-submit (spark:// masters) without hadoop-aws on the runner', () 
       new URL('../../fixtures/spark-submit/s3a-without-hadoop-aws.stderr', import.meta.url),
       'utf8',
     );
-    expect(() => submissionIdFromSparkSubmit({ exitCode: 1, stdout: '', stderr }, [])).toThrow(
+    expect(() => submissionIdFromSparkSubmit({ exitCode: 1, stdout: '', stderr })).toThrow(
       /^standalone: spark-submit cannot read s3a:\/\/ URIs \(S3AFileSystem not found\).*REST servers/,
     );
   });

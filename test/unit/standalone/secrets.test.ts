@@ -21,7 +21,7 @@ const program = async () => ({
 });
 
 describe('secret confs leave argv', () => {
-  it('splitSecretConfs moves resolved secrets and credential-named keys, keeps the rest', () => {
+  it('splitSecretConfs moves every conf holding a resolved secret, keeps the rest', () => {
     const got = splitSecretConfs(
       [
         '--conf',
@@ -31,7 +31,7 @@ describe('secret confs leave argv', () => {
         '--conf',
         'spark.y=token-abc',
       ],
-      ['token-abc'],
+      [SECRET, 'token-abc'],
     );
     expect(got.args).toEqual(['--conf', 'spark.x=1']);
     expect(got.secret).toEqual({ 'spark.hadoop.fs.s3a.secret.key': SECRET, 'spark.y': 'token-abc' });
@@ -102,15 +102,12 @@ describe('shared-secret authentication', () => {
 
   it('"Outbox is stopped" is reported as an authentication failure naming the setting', () => {
     expect(() =>
-      submissionIdFromSparkSubmit(
-        {
-          exitCode: 1,
-          stdout: '',
-          stderr:
-            'ERROR ClientEndpoint: Error connecting to master spark://m:7077.\norg.apache.spark.SparkException: Message is dropped because Outbox is stopped',
-        },
-        [],
-      ),
+      submissionIdFromSparkSubmit({
+        exitCode: 1,
+        stdout: '',
+        stderr:
+          'ERROR ClientEndpoint: Error connecting to master spark://m:7077.\norg.apache.spark.SparkException: Message is dropped because Outbox is stopped',
+      }),
     ).toThrow(/authentication with the master failed.*spark\.conf\.spark\.authenticate\.secret/);
   });
 });
