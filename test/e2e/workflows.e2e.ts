@@ -10,13 +10,31 @@
 //                                        commit that breaks the app fails the run, check run failure, the
 //                                        same comment says why; closed cleans up; one sticky comment
 //   pull_request from a fork          -> a notice, no deploy, no request to GitHub
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+//   release published (release.yml)   -> this repository's own release: the major tag moves to the release's
+//                                        commit only when it carries dist/ and its CHANGELOG.md section
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Consumer, makeConsumer, pullRequestRefs } from '../helpers/act/consumer.js';
+import {
+  type Consumer,
+  makeConsumer,
+  makeRepository,
+  pullRequestRefs,
+  root,
+} from '../helpers/act/consumer.js';
 import { type ActRun, actionCopy, runAct } from '../helpers/act/run-act.js';
 import { apps, onLocalSpark, tools, UI, writeAppConfig } from '../helpers/act/scenario.js';
+import { forAct } from '../helpers/act/workflows.js';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github.js';
 
 const t = tools();
@@ -265,5 +283,66 @@ describe.skipIf(!t)('workflows users copy, run with act (real sbt, real local Sp
     expect(r.log).not.toContain('fork-must-not-get-this');
     expect(s.github.requests).toEqual([]);
     expect(await apps(`${s.app}-pr-9`)).toEqual({ active: [], completed: [] });
+  });
+
+  it('release published (release.yml): the major tag moves only to a commit with the bundle and its changelog section', async () => {
+    const scratch = mkdtempSync(join(base, 'release-'));
+    const github = await startFakeGitHub({ repository: 'spark-deploy-action/spark-deploy-action' });
+    const c = makeRepository(scratch, 'spark-deploy-action/spark-deploy-action', (dir) => {
+      cpSync(action, dir, { recursive: true });
+      mkdirSync(join(dir, '.github/workflows'), { recursive: true });
+      const wf = readFileSync(join(root, '.github/workflows/release.yml'), 'utf8');
+      writeFileSync(join(dir, '.github/workflows/release.yml'), forAct(wf));
+      writeFileSync(
+        join(dir, 'CHANGELOG.md'),
+        '# Changelog\n\n## [Unreleased]\n\n## [0.1.0] - 2026-11-30\n- first\n',
+      );
+    });
+    const old = c.git('rev-parse', 'HEAD');
+    c.git('tag', 'v0.1.0');
+    c.git('tag', 'v0');
+    const s: Scenario = { c, github, scratch, app: '' };
+    const release = (tag: string, prerelease = false) => ({
+      workflow: 'release.yml',
+      eventName: 'release',
+      event: {
+        action: 'published',
+        release: { tag_name: tag, prerelease, draft: false, name: tag },
+        repository: repository('spark-deploy-action/spark-deploy-action'),
+      },
+    });
+
+    // A release whose commit has no changelog section: refused, the major tag stays.
+    c.commit('a change without its changelog section');
+    c.git('tag', 'v0.2.0');
+    const refused = await act(
+      s,
+      'release v0.2.0 without its changelog section: release.yml',
+      release('v0.2.0'),
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.log).toContain(
+      "CHANGELOG.md at the release's commit has no '## [0.2.0] - <date>' section",
+    );
+    expect(c.git('rev-parse', 'v0^{commit}')).toBe(old);
+
+    writeFileSync(
+      join(c.dir, 'CHANGELOG.md'),
+      '# Changelog\n\n## [Unreleased]\n\n## [0.2.1] - 2026-12-07\n- second\n\n## [0.1.0] - 2026-11-30\n- first\n',
+    );
+    const released = c.commit('release 0.2.1');
+    c.git('tag', 'v0.2.1');
+    const ok = await act(s, 'release v0.2.1: release.yml', release('v0.2.1'));
+    expect(ok.code, ok.log).toBe(0);
+    expect(c.git('rev-parse', 'v0^{commit}')).toBe(released);
+
+    // A pre-release leaves the major tag alone (the job is skipped).
+    c.commit('next');
+    c.git('tag', 'v0.3.0-rc.1');
+    const pre = await act(s, 'pre-release v0.3.0-rc.1: release.yml', release('v0.3.0-rc.1', true));
+    expect(pre.code, pre.log).toBe(0);
+    expect(c.git('rev-parse', 'v0^{commit}')).toBe(released);
+    expect(github.requests).toEqual([]);
+    await github.close();
   });
 });

@@ -26,6 +26,32 @@ export interface Consumer {
 const IDENTITY = ['-c', 'user.name=octocat', '-c', 'user.email=octocat@users.noreply.github.com'];
 
 /**
+ * makeRepository creates the git repository <base>/server/<repository> with what `fill` writes into it,
+ * committed on `main`, with origin named as on GitHub (act reads the repository's name from it).
+ */
+export function makeRepository(base: string, repository: string, fill: (dir: string) => void): Consumer {
+  const server = join(base, 'server');
+  const dir = join(server, repository);
+  mkdirSync(dir, { recursive: true });
+  fill(dir);
+  const git = (...args: string[]) =>
+    execFileSync('git', [...IDENTITY, ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
+  git('init', '-q', '-b', 'main');
+  git('remote', 'add', 'origin', `https://github.com/${repository}.git`);
+  const commit = (message: string) => {
+    git('add', '-A');
+    git('commit', '-q', '--allow-empty', '-m', message);
+    return git('rev-parse', 'HEAD');
+  };
+  commit('initial');
+  return { dir, server, repository, git, commit };
+}
+
+/**
  * makeConsumer creates <base>/server/<repository> from examples/etl-app with the given caller workflows
  * (file names in examples/workflows/) and the deploy config that `config` returns from the example's.
  */
@@ -36,38 +62,22 @@ export function makeConsumer(opts: {
   /** Edits the example deploy config (a yaml Document) for the clusters of the scenario. */
   config: (doc: ReturnType<typeof parseDocument>) => void;
 }): Consumer {
-  const server = join(opts.base, 'server');
-  const dir = join(server, opts.repository);
   const app = join(root, 'examples/etl-app');
-  cpSync(app, dir, {
-    recursive: true,
-    filter: (src) =>
-      !/[/\\](target|\.bsp|\.bloop|\.metals|spark-warehouse)([/\\]|$)/.test(src.slice(app.length)),
+  return makeRepository(opts.base, opts.repository, (dir) => {
+    cpSync(app, dir, {
+      recursive: true,
+      filter: (src) =>
+        !/[/\\](target|\.bsp|\.bloop|\.metals|spark-warehouse)([/\\]|$)/.test(src.slice(app.length)),
+    });
+    mkdirSync(join(dir, '.github/workflows'), { recursive: true });
+    for (const w of opts.workflows) {
+      const text = readFileSync(join(root, 'examples/workflows', w), 'utf8');
+      writeFileSync(join(dir, '.github/workflows', w), forAct(text));
+    }
+    const doc = parseDocument(readFileSync(join(app, '.github/spark-deploy.yml'), 'utf8'));
+    opts.config(doc);
+    writeFileSync(join(dir, '.github/spark-deploy.yml'), doc.toString());
   });
-  mkdirSync(join(dir, '.github/workflows'), { recursive: true });
-  for (const w of opts.workflows) {
-    const text = readFileSync(join(root, 'examples/workflows', w), 'utf8');
-    writeFileSync(join(dir, '.github/workflows', w), forAct(text));
-  }
-  const doc = parseDocument(readFileSync(join(app, '.github/spark-deploy.yml'), 'utf8'));
-  opts.config(doc);
-  writeFileSync(join(dir, '.github/spark-deploy.yml'), doc.toString());
-  const git = (...args: string[]) =>
-    execFileSync('git', [...IDENTITY, ...args], {
-      cwd: dir,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }).trim();
-  git('init', '-q', '-b', 'main');
-  // act reads the repository's name from the origin remote, as GitHub's runner knows it.
-  git('remote', 'add', 'origin', `https://github.com/${opts.repository}.git`);
-  const commit = (message: string) => {
-    git('add', '-A');
-    git('commit', '-q', '--allow-empty', '-m', message);
-    return git('rev-parse', 'HEAD');
-  };
-  commit('etl-app');
-  return { dir, server, repository: opts.repository, git, commit };
 }
 
 /**

@@ -12,7 +12,15 @@
  *   - GITHUB_API_URL is the fake GitHub API of the test (every request validated against @octokit/openapi).
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { root } from './consumer.js';
 import { forAct } from './workflows.js';
@@ -143,13 +151,19 @@ export async function runAct(o: ActOptions): Promise<ActRun> {
   const started = Date.now();
   const child = spawn(o.act, args, { cwd: o.repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: string[] = [];
-  child.stdout.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
-  child.stderr.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
+  // Streamed to <scratch>/act.log as it comes, to follow a long run.
+  const logFile = createWriteStream(join(o.scratch, 'act.log'));
+  const take = (c: Buffer) => {
+    chunks.push(c.toString('utf8'));
+    logFile.write(c);
+  };
+  child.stdout.on('data', take);
+  child.stderr.on('data', take);
   const timer = setTimeout(() => child.kill('SIGTERM'), o.timeoutMs ?? 900_000);
   const code = await new Promise<number>((resolveCode) => child.on('close', (c) => resolveCode(c ?? 1)));
   clearTimeout(timer);
+  await new Promise((r) => logFile.end(r));
   const raw = chunks.join('');
-  writeFileSync(join(o.scratch, 'act.log'), raw);
   const { log, jobs } = readJsonLog(raw);
   return { code, log, seconds: (Date.now() - started) / 1000, jobs };
 }
