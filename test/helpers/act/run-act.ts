@@ -26,7 +26,7 @@ import { root } from './consumer.js';
 import { forAct } from './workflows.js';
 
 /** The third-party actions the workflows pin (owner/repo@sha) and the stand-in each resolves to. */
-const STAND_INS: Record<string, string> = {
+export const STAND_INS: Record<string, string> = {
   'actions/checkout': 'checkout',
   'actions/setup-java': 'setup-java',
   'sbt/setup-sbt': 'setup-sbt',
@@ -34,7 +34,7 @@ const STAND_INS: Record<string, string> = {
   'Azure/k8s-set-context': 'k8s-set-context',
   'actions/upload-artifact': 'upload-artifact',
 };
-const FIRST_PARTY = 'spark-deploy-action/spark-deploy-action';
+export const FIRST_PARTY = 'spark-deploy-action/spark-deploy-action';
 
 /** pinnedActions lists every `uses: owner/repo@ref` of the workflow files (reusable workflows' too). */
 export function pinnedActions(files: string[]): Set<string> {
