@@ -5,6 +5,7 @@
 // run are real; only the third-party actions are local stand-ins (test/helpers/act/stand-ins/).
 //
 //   push (uses-step.yml)              -> build, verify, deploy; check run + deployment success
+//   push (a caller of spark-build.yml) -> build and verify, the JAR kept as the run artifact
 //   workflow_dispatch (manual-deploy) -> spark-deploy.yml: a dry run submits nothing, then a real deploy
 //   pull_request (pr-preview.yml)     -> spark-preview.yml: opened deploys the preview; synchronize with a
 //                                        commit that breaks the app fails the run, check run failure, the
@@ -12,6 +13,7 @@
 //   pull_request from a fork          -> a notice, no deploy, no request to GitHub
 //   release published (release.yml)   -> this repository's own release: the major tag moves to the release's
 //                                        commit only when it carries dist/ and its CHANGELOG.md section
+import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
@@ -144,6 +146,30 @@ describe.skipIf(!t)('workflows users copy, run with act (real sbt, real local Sp
     expect(readdirSync(join(s.scratch, 'output')).some((f) => f.endsWith('.parquet'))).toBe(true);
     expect(s.github.violations).toEqual([]);
     noLeak(r);
+  });
+
+  it('spark-build.yml called as its header shows: build and verify, the JAR kept as the run artifact, outputs to the caller', async () => {
+    const s = await scenario('build', [], ['development']);
+    // The caller a user writes from the header of spark-build.yml, plus a job that reads its outputs.
+    cpSync(
+      join(root, 'test/fixtures/workflows/spark-build-caller.yml'),
+      join(s.c.dir, '.github/workflows/build.yml'),
+    );
+    const sha = s.c.commit('build workflow');
+    const r = await act(s, 'push: a caller of spark-build.yml', {
+      workflow: 'build.yml',
+      eventName: 'push',
+      event: { ref: 'refs/heads/main', before: '0'.repeat(40), after: sha, repository: repository() },
+    });
+    expect(r.code, r.log).toBe(0);
+    const shown = /built (\S+) sha256 ([0-9a-f]{64}) as artifact spark-app-jar/.exec(r.log);
+    expect(shown, r.log).not.toBeNull();
+    const jar = join(r.scratch, 'artifacts/spark-app-jar', (shown?.[1] ?? '').split('/').pop() ?? '');
+    expect(createHash('sha256').update(readFileSync(jar)).digest('hex')).toBe(shown?.[2]);
+    expect(s.github.checkRuns.map((c) => [c.head_sha, c.conclusion])).toEqual([[sha, 'success']]);
+    expect(s.github.deployments).toEqual([]);
+    expect(await apps(s.app)).toEqual({ active: [], completed: [] });
+    expect(s.github.violations).toEqual([]);
   });
 
   it('workflow_dispatch (manual-deploy.yml -> spark-deploy.yml): a dry run submits nothing, a real run deploys', async () => {

@@ -66,6 +66,8 @@ export function actionCopy(base: string): string {
 
 export interface ActRun {
   code: number;
+  /** The run's scratch directory (artifacts/<name>/ holds what the upload-artifact stand-in stored). */
+  scratch: string;
   /** act's log (its own lines and every step's output). */
   log: string;
   seconds: number;
@@ -165,7 +167,7 @@ export async function runAct(o: ActOptions): Promise<ActRun> {
   await new Promise((r) => logFile.end(r));
   const raw = chunks.join('');
   const { log, jobs } = readJsonLog(raw);
-  return { code, log, seconds: (Date.now() - started) / 1000, jobs };
+  return { code, scratch: o.scratch, log, seconds: (Date.now() - started) / 1000, jobs };
 }
 
 /** readJsonLog turns act's --json lines into plain text and collects each job's result. */
