@@ -13,7 +13,7 @@
 //   pull_request from a fork          -> a notice, no deploy, no request to GitHub
 //   release published (release.yml)   -> this repository's own release: the major tag moves to the release's
 //                                        commit only when it carries dist/ and its CHANGELOG.md section
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   cpSync,
   existsSync,
@@ -63,7 +63,8 @@ interface Scenario {
 /** scenario makes one consumer repository (its app named `app`) with the given callers and a fake GitHub. */
 async function scenario(name: string, workflows: string[], envs: string[]): Promise<Scenario> {
   const scratch = mkdtempSync(join(base, `${name}-`));
-  const app = `etl-act-${name}`;
+  // Unique per run: the cluster keeps the applications of earlier runs in its list.
+  const app = `etl-act-${name}-${randomBytes(3).toString('hex')}`;
   const c = makeConsumer({
     base: scratch,
     repository: REPO,
@@ -121,7 +122,9 @@ describe.skipIf(!t)('workflows users copy, run with act (real sbt, real local Sp
   });
   afterAll(() => {
     console.log(`act scenario wall times:\n  ${times.join('\n  ')}`);
-    rmSync(base, { recursive: true, force: true });
+    // SPARK_DEPLOY_KEEP_ACT_RUNS=1 keeps the repositories and act logs (<scratch>/run-N/act.log) to look into.
+    if (process.env.SPARK_DEPLOY_KEEP_ACT_RUNS === '1') console.log(`act runs kept in ${base}`);
+    else rmSync(base, { recursive: true, force: true });
   });
 
   it('push with the `uses:` step (uses-step.yml): build, verify, deploy; check run and deployment success', async () => {
@@ -180,7 +183,8 @@ describe.skipIf(!t)('workflows users copy, run with act (real sbt, real local Sp
       eventName: 'workflow_dispatch',
       event: {
         ref: 'refs/heads/main',
-        inputs: { environment: 'development', ref: '', target: 'config', 'dry-run': dryRun },
+        // As GitHub sends them: every input value a string, a boolean one 'true' or 'false'.
+        inputs: { environment: 'development', ref: '', target: 'config', 'dry-run': String(dryRun) },
         repository: repository(),
       },
     });
