@@ -194,7 +194,9 @@ describe.skipIf(!t)('workflows users copy, run with act (real sbt, real local Sp
       dispatch(true),
     );
     expect(dry.code, dry.log).toBe(0);
-    expect(dry.log).toMatch(/dry run/i);
+    // Rendered and written (output manifest-path), nothing submitted.
+    expect(dry.log).toContain('dry run: Spark REST CreateSubmissionRequest (POST ');
+    expect(dry.log).toMatch(/::set-output:: manifest-path=\S+spark-deploy-development-standalone\.json/);
     expect(await apps(s.app)).toEqual({ active: [], completed: [] });
     expect(s.github.checkRuns.map((c) => [c.head_sha, c.conclusion])).toEqual([[sha, 'success']]);
 
