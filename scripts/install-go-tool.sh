@@ -16,6 +16,7 @@
 #                           [--version-flag -version] [--version-var main.version]
 #                           [--print-path] [--check] [--force] [--quiet]
 #   --version-flag  the flag that makes the tool print its version on its first line (default -version)
+#   --version-prefix  what the tool prints before the version on that first line (e.g. "act version ")
 #   --version-var   a Go variable set to the version at link time (-ldflags -X), for tools whose release
 #                   build sets it that way (otherwise `go install` builds report "dev" or similar)
 #   --print-path    print only the bin directory on stdout (progress stays quiet)
@@ -34,6 +35,7 @@ package=''
 version=''
 version_flag='-version'
 version_var=''
+version_prefix=''
 print_path=0
 check_only=0
 force=0
@@ -44,7 +46,7 @@ die() { printf 'install-%s: error: %s\n' "${name:-go-tool}" "$*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
-    --name|--package|--version|--version-flag|--version-var)
+    --name|--package|--version|--version-flag|--version-var|--version-prefix)
       [ $# -ge 2 ] || die "$1 needs a value"
       case "$1" in
         --name) name="$2" ;;
@@ -52,6 +54,7 @@ while [ $# -gt 0 ]; do
         --version) version="$2" ;;
         --version-flag) version_flag="$2" ;;
         --version-var) version_var="$2" ;;
+        --version-prefix) version_prefix="$2" ;;
       esac
       shift 2 ;;
     --version=*) version="${1#*=}"; shift ;;
@@ -79,11 +82,13 @@ bin_dir="$install_dir/bin"
 binary="$bin_dir/$name"
 
 # installed_ok: the binary runs and its first line of version output is the pinned version (with or
-# without the leading v).
+# without the leading v), after --version-prefix when one is given.
 installed_ok() {
   [ -x "$binary" ] || return 1
   local first
   first="$("$binary" "$version_flag" 2>/dev/null | head -n 1 | tr -d '\r')" || return 1
+  [ -z "$version_prefix" ] || [ "${first#"$version_prefix"}" != "$first" ] || return 1
+  first="${first#"$version_prefix"}"
   [ "$first" = "$version" ] || [ "$first" = "${version#v}" ]
 }
 

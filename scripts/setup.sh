@@ -29,6 +29,8 @@ command -v sbt >/dev/null || { log "sbt is not on PATH after install"; exit 1; }
 # test/e2e/kubernetes.e2e.ts), each built from its Go module; the tests find them in their cache.
 bash scripts/install-actionlint.sh --quiet >/dev/null
 bash scripts/install-kubeconform.sh --quiet >/dev/null
+# act runs the workflows users copy (test/e2e/workflows.e2e.ts); its first build takes a few minutes.
+bash scripts/install-act.sh --quiet >/dev/null
 
 # Node 24: the runtime action.yml names; the tests run the bundle with it (scripts/run-action.mjs).
 bash scripts/install-node.sh >/dev/null

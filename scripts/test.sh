@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh - the one command that runs every test (the README's test command; .ci/run calls exactly this).
 # Installs what is missing (scripts/setup.sh), bundles dist/, starts the real local Spark, moto (S3/EMR)
-# and registry for the end-to-end tests, runs typecheck, lint, unit and end-to-end tests, and stops Spark again.
+# and registry for the end-to-end tests, runs typecheck, lint, unit and end-to-end tests (among them the
+# workflows users copy, run with act: test/e2e/workflows.e2e.ts), and stops Spark again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

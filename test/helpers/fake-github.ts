@@ -338,6 +338,23 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     author_association: c.user === BOT_LOGIN ? 'NONE' : 'MEMBER',
   });
 
+  const statusJson = (d: FakeDeployment, b: Json): Json => ({
+    url: `${api}/repos/${repoName}/deployments/${d.id}/statuses/${b.id}`,
+    id: b.id,
+    node_id: `DES_${b.id}`,
+    state: b.state,
+    creator: BOT,
+    description: b.description ?? '',
+    environment: b.environment ?? d.request.environment ?? 'production',
+    target_url: b.log_url ?? b.target_url ?? '',
+    log_url: b.log_url ?? b.target_url ?? '',
+    environment_url: b.environment_url ?? '',
+    created_at: NOW,
+    updated_at: NOW,
+    deployment_url: `${api}/repos/${repoName}/deployments/${d.id}`,
+    repository_url: `${api}/repos/${repoName}`,
+  });
+
   type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
   const handlers: Record<string, (p: Record<string, unknown>, q: Record<string, string>, b: Json) => Answer> =
     {
@@ -415,25 +432,16 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
         if (!d) return { status: 404, body: { message: 'Not Found' } };
         const s = { id: nextId++, ...b };
         d.statuses.push(s);
-        return {
-          status: 201,
-          body: {
-            url: `${api}/repos/${repoName}/deployments/${d.id}/statuses/${s.id}`,
-            id: s.id,
-            node_id: `DES_${s.id}`,
-            state: b.state,
-            creator: BOT,
-            description: b.description ?? '',
-            environment: b.environment ?? d.request.environment ?? 'production',
-            target_url: b.log_url ?? b.target_url ?? '',
-            log_url: b.log_url ?? b.target_url ?? '',
-            environment_url: b.environment_url ?? '',
-            created_at: NOW,
-            updated_at: NOW,
-            deployment_url: `${api}/repos/${repoName}/deployments/${d.id}`,
-            repository_url: `${api}/repos/${repoName}`,
-          },
-        };
+        return { status: 201, body: statusJson(d, s) };
+      },
+      // Newest first, as GitHub lists them.
+      'repos/list-deployment-statuses': (p, q) => {
+        const d = deployments.find((x) => x.id === p.deployment_id);
+        if (!d) return { status: 404, body: { message: 'Not Found' } };
+        const per = Number(q.per_page ?? 30);
+        const page = Number(q.page ?? 1);
+        const list = [...d.statuses].reverse().slice((page - 1) * per, page * per);
+        return { status: 200, body: list.map((s) => statusJson(d, s)) };
       },
       'issues/list-comments': (p, q) => {
         const list = comments.filter((c) => c.issue === p.issue_number);
