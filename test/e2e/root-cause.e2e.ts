@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github.js';
 import { normaliseRun } from '../helpers/normalise.js';
 import { annotations, runAction } from '../helpers/run-action.js';
+import { smokeConfig } from '../helpers/smoke-config.js';
 import { buildSmokeJar } from '../helpers/smoke-jar.js';
 
 const REST = process.env.SPARK_REST_URL ?? 'http://127.0.0.1:6066';
@@ -48,28 +49,7 @@ describe.skipIf(!up)('root cause first (real Spark, fake GitHub)', () => {
     mkdirSync(join(ws, '.github'));
     writeFileSync(
       join(ws, '.github/spark-deploy.yml'),
-      [
-        'version: 1',
-        'defaults:',
-        '  app:',
-        '    name: "etl-{{environment}}"',
-        '    mainClass: SmokeJob',
-        '    args: [fail-nested, "150"]',
-        '  spark:',
-        '    version: 3.5.6',
-        '    scalaVersion: "2.12"',
-        '    javaRelease: 17',
-        '    conf: { spark.cores.max: 1 }',
-        '    driver: { cores: 1, memory: 512m }',
-        '    executor: { cores: 1, memory: 512m, instances: 1 }',
-        'environments:',
-        '  staging:',
-        '    target: standalone',
-        '    standalone:',
-        `      masters: [${REST}]`,
-        `      webUi: ${UI}`,
-        '',
-      ].join('\n'),
+      smokeConfig({ rest: REST, ui: UI, appLines: ['args: [fail-nested, "150"]'] }),
     );
     github = await startFakeGitHub();
   });
