@@ -273,6 +273,25 @@ function buildSchemas() {
       }),
     ),
     actionOnFailure: opt(z.enum(['CONTINUE', 'CANCEL_AND_WAIT', 'TERMINATE_CLUSTER', 'TERMINATE_JOB_FLOW'])),
+    auth: opt(
+      z.strictObject({
+        roleArn: z
+          .string()
+          .check(
+            z.regex(
+              /^arn:aws[\w-]*:iam::\d{12}:role\/.+$/,
+              'an IAM role ARN such as arn:aws:iam::123456789012:role/deploy',
+            ),
+          ),
+        audience: opt(str(), 'Audience of the GitHub OIDC token (default sts.amazonaws.com).'),
+        durationSeconds: opt(
+          z.int().check(z.gte(900), z.lte(43_200)),
+          'Lifetime of each set of credentials (900-43200 s, default 3600); they are renewed before they expire.',
+        ),
+        roleSessionName: opt(str()),
+      }),
+      "Assume this role with the workflow's GitHub OIDC token (job permission id-token: write) and renew the credentials for the whole wait; without it the standard AWS credential chain is used.",
+    ),
   });
 
   // One layer of the deploy config: `defaults` or one `environments.<name>`.

@@ -1,6 +1,8 @@
 // The EMR target's edges, injected so tests pass fakes: AWS clients, time, randomness, logging.
 import { EMRClient } from '@aws-sdk/client-emr';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { oidcRoleCredentials } from '../../aws/oidc-credentials.js';
 import { createS3Client } from '../../s3/client.js';
 import { type Backoff, type Clock, systemClock } from '../../util/poll.js';
 import * as runner from '../../util/runner.js';
@@ -48,6 +50,8 @@ export interface EmrDeps {
   logFetchDelaysMs: number[];
   /** Multipart part size for staging (default 16 MiB). */
   partSize?: number;
+  /** Mints the workflow's OIDC token for `emr.auth` (default @actions/core getIDToken). */
+  getIdToken: (audience: string) => Promise<string>;
 }
 
 const runnerLogger: Logger = { info: runner.info, warning: runner.warning, debug: runner.debug };
@@ -63,24 +67,51 @@ export function withDefaults(partial: Partial<EmrDeps> = {}): EmrDeps {
     errorBackoff: partial.errorBackoff ?? { initialMs: 2000, maxMs: 60_000, factor: 2 },
     interruptedGraceMs: partial.interruptedGraceMs ?? 120_000,
     logFetchDelaysMs: partial.logFetchDelaysMs ?? [0, 15_000, 30_000],
+    getIdToken: partial.getIdToken ?? ((audience) => runner.getIDToken(audience)),
   };
 }
 
 /**
- * defaultClients builds real clients: credentials from the standard chain (OIDC in workflows), region from
- * the config else AWS_REGION / AWS_DEFAULT_REGION, AWS_ENDPOINT_URL honoured by the SDK itself, and
- * adaptive retry so throttling slows the client down instead of failing it.
+ * defaultClients builds real clients: credentials from the standard chain (OIDC in workflows) or, with
+ * `emr.auth`, the role assumed with the workflow's OIDC token and renewed before it expires; region from the
+ * config else AWS_REGION / AWS_DEFAULT_REGION, AWS_ENDPOINT_URL honoured by the SDK itself, and adaptive
+ * retry so throttling slows the client down instead of failing it.
  */
-export function defaultClients(region: string | undefined): {
+export function defaultClients(
+  region: string | undefined,
+  credentials?: AwsCredentialIdentityProvider,
+): {
   emr: EMRClient;
   emrWrite: EMRClient;
   s3: S3Client;
 } {
   const r = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  const common = { ...(r ? { region: r } : {}), retryMode: 'adaptive', maxAttempts: 6 } as const;
+  const common = {
+    ...(r ? { region: r } : {}),
+    ...(credentials ? { credentials } : {}),
+    retryMode: 'adaptive',
+    maxAttempts: 6,
+  } as const;
   return {
     emr: new EMRClient(common),
     emrWrite: new EMRClient({ ...common, maxAttempts: 1 }),
-    s3: createS3Client(r ? { region: r } : {}),
+    s3: createS3Client({ ...(r ? { region: r } : {}), ...(credentials ? { credentials } : {}) }),
   };
+}
+
+/** credentialsFor is the renewing OIDC provider of `emr.auth`, or undefined for the standard chain. */
+export function credentialsFor(
+  deps: EmrDeps,
+  plan: DeployPlan | undefined,
+  region: string | undefined,
+): AwsCredentialIdentityProvider | undefined {
+  const auth = plan?.config.emr?.auth;
+  if (!auth) return undefined;
+  const r = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  return oidcRoleCredentials(auth, {
+    getIdToken: deps.getIdToken,
+    setSecret: (v) => runner.setSecret(v),
+    ...(r ? { region: r } : {}),
+    log: (l) => deps.log.info(l),
+  });
 }

@@ -7,7 +7,7 @@ import type { Finding } from '../../findings.js';
 import { ActionError } from '../../util/errors.js';
 import type { DeployPlan, Handle, Links, Status, Target } from '../target.js';
 import { buildRunJobFlow } from './cluster.js';
-import { defaultClients, type EmrDeps, withDefaults } from './deps.js';
+import { credentialsFor, defaultClients, type EmrDeps, withDefaults } from './deps.js';
 import { findSteps } from './find.js';
 import { decodeHandleData, encodeHandleData, type HandleData } from './handle.js';
 import { cancelStep, terminateCluster } from './lifecycle.js';
@@ -35,8 +35,8 @@ export interface EmrTarget extends Target {
 type Clients = { emr: EMRClient; emrWrite: EMRClient; s3: S3Client };
 
 /** makeClients takes the injected clients, else the default ones (a no-retry client for mutations). */
-function makeClients(deps: EmrDeps, region: string | undefined): Clients {
-  const made = deps.emr && deps.s3 ? undefined : defaultClients(region);
+function makeClients(deps: EmrDeps, region: string | undefined, plan: DeployPlan | undefined): Clients {
+  const made = deps.emr && deps.s3 ? undefined : defaultClients(region, credentialsFor(deps, plan, region));
   const emr = deps.emr ?? (made as { emr: EMRClient }).emr;
   return {
     emr,
@@ -83,7 +83,7 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
   let plan = deps.plan;
   let clients: Clients | undefined;
   const clientsFor = (region: string | undefined) => {
-    clients ??= makeClients(deps, region);
+    clients ??= makeClients(deps, region, plan);
     return clients;
   };
   const regionFor = (handle: Handle) => decodeHandleData(handle).region || plan?.config.emr?.region;

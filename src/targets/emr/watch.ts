@@ -180,7 +180,7 @@ function credentialsExpired(
   waitedMs: number,
 ): WatchLost {
   return new WatchLost(
-    `emr: the AWS credentials expired after ${Math.round(waitedMs / 60_000)} min of waiting while step ${stepId} was ${last?.nativeState || 'not yet observed'}: the step was not cancelled and keeps running on cluster ${clusterId}; its outcome is unknown here, not a failure. To watch longer waits, give the session a longer life (aws-actions/configure-aws-credentials role-duration-seconds, up to the role's MaxSessionDuration), or deploy with wait: false and check later with command: status`,
+    `emr: the AWS credentials expired after ${Math.round(waitedMs / 60_000)} min of waiting while step ${stepId} was ${last?.nativeState || 'not yet observed'}: the step was not cancelled and keeps running on cluster ${clusterId}; its outcome is unknown here, not a failure. To watch longer waits, set emr.auth.roleArn (the action then assumes the role with the workflow's OIDC token and renews the credentials for the whole wait; job permission id-token: write), give the session a longer life (aws-actions/configure-aws-credentials role-duration-seconds, up to the role's MaxSessionDuration), or deploy with wait: false and check later with command: status`,
   );
 }
 
