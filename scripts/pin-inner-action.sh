@@ -18,7 +18,7 @@ dir="${4:-.github/workflows}"
 
 [[ "$repo" =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]] || { echo "pin-inner-action: '$repo' is not owner/repo" >&2; exit 2; }
 [[ "$sha" =~ ^[0-9a-f]{40}$ ]] || { echo "pin-inner-action: '$sha' is not a full commit SHA" >&2; exit 2; }
-[[ "$tag" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "pin-inner-action: '$tag' is not vX.Y.Z" >&2; exit 2; }
+[[ "$tag" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]] || { echo "pin-inner-action: '$tag' is not vX.Y.Z (or vX.Y.Z-prerelease)" >&2; exit 2; }
 
 # The repo as a literal in an extended regex (its dots escaped).
 pattern="$(printf '%s' "$repo" | sed 's/[.]/\\./g')"

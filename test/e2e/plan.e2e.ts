@@ -75,11 +75,12 @@ describe('config mistakes stop the run before anything runs', () => {
     });
     expect(run.code).toBe(1);
     const errors = annotations(run.stdout).filter((a) => a.level === 'error');
-    // One annotation at the config line, and the failure itself (the same single line).
+    // One annotation, at the config line: the failure is that finding, not repeated without a file.
+    expect(errors).toHaveLength(1);
     const located = errors.filter((e) => e.props.file);
     expect(located).toHaveLength(1);
     expect(located[0]?.props).toMatchObject(props);
-    const failure = errors.find((e) => !e.props.file)?.message ?? '';
+    const failure = located[0]?.message ?? '';
     expect(failure.split('\n')).toHaveLength(1);
     if (typeof message === 'string') expect(failure).toBe(message);
     else expect(failure).toMatch(message);

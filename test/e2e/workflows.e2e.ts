@@ -103,6 +103,9 @@ async function act(
     nodeBin: tl.nodeBin,
     sbtBin: tl.sbtBin,
     secrets: { GITHUB_TOKEN: TOKEN, ...(o.secrets ?? {}) },
+    // As a repository that set up the examples' AWS role (the stand-in hands on moto's test keys instead).
+    vars: { SPARK_DEPLOY_AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/spark-deploy' },
+    env: { SPARK_DEPLOY_ACT_AWS_ACCESS_KEY_ID: 'testing', SPARK_DEPLOY_ACT_AWS_SECRET_ACCESS_KEY: 'testing' },
   });
   times.push(`${label}: ${r.seconds.toFixed(1)} s (act exit ${r.code})`);
   return r;
@@ -322,6 +325,8 @@ describe.skipIf(!t)('workflows users copy, run with act (real sbt, real local Sp
     const github = await startFakeGitHub({ repository: 'spark-deploy-action/spark-deploy-action' });
     const c = makeRepository(scratch, 'spark-deploy-action/spark-deploy-action', (dir) => {
       cpSync(action, dir, { recursive: true });
+      mkdirSync(join(dir, 'scripts'), { recursive: true });
+      cpSync(join(root, 'scripts/pin-inner-action.sh'), join(dir, 'scripts/pin-inner-action.sh'));
       mkdirSync(join(dir, '.github/workflows'), { recursive: true });
       const wf = readFileSync(join(root, '.github/workflows/release.yml'), 'utf8');
       writeFileSync(join(dir, '.github/workflows/release.yml'), forAct(wf));
@@ -366,14 +371,22 @@ describe.skipIf(!t)('workflows users copy, run with act (real sbt, real local Sp
     c.git('tag', 'v0.2.1');
     const ok = await act(s, 'release v0.2.1: release.yml', release('v0.2.1'));
     expect(ok.code, ok.log).toBe(0);
-    expect(c.git('rev-parse', 'v0^{commit}')).toBe(released);
+    // The release tag moved onto a commit on top of the release whose reusable workflows run the action at
+    // the release's own commit; the major tag followed it.
+    const pinned = c.git('rev-parse', 'v0.2.1^{commit}');
+    expect(c.git('rev-parse', `${pinned}^`)).toBe(released);
+    expect(c.git('show', `${pinned}:.github/workflows/spark-deploy.yml`)).toContain(
+      `spark-deploy-action/spark-deploy-action@${released} # v0.2.1`,
+    );
+    expect(c.git('rev-parse', 'v0^{commit}')).toBe(pinned);
 
-    // A pre-release leaves the major tag alone (the job is skipped).
-    c.commit('next');
+    // A pre-release is pinned too, and leaves the major tag alone.
+    const next = c.commit('next');
     c.git('tag', 'v0.3.0-rc.1');
     const pre = await act(s, 'pre-release v0.3.0-rc.1: release.yml', release('v0.3.0-rc.1', true));
     expect(pre.code, pre.log).toBe(0);
-    expect(c.git('rev-parse', 'v0^{commit}')).toBe(released);
+    expect(c.git('rev-parse', 'v0.3.0-rc.1^{commit}^')).toBe(next);
+    expect(c.git('rev-parse', 'v0^{commit}')).toBe(pinned);
     expect(github.requests).toEqual([]);
     await github.close();
   });

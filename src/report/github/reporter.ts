@@ -287,7 +287,8 @@ export class GitHubReporter {
         }),
       );
       if (this.links.deployment && envUrl) this.links.deployment.url = envUrl;
-      if (conclusion === 'success' && sparkRun) {
+      // A preview's runs are not compared run to run: no second deployment for its numbers.
+      if (conclusion === 'success' && sparkRun && this.plan.preview === undefined) {
         const kept = await keepRun(sparkRun, report, { replaces: deploymentId, state, description, envUrl });
         if (kept !== undefined) {
           this.deploymentId = kept;
