@@ -181,7 +181,8 @@ describe.skipIf(!up)('PR preview flow: opened, synchronize, closed (real Spark, 
     expect(active).not.toContain(second);
     for (const d of previewDeployments()) expect(d.statuses.at(-1)?.state).toBe('inactive');
     // The environment's own deployment is not the preview's business.
-    const envDeployment = github.deployments.find(
+    // (its newest: a successful run with Spark metrics is kept by a second deployment, docs/protocols.md 4.5)
+    const envDeployment = github.deployments.findLast(
       (d) => (d.request as { environment?: string }).environment === 'staging',
     );
     expect(envDeployment?.statuses.at(-1)?.state).toBe('success');
