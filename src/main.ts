@@ -85,9 +85,10 @@ export async function run(): Promise<void> {
     core.warning(`could not write the job summary: ${errorMessage(err)}`);
   }
   if (report.failure) {
-    // A failure that is already an error finding was annotated at its file and line: not twice.
+    // A failure that is an error finding (as is, or behind its stage's or target's prefix, e.g.
+    // `standalone: <file>:<line>: …`) was annotated at its file and line: not twice.
     const failure = report.failure;
-    if (report.findings.some((f) => f.severity === 'error' && (f.message || f.title) === failure))
+    if (report.findings.some((f) => f.severity === 'error' && failure.endsWith(f.message || f.title)))
       process.exitCode = 1;
     else core.setFailed(failure);
   }

@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { goodEntries } from '../helpers/jar-fixtures.js';
 import { annotations, runAction } from '../helpers/run-action.js';
+import { writeZip } from '../helpers/zip-writer.js';
 
 const workspaces: string[] = [];
 afterAll(() => {
@@ -88,6 +90,25 @@ describe('config mistakes stop the run before anything runs', () => {
     expect(run.stdout).not.toMatch(/spark-deploy: build|sbt/);
     expect(run.stdout + run.stderr + run.summary).not.toContain('hunter2');
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("a target's config error found at deploy: annotated once, at its line (not again with the target's prefix)", async () => {
+    const ws = workspaceWith(
+      GOOD.replace(
+        'staging:\n    standalone: { masters: [http://127.0.0.1:6066] }',
+        'staging:\n    standalone: { masters: [http://127.0.0.1:6066], jar: { stage: s3 } }',
+      ),
+    );
+    writeZip(join(ws, 'app.jar'), goodEntries());
+    const run = await runAction({
+      workspace: ws,
+      inputs: { environment: 'staging', stages: 'deploy', jar: 'app.jar', 'dry-run': 'true' },
+    });
+    expect(run.code).toBe(1);
+    const errors = annotations(run.stdout).filter((a) => a.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.props).toMatchObject({ file: '.github/spark-deploy.yml', line: '8' });
+    expect(errors[0]?.message).toMatch(/standalone\.jar\.s3: is required with stage: s3/);
   });
 
   it('validates the plan only with dry-run and no stages, exit 0', async () => {
