@@ -12,7 +12,7 @@ import type { GitHubReporter } from './report/github/reporter.js';
 import { heading } from './report/heading.js';
 import { RunReport } from './report/run-report.js';
 import { renderSummary } from './report/summary.js';
-import { ActionError, errorMessage } from './util/errors.js';
+import { ActionError, AnnotatedError, errorMessage } from './util/errors.js';
 import * as core from './util/runner.js';
 
 /** run is the main step: parse inputs, build the Plan, run the stages, report. */
@@ -30,6 +30,8 @@ export async function run(): Promise<void> {
   process.on('SIGTERM', onSignal);
   let plan: Plan | undefined;
   let github: GitHubReporter | undefined;
+  // A failure its error findings say all of, at their files and lines, is not reported twice.
+  let annotated = false;
   try {
     plan = await buildPlan(getInputs(), readRunContext(), {
       env: process.env,
@@ -65,6 +67,7 @@ export async function run(): Promise<void> {
     });
   } catch (err) {
     report.failure = errorMessage(err);
+    annotated = err instanceof AnnotatedError;
     if (err instanceof ActionError) for (const f of err.findings) report.finding(f);
     else if (err instanceof Error && err.stack) core.debug(err.stack);
   } finally {
@@ -85,12 +88,8 @@ export async function run(): Promise<void> {
     core.warning(`could not write the job summary: ${errorMessage(err)}`);
   }
   if (report.failure) {
-    // A failure that is an error finding (as is, or behind its stage's or target's prefix, e.g.
-    // `standalone: <file>:<line>: …`) was annotated at its file and line: not twice.
-    const failure = report.failure;
-    if (report.findings.some((f) => f.severity === 'error' && failure.endsWith(f.message || f.title)))
-      process.exitCode = 1;
-    else core.setFailed(failure);
+    if (annotated) process.exitCode = 1;
+    else core.setFailed(report.failure);
   }
 }
 

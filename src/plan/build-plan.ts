@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import type { Finding } from '../findings.js';
 import type { Inputs } from '../inputs.js';
-import { ActionError } from '../util/errors.js';
+import { ActionError, AnnotatedError } from '../util/errors.js';
 import { closest } from '../util/suggest.js';
 import type { Layer } from './config-schema.js';
 import type { RunContext } from './context.js';
@@ -41,7 +41,9 @@ export function toDisplayPath(workspace: string, path: string): string {
 
 function fail(summary: string, findings: Finding[]): never {
   const lines = findings.map((f) => f.message);
-  throw new ActionError(lines.length > 0 ? lines.join('\n') : summary, findings);
+  if (!findings.some((f) => f.severity === 'error'))
+    throw new ActionError(lines.length > 0 ? lines.join('\n') : summary, findings);
+  throw new AnnotatedError(lines.join('\n'), findings);
 }
 
 function planFinding(message: string, at?: { file: string; line?: number; column?: number }): Finding {

@@ -1,6 +1,6 @@
 import type { Finding } from '../findings.js';
 import type { Path } from '../plan/source.js';
-import { ActionError } from '../util/errors.js';
+import { AnnotatedError } from '../util/errors.js';
 import type { DeployPlan } from './target.js';
 
 /** ConfigPlace is a config key as a person finds it: `file:line:column: key`, and the position itself. */
@@ -27,7 +27,7 @@ export function targetConfigError(
   plan: DeployPlan,
   path: Path,
   message: string,
-): ActionError {
+): AnnotatedError {
   const w = configPlace(plan, path);
   const finding: Finding = {
     stage: 'deploy',
@@ -39,5 +39,5 @@ export function targetConfigError(
     ...(w.at?.column ? { column: w.at.column } : {}),
     rule: `${target}/config`,
   };
-  return new ActionError(`${target}: ${w.text}: ${message}`, [finding]);
+  return new AnnotatedError(`${target}: ${w.text}: ${message}`, [finding]);
 }

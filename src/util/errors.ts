@@ -14,6 +14,17 @@ export class ActionError extends Error {
 }
 
 /**
+ * AnnotatedError is a failure its findings say all of, each at its file and line (a config key's error):
+ * the run fails with those annotations, and its message is not reported a second time as a bare error.
+ */
+export class AnnotatedError extends ActionError {
+  constructor(message: string, findings: Finding[]) {
+    super(message, findings);
+    this.name = 'AnnotatedError';
+  }
+}
+
+/**
  * WatchLost ends a wait that can no longer see the job (e.g. its credentials expired): the job's outcome is
  * unknown, not a failure, and it is left running — never cancelled for this.
  */

@@ -1,0 +1,2 @@
+import { createRequire as __sdaCreateRequire } from 'node:module'; const require = __sdaCreateRequire(import.meta.url);
+var r=class extends Error{findings;constructor(s,t=[]){super(s),this.name="ActionError",this.findings=t}},i=class extends r{constructor(s,t){super(s,t),this.name="AnnotatedError"}},e=class extends r{constructor(s){super(s),this.name="WatchLost"}};function o(n){return n instanceof Error?n.message:String(n)}export{r as a,i as b,e as c,o as d};
