@@ -32,15 +32,22 @@ for c in spark moto registry; do
 done
 
 # Spark as shipped (REST off), and with shared-secret auth, each beside the REST-on cluster on its own ports;
-# a REST-on cluster whose nodes read s3a:// from moto (hadoop-aws; standalone.jar.stage: s3). Only the
-# shared REST-on cluster needs a History Server (test/e2e/spark-run.e2e.ts).
+# a REST-on cluster whose nodes read s3a:// from moto (hadoop-aws; standalone.jar.stage: s3); and a REST-on
+# cluster of the act workflows' own (vitest.e2e.config.ts runs them in a second lane, beside the files that
+# use the README's cluster). Only the README's cluster needs a History Server (test/e2e/spark-run.e2e.ts).
+# They start side by side: each waits for its own master and worker.
+act_state="${TMPDIR:-/tmp}/spark-deploy-action/local-spark-act"
+pids=()
 for c in "LOCAL_SPARK_REST=off LOCAL_SPARK_HISTORY=off" \
   "LOCAL_SPARK_REST=off LOCAL_SPARK_AUTH_SECRET=local-spark-test-secret LOCAL_SPARK_HISTORY=off" \
-  "LOCAL_SPARK_S3_ENDPOINT=http://127.0.0.1:${LOCAL_MOTO_PORT:-5055} LOCAL_SPARK_HISTORY=off"; do
+  "LOCAL_SPARK_S3_ENDPOINT=http://127.0.0.1:${LOCAL_MOTO_PORT:-5055} LOCAL_SPARK_HISTORY=off" \
+  "SPARK_DEPLOY_STATE_DIR=$act_state LOCAL_SPARK_MASTER_PORT=7477 LOCAL_SPARK_REST_PORT=6466 LOCAL_SPARK_MASTER_UI_PORT=8480 LOCAL_SPARK_WORKER_UI_PORT=8481 LOCAL_SPARK_HISTORY=off"; do
   if ! env $c bash scripts/local-spark.sh status >/dev/null 2>&1; then
-    env $c bash scripts/local-spark.sh start >/dev/null
+    env $c bash scripts/local-spark.sh start >/dev/null &
+    pids+=($!)
     shipped+=("$c")
   fi
 done
+for p in "${pids[@]}"; do wait "$p"; done
 
 npm run --silent test:e2e

@@ -26,7 +26,7 @@ export function tools(): Tools | undefined {
     !component(
       'local Spark (REST on)',
       () => httpOk(`${UI}/json/`) && httpOk(REST),
-      'run `bash scripts/local-spark.sh start`',
+      `none answers at ${REST}: scripts/test.sh starts the act workflows' own cluster there (SPARK_REST_URL and SPARK_MASTER_UI_URL name another)`,
     )
   )
     return undefined;
