@@ -3,9 +3,9 @@ import { hasErrors } from './findings.js';
 import type { Plan } from './plan/plan.js';
 import type { RunReport } from './report/run-report.js';
 import type { Artifact, StageOutcome } from './stage.js';
-import type { DeployPlan, Handle } from './targets/target.js';
+import type { DeployPlan, Handle, Target } from './targets/target.js';
 import { clipText } from './util/clip.js';
-import { ActionError } from './util/errors.js';
+import { ActionError, AnnotatedError, errorMessage } from './util/errors.js';
 
 /** PipelineIO is what the pipeline needs from the runner, injected so tests can run it without one. */
 export interface PipelineIO {
@@ -21,6 +21,15 @@ export interface PipelineIO {
 
 interface Carry {
   artifact?: Artifact;
+  /** The target, made once: by the preflight before the stages, used again by the deploy stage. */
+  target?: Target;
+}
+
+async function targetFor(plan: DeployPlan, carry: Carry, io: PipelineIO): Promise<Target> {
+  if (carry.target) return carry.target;
+  const { createTarget } = await import('./targets/factory.js');
+  carry.target = await createTarget(plan.target, plan, { onHandle: io.saveHandle });
+  return carry.target;
 }
 
 async function resolveArtifact(stage: Stage, plan: Plan, carry: Carry, io: PipelineIO): Promise<Artifact> {
@@ -136,8 +145,7 @@ async function runStage(
     case 'deploy': {
       const deployPlan = asDeployPlan(plan, 'deploy');
       const artifact = await resolveArtifact(stage, plan, carry, io);
-      const { createTarget } = await import('./targets/factory.js');
-      const target = await createTarget(deployPlan.target, deployPlan, { onHandle: io.saveHandle });
+      const target = await targetFor(deployPlan, carry, io);
       const { runDeployStage } = await import('./deploy/deploy-stage.js');
       const result = await runDeployStage(
         {
@@ -213,6 +221,35 @@ async function step(
   }
 }
 
+/**
+ * checkBeforeStages checks the target's settings before the first stage of a run that deploys (or only
+ * validates the Plan): a config key's error fails the run at once, recorded as the deploy stage's failure
+ * with the stages before it skipped. Anything else (a kubeconfig not yet there, …) is met again by the
+ * deploy stage, which reports it as before.
+ */
+async function checkBeforeStages(plan: Plan, report: RunReport, carry: Carry, io: PipelineIO) {
+  if (!plan.config || !plan.target || !(plan.stages.includes('deploy') || plan.stages.length === 0)) return;
+  const deployPlan = plan as DeployPlan;
+  try {
+    const { preflight } = await import('./deploy/preflight.js');
+    await preflight(deployPlan, await targetFor(deployPlan, carry, io));
+  } catch (err) {
+    if (!(err instanceof AnnotatedError)) {
+      carry.target = undefined;
+      return;
+    }
+    const detail = clipText(errorMessage(err).split('\n')[0] ?? '', 200);
+    for (const stage of plan.stages) {
+      report.stages.push(
+        stage === 'deploy'
+          ? { stage, result: 'failure', durationMs: 0, detail }
+          : { stage, result: 'skipped', durationMs: 0, detail: 'the deploy settings are invalid' },
+      );
+    }
+    throw err;
+  }
+}
+
 /** runPipeline runs the plan's stages in order, each in a log group, recording outcomes; the first failure stops it. */
 export async function runPipeline(
   plan: Plan,
@@ -233,6 +270,7 @@ export async function runPipeline(
     return;
   }
   const carry: Carry = {};
+  await checkBeforeStages(plan, report, carry, io);
   for (const [i, stage] of plan.stages.entries()) {
     try {
       await step(stage, report, signal, io, () => runStage(stage, plan, report, carry, signal, io));

@@ -51,6 +51,8 @@ async function run(plan: DeployPlan, t = target()): Promise<{ handle: Handle; st
 describe('kubernetes target against the fake API server', () => {
   test('a batch run is applied server-side, validated, and watched to COMPLETED', async () => {
     const plan = makePlan({ kubernetes: staging });
+    // Steps slow enough that a loaded machine still starts the watch before the operator's second state.
+    api.stepMs = 150;
     const { handle, statuses } = await run(plan);
     expect(handle.submissionId).toBe('etl-pipeline-staging-0123456-4242');
     // The operator may move past NEW before the watch's first read; every later state is seen in order.
