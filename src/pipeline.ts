@@ -1,4 +1,4 @@
-import type { Stage } from './constants.js';
+import { Output, type Stage } from './constants.js';
 import { hasErrors } from './findings.js';
 import type { Plan } from './plan/plan.js';
 import type { RunReport } from './report/run-report.js';
@@ -32,10 +32,24 @@ async function targetFor(plan: DeployPlan, carry: Carry, io: PipelineIO): Promis
   return carry.target;
 }
 
-async function resolveArtifact(stage: Stage, plan: Plan, carry: Carry, io: PipelineIO): Promise<Artifact> {
+/**
+ * resolveArtifact is the JAR of a run whose build stage did not run (or found none): the \`jar\` input or the
+ * JAR under target/, with what the stages after it need from it whether or not verify runs: its SHA-256
+ * (staged names carry it) and its manifest's Main-Class. Sets the jar-path and jar-sha256 outputs.
+ */
+async function resolveArtifact(
+  stage: Stage,
+  plan: Plan,
+  carry: Carry,
+  report: RunReport,
+  io: PipelineIO,
+  signal: AbortSignal,
+): Promise<Artifact> {
   if (carry.artifact) return carry.artifact;
   const { discoverJar } = await import('./build/discover-jar.js');
   const { repoPath } = await import('./build/build-stage.js');
+  const { readJarMainFacts } = await import('./build/jar-contents.js');
+  const { sha256File } = await import('./util/hash.js');
   const jar = await discoverJar({
     workingDirectory: plan.workingDirectory,
     ...(plan.jar ? { pattern: plan.jar } : {}),
@@ -45,10 +59,16 @@ async function resolveArtifact(stage: Stage, plan: Plan, carry: Carry, io: Pipel
     warn: io.warning,
     info: io.info,
   });
+  const [sha256, facts] = await Promise.all([sha256File(jar.path, signal), readJarMainFacts(jar.path)]);
+  const jarDisplayPath = repoPath(plan.workspace, jar.path) ?? jar.path;
+  report.output(Output.jarPath, jarDisplayPath);
+  report.output(Output.jarSha256, sha256);
   carry.artifact = {
     jarPath: jar.path,
-    jarDisplayPath: repoPath(plan.workspace, jar.path) ?? jar.path,
+    jarDisplayPath,
     sizeBytes: jar.sizeBytes,
+    sha256,
+    ...(facts?.mainClass ? { mainClass: facts.mainClass } : {}),
   };
   return carry.artifact;
 }
@@ -84,7 +104,7 @@ async function runStage(
       return `${tests}${result.artifact ? `; ${result.artifact.jarDisplayPath}` : ''}`;
     }
     case 'verify': {
-      const artifact = await resolveArtifact(stage, plan, carry, io);
+      const artifact = await resolveArtifact(stage, plan, carry, report, io, signal);
       const { runVerifyStage } = await import('./jar/verify-stage.js');
       const { runtimeFromPlan } = await import('./jar/runtime.js');
       const fromInput = plan.mainClass !== undefined && plan.mainClass !== plan.config?.app.mainClass;
@@ -128,13 +148,16 @@ async function runStage(
       return `${result.artifact.mainClass ?? ''}${result.artifact.javaRelease ? ` (Java ${result.artifact.javaRelease})` : ''}${warnings ? `; ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`;
     }
     case 'image': {
-      if (!plan.config?.image?.repository && (plan.target ?? 'standalone') === 'standalone') {
+      // Standalone and EMR run the JAR itself (from the workers' reach or S3): an image is built only when
+      // the config asks for one. Kubernetes needs it.
+      const target = plan.target ?? 'standalone';
+      if (!plan.config?.image?.repository && target !== 'kubernetes') {
         io.notice(
-          'image: skipped: the standalone target runs the JAR itself and no image.repository is configured',
+          `image: skipped: the ${target} target runs the JAR itself and no image.repository is configured`,
         );
-        return 'skipped: not needed by the standalone target';
+        return `skipped: not needed by the ${target} target`;
       }
-      const artifact = await resolveArtifact(stage, plan, carry, io);
+      const artifact = await resolveArtifact(stage, plan, carry, report, io, signal);
       const { runImageStage } = await import('./image/image-stage.js');
       const result = await runImageStage({ plan, artifact, signal, tempDir: io.tempDir }, report, {
         log: io.info,
@@ -144,7 +167,7 @@ async function runStage(
     }
     case 'deploy': {
       const deployPlan = asDeployPlan(plan, 'deploy');
-      const artifact = await resolveArtifact(stage, plan, carry, io);
+      const artifact = await resolveArtifact(stage, plan, carry, report, io, signal);
       const target = await targetFor(deployPlan, carry, io);
       const { runDeployStage } = await import('./deploy/deploy-stage.js');
       const result = await runDeployStage(

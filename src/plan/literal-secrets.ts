@@ -17,6 +17,10 @@ const CREDENTIAL_WORDS = new Set([
   'apikey',
   'privatekey',
   'sessiontoken',
+  'accountkey',
+  'authorization',
+  'cookie',
+  'sas',
 ]);
 // A credential word followed by one of these names where a credential is, not the credential itself
 // (secretName, tokenFile, passwordEnv, spark.kubernetes.driver.secretKeyRef...).
@@ -56,6 +60,10 @@ function words(key: string): string[] {
     if (next === 'key' && ['access', 'secret', 'api', 'private'].includes(w)) {
       out.push(`${w}key`);
       i++;
+    } else if (next === 'key' && w === 'account') {
+      // fs.azure.account.key.<account>...: a storage account's key.
+      out.push('accountkey');
+      i++;
     } else if (next === 'token' && w === 'session') {
       out.push('sessiontoken');
       i++;
@@ -67,7 +75,7 @@ function words(key: string): string[] {
 /** isCredentialKey tells whether a config key names a credential (and not a reference to one). */
 export function isCredentialKey(key: string): boolean {
   // Every credential word contains one of these: most keys are out after one test.
-  if (!/pass|pwd|secret|token|credential|key/i.test(key)) return false;
+  if (!/pass|pwd|secret|token|credential|key|authorization|cookie|sas/i.test(key)) return false;
   // Spark on Kubernetes names secrets to mount: spark.kubernetes.driver.secrets.<name>, ...secretKeyRef.<env>.
   if (/\.secrets\.|\.secretKeyRef\./i.test(key)) return false;
   const ws = words(key);
@@ -84,6 +92,7 @@ const TOKEN_PATTERNS: [RegExp, string][] = [
   [/\bxox[abpr]-[A-Za-z0-9-]{10,}\b/, 'a Slack token'],
   [/\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+/, 'a JSON Web Token'],
   [/:\/\/[^/\s:@]+:[^/\s@]+@/, 'a URL with an embedded password'],
+  [/^\s*(?:Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}\s*$/i, 'an HTTP Authorization credential'],
 ];
 
 // One test for all the patterns first: most values match none (start-up time; README, Performance).

@@ -89,6 +89,14 @@ export function buildSparkProperties(plan: DeployPlan, staged: Staged): Record<s
   put(p, 'spark.dynamicAllocation.maxExecutors', da.maxExecutors);
   put(p, 'spark.dynamicAllocation.initialExecutors', da.initialExecutors);
   put(p, 'spark.dynamicAllocation.shuffleTracking.enabled', da.shuffleTracking);
+  // Spark's standalone scheduler never reads spark.executor.instances (StandaloneSchedulerBackend reads
+  // spark.cores.max, default: every free core): without dynamic allocation the count becomes a core cap of
+  // instances × executor cores.
+  const coresPerExecutor = Number(p['spark.executor.cores']);
+  const fixed = p['spark.dynamicAllocation.enabled'] !== 'true';
+  if (e.instances !== undefined && fixed && p['spark.cores.max'] === undefined && coresPerExecutor > 0) {
+    p['spark.cores.max'] = String(e.instances * coresPerExecutor);
+  }
 
   const jars = [...new Set([staged.appResource, ...csv(p['spark.jars']), ...(spark.jars ?? [])])];
   p['spark.jars'] = jars.join(',');

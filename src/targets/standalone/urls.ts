@@ -145,15 +145,18 @@ function parseOne(raw: string, url: string): MasterEndpoint {
     port,
     secure,
     loopback: isLoopbackHost(host),
-    direct: path === '',
+    // A REST server reached at its own port. Behind a path or on 80/443 it is a proxy: the server swaps only
+    // `:<its REST port>` in spark.master for its RPC port, so the proxy's host:port must not be sent.
+    direct: path === '' && port !== 443 && port !== 80,
   };
 }
 
 /**
  * sparkMasterProperty is the `spark.master` spark-submit would send: the spark:// form of every direct
  * endpoint, comma-joined. The server swaps the REST port for its RPC port (buildDriverDescription), so the
- * driver can fail over between masters. Undefined when every endpoint is behind a proxy path: then the
- * server uses its own active master URL, which is right, where the proxy's host:port would not be.
+ * driver can fail over between masters. Undefined when every endpoint is behind a proxy (a path, or port
+ * 80/443): then the server uses its own active master URL, which is right, where the proxy's host:port would
+ * not be (StandaloneRestServer.buildDriverDescription replaces only `:<spark.master.rest.port>`).
  */
 export function sparkMasterProperty(endpoints: readonly MasterEndpoint[]): string | undefined {
   const direct = endpoints.filter((e) => e.direct);

@@ -80,10 +80,31 @@ environments:
     ],
     ['spark.executor.extraJavaOptions', '-Dkey=AKIAIOSFODNN7EXAMPLE', true],
     ['spark.eventLog.dir', 's3a://user:pa55@bucket/logs', true],
+    ['spark.hadoop.fs.azure.account.key.acct.dfs.core.windows.net', 'abc', true],
+    ['spark.hadoop.fs.azure.sas.container.acct.blob.core.windows.net', 'abc', true],
+    ['spark.hadoop.fs.azure.account.auth.type', 'SharedKey', false],
+    ['spark.hadoop.fs.azure.account.keyprovider.acct.dfs.core.windows.net', 'org.x.KeyProvider', false],
+    ['spark.sql.sources.partitionOverwriteMode', 'dynamic', false],
   ])('spark conf %s is a literal credential: %s', async (key, value, refused) => {
     const f = (await load(`defaults:\n  spark:\n    conf:\n      "${key}": "${value}"\n`)).findings;
     expect(f.some((x) => x.rule === 'config/literal-secret')).toBe(refused);
     for (const x of f) expect(x.message).not.toContain(value === 'abc' ? 'abc"' : value);
+  });
+
+  it.each([
+    ['Authorization', 'Bearer abcdef0123456789', true],
+    ['Authorization', 'Basic dXNlcjpwYXNzd29yZA==', true],
+    ['Proxy-Authorization', 'Basic dXNlcjpwYXNzd29yZA==', true],
+    ['X-Forwarded-Proto', 'https', false],
+  ])('standalone header %s with %s written literally is refused: %s', async (name, value, refused) => {
+    const f = (await load(`defaults:\n  standalone:\n    headers:\n      ${name}: "${value}"\n`)).findings;
+    expect(f.some((x) => x.rule === 'config/literal-secret')).toBe(refused);
+    for (const x of f) expect(x.message).not.toContain(value);
+  });
+
+  it('refuses an Authorization value under any key', async () => {
+    const f = (await load('defaults:\n  app:\n    args: ["--auth", "Bearer abcdef0123456789"]\n')).findings;
+    expect(f[0]?.message).toMatch(/an HTTP Authorization credential is written in the config file/);
   });
 
   it('accepts a credential given as { fromEnv }', async () => {

@@ -138,6 +138,31 @@ describe('buildSparkProperties', () => {
     expect(props({ standalone: { masters: ['https://proxy/spark'] } })).not.toHaveProperty('spark.master');
   });
 
+  it('omits spark.master for a proxy on 443 without a path (the server would not rewrite its port)', () => {
+    expect(props({ standalone: { masters: ['https://spark-rest.staging.internal'] } })).not.toHaveProperty(
+      'spark.master',
+    );
+  });
+
+  // The standalone scheduler reads spark.cores.max, never spark.executor.instances.
+  test.each([
+    ['instances × cores', { executor: { cores: 2, instances: 3 } }, '6'],
+    ['cores from spark.conf', { conf: { 'spark.executor.cores': 4 }, executor: { instances: 2 } }, '8'],
+    [
+      'an explicit spark.cores.max wins',
+      { conf: { 'spark.cores.max': 5 }, executor: { cores: 2, instances: 3 } },
+      '5',
+    ],
+    ['no executor cores: no cap to derive', { executor: { instances: 3 } }, undefined],
+    [
+      'dynamic allocation: no fixed count',
+      { executor: { cores: 2, instances: 3 }, dynamicAllocation: { enabled: true } },
+      undefined,
+    ],
+  ])('executor.instances on standalone: %s', (_, spark, expected) => {
+    expect(props({ spark: spark as PlanOverrides['spark'] })['spark.cores.max']).toBe(expected);
+  });
+
   it('puts the staged config file first in spark.files', () => {
     expect(
       props({ spark: { files: ['hdfs:///x'] } }, 'file:///shared/config-42-1/prod.json')['spark.files'],

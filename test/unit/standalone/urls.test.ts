@@ -28,8 +28,9 @@ describe('normalizeMasterUrls', () => {
     ['http://10.0.0.5:6066', [['http://10.0.0.5:6066', true, false]]],
     ['http://localhost:16066/', [['http://localhost:16066', true, true]]],
     ['http://master', [['http://master:6066', true, false]]],
-    ['http://master:80', [['http://master:80', true, false]]],
-    ['https://spark.example.com', [['https://spark.example.com:443', true, false]]],
+    // On 80/443 a REST server is a proxy's: not direct (spark.master is not sent for it).
+    ['http://master:80', [['http://master:80', false, false]]],
+    ['https://spark.example.com', [['https://spark.example.com:443', false, false]]],
     ['https://proxy.example.com/spark-rest/', [['https://proxy.example.com:443/spark-rest', false, false]]],
     ['https://proxy.example.com:8443/a/b', [['https://proxy.example.com:8443/a/b', false, false]]],
     ['master:6066', [['http://master:6066', true, false]]],
@@ -79,6 +80,10 @@ describe('sparkMasterProperty', () => {
     [['https://proxy/spark'], undefined],
     [['https://proxy/spark', 'http://m2:6066'], 'spark://m2:6066'],
     [['http://[::1]:6066'], 'spark://[::1]:6066'],
+    // A proxy on the HTTPS (or HTTP) port without a path: the server must use its own master URL.
+    [['https://spark-rest.staging.internal'], undefined],
+    [['https://spark-rest.staging.internal:443', 'http://gw.internal'], 'spark://gw.internal:6066'],
+    [['http://gw.internal:80'], undefined],
   ])('%j -> %s', (masters, expected) => {
     expect(sparkMasterProperty(masters.flatMap(normalizeMasterUrls))).toBe(expected);
   });

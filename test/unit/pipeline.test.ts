@@ -1,69 +1,33 @@
-// A target setting that is wrong stops the run before its first stage (not after a build of minutes), as the
-// deploy stage's failure at the config line; settings that are right let the stages run as before.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// The pipeline as the action runs it (buildPlan from a config file, then runPipeline): a target setting that
+// is wrong stops the run before its first stage (not after a build of minutes), as the deploy stage's failure
+// at the config line; a run without the build or verify stage still deploys the JAR's manifest Main-Class.
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseInputs } from '../../../src/inputs.js';
-import { runPipeline } from '../../../src/pipeline.js';
-import { buildPlan } from '../../../src/plan/build-plan.js';
-import { RunReport } from '../../../src/report/run-report.js';
-import { AnnotatedError } from '../../../src/util/errors.js';
-import { runContext } from '../../helpers/plan.js';
+import { AnnotatedError } from '../../src/util/errors.js';
+import { removeWorkspaces, runInWorkspace } from '../helpers/pipeline-run.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+afterAll(removeWorkspaces);
 
 const CONFIG = `defaults:
   target: standalone
-  app: { name: etl, mainClass: com.etl.Main }
+  app: { name: etl }
 environments:
   staging:
     standalone: { masters: [https://spark.example:6066], jar: { stage: s3 } }
   good:
     standalone: { masters: [https://spark.example:6066], jar: { stage: url, url: 'https://artifacts.example/etl.jar' } }
+  nomain:
+    standalone: { masters: [http://127.0.0.1:6066] }
+  emr:
+    target: emr
+    emr: { clusterId: j-ABC123, s3: { jar: 's3://artifacts/jars/' } }
   remote:
     kubernetes: { namespace: etl }
     image: { repository: registry.example/etl }
     target: kubernetes
 `;
 
-async function run(environment: string, stages: string) {
-  const ws = mkdtempSync(join(tmpdir(), 'spark-deploy-preflight-'));
-  dirs.push(ws);
-  mkdirSync(join(ws, '.github'));
-  writeFileSync(join(ws, '.github', 'spark-deploy.yml'), CONFIG);
-  const inputs: Record<string, string> = { environment, stages, 'dry-run': 'true' };
-  const plan = await buildPlan(
-    parseInputs((n) => inputs[n] ?? ''),
-    runContext(ws),
-    {
-      env: {},
-      setSecret: () => {},
-    },
-  );
-  const report = new RunReport(
-    () => {},
-    () => {},
-  );
-  const log: string[] = [];
-  const io = {
-    group: <T>(_: string, fn: () => Promise<T>) => fn(),
-    info: (l: string) => log.push(l),
-    notice: (l: string) => log.push(l),
-    warning: (l: string) => log.push(l),
-    saveHandle: () => {},
-    markFinished: () => {},
-    tempDir: ws,
-  };
-  const error = await runPipeline(plan, report, new AbortController().signal, io).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  return { error, report, log };
-}
+const run = (environment: string, stages: string, more: Record<string, string> = {}) =>
+  runInWorkspace({ '.github/spark-deploy.yml': CONFIG }, { environment, stages, 'dry-run': 'true', ...more });
 
 describe('target settings are checked before the first stage', () => {
   it('stops a build-and-deploy run before sbt, at the config line, the build recorded as skipped', async () => {
@@ -111,5 +75,25 @@ describe('target settings are checked before the first stage', () => {
       ['image', 'skipped'],
       ['deploy', 'skipped'],
     ]);
+  });
+});
+
+describe('a run without the build stage', () => {
+  it('deploys the JAR manifest Main-Class without the verify stage, and sets jar-path and jar-sha256', async () => {
+    const { error, log, outputs } = await run('nomain', 'deploy', { jar: 'app.jar' });
+    expect(error).toBeUndefined();
+    expect(log.join('\n')).toMatch(/"mainClass": "com\.etl\.Main"/);
+    expect(outputs['jar-path']).toBe('app.jar');
+    expect(outputs['jar-sha256']).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('skips the image stage for EMR when no image.repository is configured (EMR runs the JAR from S3)', async () => {
+    const { error, report, log } = await run('emr', 'image,deploy', { jar: 'app.jar' });
+    expect(error).toBeUndefined();
+    expect(report.stages.map((s) => [s.stage, s.result])).toEqual([
+      ['image', 'skipped'],
+      ['deploy', 'success'],
+    ]);
+    expect(log.join('\n')).toMatch(/image: skipped: the emr target runs the JAR itself/);
   });
 });
