@@ -71,6 +71,46 @@ export function resolveImage(plan: DeployPlan, artifact: Artifact): string {
   return ref;
 }
 
+// What the API server accepts (k8s.io/apimachinery validation: IsDNS1123Label for a namespace,
+// IsQualifiedName and IsValidLabelValue for labels): a dry run refuses what apply would.
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** checkNames refuses a namespace or a label the API server would reject, at its config key. */
+function checkNames(plan: DeployPlan, namespace: string | undefined, labels: Record<string, string>): void {
+  if (namespace !== undefined && (namespace.length > 63 || !DNS1123_LABEL.test(namespace))) {
+    throw configError(
+      plan,
+      ['kubernetes', 'namespace'],
+      `"${namespace}" is not a namespace name: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit`,
+    );
+  }
+  for (const [key, value] of Object.entries(labels)) {
+    const slash = key.lastIndexOf('/');
+    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+    const name = slash >= 0 ? key.slice(slash + 1) : key;
+    const okKey =
+      name.length <= 63 &&
+      LABEL_NAME.test(name) &&
+      (prefix === undefined || (prefix.length <= 253 && LABEL_PREFIX.test(prefix)));
+    if (!okKey) {
+      throw configError(
+        plan,
+        ['kubernetes', 'labels', key],
+        `"${key}" is not a label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+      );
+    }
+    if (typeof value !== 'string' || value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
+      throw configError(
+        plan,
+        ['kubernetes', 'labels', key],
+        `"${String(value)}" is not a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (or empty)`,
+      );
+    }
+  }
+}
+
 /** resolveSettings derives names, labels and choices from the Plan and the artifact. */
 export function resolveSettings(plan: DeployPlan, artifact: Artifact): Settings {
   const k = plan.config.kubernetes ?? {};
@@ -89,6 +129,7 @@ export function resolveSettings(plan: DeployPlan, artifact: Artifact): Settings 
   const stable = app.mode === 'streaming' && strategy === 'in-place';
   const name = stable ? base : runName(nameInputs);
   const appLabel = labelValue(base);
+  checkNames(plan, k.namespace, k.labels ?? {});
   const labels: Record<string, string> = {
     ...(k.labels ?? {}),
     [Label.name]: appLabel,

@@ -338,6 +338,27 @@ describe('buildSparkApplication', () => {
       { kubernetes: { image: IMAGE, driver: { env: { X: { fromEnv: 'X' } } } } },
       /kubernetes\.driver\.env\.X: must be a string once resolved/,
     ],
+    // What the API server's validation would refuse at apply, refused by a dry run too.
+    [
+      'a namespace that is not a DNS-1123 label',
+      { kubernetes: { image: IMAGE, namespace: 'Data_Pipelines' } },
+      /kubernetes\.namespace: "Data_Pipelines" is not a namespace name/,
+    ],
+    [
+      'a label value with a space',
+      { kubernetes: { image: IMAGE, labels: { team: 'Data Platform' } } },
+      /kubernetes\.labels\.team: "Data Platform" is not a label value/,
+    ],
+    [
+      'a label key with two slashes',
+      { kubernetes: { image: IMAGE, labels: { 'a/b/c': 'x' } } },
+      /kubernetes\.labels\.a\/b\/c: "a\/b\/c" is not a label key/,
+    ],
+    [
+      'a label value over 63 characters',
+      { kubernetes: { image: IMAGE, labels: { team: 'x'.repeat(64) } } },
+      /is not a label value/,
+    ],
   ])('refuses %s', (_case, o, message) => {
     const art = _case === 'no main class' ? { ...artifact, mainClass: undefined } : artifact;
     expect(() => buildSparkApplication(makePlan(o as Parameters<typeof makePlan>[0]), art)).toThrow(message);
@@ -354,6 +375,17 @@ describe('buildSparkApplication', () => {
   test('a schema violation fails before anything is sent, naming the field path', () => {
     const plan = makePlan({ spark: { driver: { cores: 0 } } });
     expect(() => renderAll(plan, artifact)).toThrow(/spec\.driver\.cores: must be >= 1/);
+  });
+
+  test('accepts the label keys and values the API server accepts', () => {
+    const labels = {
+      'app.kubernetes.io/part-of': 'etl',
+      team: 'data-platform',
+      cost_center: 'A.1',
+      empty: '',
+    };
+    const app = buildSparkApplication(makePlan({ kubernetes: { ...staging, labels } }), artifact);
+    expect(app.metadata.labels).toMatchObject(labels);
   });
 
   test('the digest reference is never replaced by a tag', () => {
