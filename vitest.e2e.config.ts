@@ -36,6 +36,8 @@ const common = {
 export default defineConfig({
   test: {
     globalSetup: ['test/e2e/global-setup.ts'],
+    // One worker per lane (vitest's default is the cores less one: a single worker on 2 cores).
+    maxWorkers: 2,
     projects: [
       {
         test: {
