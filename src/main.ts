@@ -38,6 +38,7 @@ export async function run(): Promise<void> {
       setSecret: (s) => core.setSecret(s),
     });
     core.saveState(State.cancelOnAbort, String(plan.cancelOnAbort));
+    for (const n of plan.notices ?? []) core.notice(n);
     if (!plan.githubToken) {
       core.notice('no github-token: skipping GitHub API reporting (check run, deployment, PR comment)');
     } else if (!plan.context.repository) {

@@ -225,14 +225,24 @@ export async function buildPlan(inputs: Inputs, runContext: RunContext, deps: Pl
   // Resolve credentials only for the sections this run uses, so an unset variable for another target
   // or for the image stage does not block a build.
   const secrets: string[] = [];
-  const onMissing = (path: Path, name: string) => {
+  // A render (GitOps: the rendered file is applied elsewhere, the Secret's data never in it) needs no secret:
+  // an unset variable renders as a placeholder, with a notice.
+  const notices: string[] = [];
+  const onMissing = (path: Path, name: string): string | undefined => {
     const l = at(path);
+    if (inputs.command === 'render') {
+      notices.push(
+        `${where(l)}: ${keyPath(path)}: environment variable ${name} is not set; rendered as the placeholder \${${name}}`,
+      );
+      return `\${${name}}`;
+    }
     findings.push(
       planFinding(
         `${where(l)}: ${keyPath(path)}: environment variable ${name} is not set; add it to the step's env from a secret (env: ${name}: \${{ secrets.${name} }})`,
         l,
       ),
     );
+    return undefined;
   };
   const target = inputs.target ?? rendered.target;
   const resolved: Layer = { ...rendered };
@@ -301,5 +311,6 @@ export async function buildPlan(inputs: Inputs, runContext: RunContext, deps: Pl
     config,
     configRef: ref,
     secrets: [...base.secrets, ...secrets],
+    ...(notices.length > 0 ? { notices } : {}),
   };
 }

@@ -43,6 +43,8 @@ export interface Plan {
   context: RunContext;
   /** Every secret value the plan resolved (already registered for masking). */
   secrets: string[];
+  /** What the run should say before it starts (e.g. a render with a secret's placeholder). */
+  notices?: string[];
 }
 
 /** ConfigRef locates keys of the resolved config in the file they came from. */

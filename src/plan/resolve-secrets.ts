@@ -3,20 +3,20 @@ import type { Path } from './source.js';
 
 /**
  * resolveSecretRefs replaces every `{ fromEnv: NAME }` in a value with the variable's value, collecting the
- * values so they can be masked. An unset variable is reported with its path.
+ * values so they can be masked. An unset variable is reported with its path; what onMissing returns (or an
+ * empty string) stands in for it.
  */
 export function resolveSecretRefs<T>(
   value: T,
   env: NodeJS.ProcessEnv,
   found: string[],
-  onMissing: (path: Path, name: string) => void,
+  onMissing: (path: Path, name: string) => string | undefined,
   path: Path = [],
 ): T {
   if (isSecretRef(value)) {
     const v = env[value.fromEnv];
     if (v === undefined || v === '') {
-      onMissing(path, value.fromEnv);
-      return '' as T;
+      return (onMissing(path, value.fromEnv) ?? '') as T;
     }
     found.push(v);
     return v as T;

@@ -123,6 +123,17 @@ describe('buildPlan', () => {
     );
   });
 
+  it('renders (command: render) without the secret: a placeholder and a notice naming the variable', async () => {
+    const { p, masked } = await plan({ environment: 'local', command: 'render' }, workspace(), {});
+    expect(p.config?.standalone?.headers?.Authorization).toBe('${REST_TOKEN}');
+    expect(p.notices).toEqual([
+      expect.stringMatching(
+        /^\.github\/spark-deploy\.yml:17:\d+: standalone\.headers\.Authorization: environment variable REST_TOKEN is not set; rendered as the placeholder \$\{REST_TOKEN\}$/,
+      ),
+    ]);
+    expect(masked).toEqual([]);
+  });
+
   it('reads REGISTRY_USERNAME / REGISTRY_PASSWORD into image.registryAuth, the password registered as a secret', async () => {
     const ws = workspace(`${CONFIG}  reg:\n    image: { repository: ghcr.io/acme/etl }\n`);
     const env = { REST_TOKEN: 't', REGISTRY_USERNAME: 'acme-bot', REGISTRY_PASSWORD: 'reg-pw-123' };
