@@ -125,7 +125,7 @@ describe('buildPlan', () => {
 
   it('renders (command: render) without the secret: a placeholder and a notice naming the variable', async () => {
     const { p, masked } = await plan({ environment: 'local', command: 'render' }, workspace(), {});
-    expect(p.config?.standalone?.headers?.Authorization).toBe('${REST_TOKEN}');
+    expect(p.config?.standalone?.headers?.Authorization).toBe(`\${REST_TOKEN}`);
     expect(p.notices).toEqual([
       expect.stringMatching(
         /^\.github\/spark-deploy\.yml:17:\d+: standalone\.headers\.Authorization: environment variable REST_TOKEN is not set; rendered as the placeholder \$\{REST_TOKEN\}$/,
