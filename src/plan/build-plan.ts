@@ -13,6 +13,7 @@ import type { ConfigRef, DeployConfig, Plan } from './plan.js';
 import { previewAppName } from './preview.js';
 import { registryAuthFromEnv } from './registry-env.js';
 import { resolveSecretRefs } from './resolve-secrets.js';
+import { runnerPathProblems } from './runner-paths.js';
 import { keyPath, type Path } from './source.js';
 import { renderTemplates, type TemplateVars } from './template.js';
 
@@ -271,6 +272,12 @@ export async function buildPlan(inputs: Inputs, runContext: RunContext, deps: Pl
         { file: configDisplay },
       ),
     );
+  }
+  if (deploying) {
+    for (const p of runnerPathProblems(resolved.spark)) {
+      const l = at(p.path);
+      findings.push(planFinding(`${where(l)}: ${keyPath(p.path)}: ${p.message}`, l));
+    }
   }
   if (deploying && !appName) {
     findings.push(

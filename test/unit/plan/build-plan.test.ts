@@ -123,6 +123,23 @@ describe('buildPlan', () => {
     );
   });
 
+  it('refuses spark.jars / spark.files entries that are paths on the runner, at their line', async () => {
+    const ws = workspace(
+      `${CONFIG}  extras:\n    spark:\n      jars: [lib/extra.jar, "s3a://b/ok.jar", /opt/ok.jar, "local:///ok.jar"]\n      files: [data/lookup.csv]\n`,
+    );
+    const err = await planError({ environment: 'extras' }, ws, { REST_TOKEN: 't' });
+    expect(err.split('\n')).toEqual([
+      expect.stringMatching(
+        /^\.github\/spark-deploy\.yml:24:14: spark\.jars\[0\]: "lib\/extra\.jar" is a path on the runner, which the cluster cannot read/,
+      ),
+      expect.stringMatching(
+        /^\.github\/spark-deploy\.yml:25:15: spark\.files\[0\]: "data\/lookup\.csv" .*app\.configFile/,
+      ),
+    ]);
+    // Building only: nothing is deployed, nothing to refuse.
+    await expect(plan({ environment: 'extras', stages: 'build' }, ws, {})).resolves.toBeDefined();
+  });
+
   it('renders (command: render) without the secret: a placeholder and a notice naming the variable', async () => {
     const { p, masked } = await plan({ environment: 'local', command: 'render' }, workspace(), {});
     expect(p.config?.standalone?.headers?.Authorization).toBe(`\${REST_TOKEN}`);
