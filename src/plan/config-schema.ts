@@ -121,7 +121,10 @@ function buildSchemas() {
   });
 
   const VerifySchema = z.strictObject({
-    maxSizeMb: opt(z.number().check(z.positive()), 'Largest acceptable assembly JAR, in MB.'),
+    maxSizeMb: opt(
+      z.number().check(z.positive()),
+      'Largest acceptable assembly JAR, in MB (default: no limit).',
+    ),
     allowBundledSpark: opt(
       z.boolean(),
       'Do not warn when Spark or Scala library classes are inside the JAR.',
