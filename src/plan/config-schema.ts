@@ -89,28 +89,42 @@ function buildSchemas() {
       z.record(z.string(), confValue(SecretRef)),
       'Spark properties (--conf). Credentials only as { fromEnv: NAME }.',
     ),
-    driver: opt(z.strictObject(resources())),
+    driver: opt(z.strictObject(resources()), 'Driver resources.'),
     executor: opt(
-      z.strictObject({ ...resources(), instances: opt(positiveInt(), 'spark.executor.instances.') }),
+      z.strictObject({
+        ...resources(),
+        instances: opt(
+          positiveInt(),
+          'spark.executor.instances. The standalone master never reads it: without dynamic allocation it becomes spark.cores.max = instances × executor cores (when spark.executor.cores is set and spark.cores.max is not).',
+        ),
+      }),
+      'Executor resources.',
     ),
     dynamicAllocation: opt(
       z.strictObject({
-        enabled: opt(z.boolean()),
-        minExecutors: opt(nonNegativeInt()),
-        maxExecutors: opt(positiveInt()),
-        initialExecutors: opt(nonNegativeInt()),
+        enabled: opt(
+          z.boolean(),
+          'spark.dynamicAllocation.enabled. On kubernetes it defaults to true once this section is present; elsewhere it is set only when given.',
+        ),
+        minExecutors: opt(nonNegativeInt(), 'spark.dynamicAllocation.minExecutors.'),
+        maxExecutors: opt(positiveInt(), 'spark.dynamicAllocation.maxExecutors.'),
+        initialExecutors: opt(nonNegativeInt(), 'spark.dynamicAllocation.initialExecutors.'),
         shuffleTracking: opt(
           z.boolean(),
           'spark.dynamicAllocation.shuffleTracking.enabled (needed without an external shuffle service).',
         ),
       }),
+      'Dynamic allocation of executors (spark.dynamicAllocation.*; on kubernetes the SparkApplication spec.dynamicAllocation).',
     ),
     jars: opt(z.array(z.string()), 'Extra JARs (--jars / spark.jars).'),
     files: opt(z.array(z.string()), 'Extra files (--files / spark.files).'),
   });
 
   const VerifySchema = z.strictObject({
-    maxSizeMb: opt(z.number().check(z.positive()), 'Largest acceptable assembly JAR, in MB.'),
+    maxSizeMb: opt(
+      z.number().check(z.positive()),
+      'Largest acceptable assembly JAR, in MB (default: no limit).',
+    ),
     allowBundledSpark: opt(
       z.boolean(),
       'Do not warn when Spark or Scala library classes are inside the JAR.',
@@ -123,15 +137,34 @@ function buildSchemas() {
       z.enum(['docker', 'oci']),
       'docker (buildx) or oci (daemonless). Default: docker when available.',
     ),
-    base: opt(str(), 'Base image for the oci builder and the generated Dockerfile.'),
-    dockerfile: opt(str(), 'Dockerfile, relative to the working directory; default: generated.'),
-    context: opt(str(), 'Build context, relative to the working directory (default .).'),
+    base: opt(
+      str(),
+      'Base image for the oci builder and the generated Dockerfile (default apache/spark:<spark.version>-scala<spark.scalaVersion>-java<the first published release at or above spark.javaRelease>-ubuntu).',
+    ),
+    dockerfile: opt(
+      str(),
+      'Your own Dockerfile for the docker builder (the oci builder does not read it), relative to the working directory; it gets the build args JAR_FILE and APP_DIR. Default: generated.',
+    ),
+    context: opt(
+      str(),
+      'Build context of image.dockerfile, relative to the working directory (default .); a generated Dockerfile gets a context of only the files the image needs.',
+    ),
     appDir: opt(str(), 'Directory in the image that holds the JAR and config files (default /app).'),
     platform: opt(str(), 'Platform to build, or to pick from a multi-platform base (default linux/amd64).'),
     push: opt(z.boolean(), 'Push the image (default true).'),
-    tags: opt(z.array(z.string()), 'Extra tags.'),
+    tags: opt(
+      z.array(z.string()),
+      'Extra tags, beside sha-<short sha> (or the version on a tag push) and the environment name.',
+    ),
     registryAuth: opt(
-      z.strictObject({ username: z.union([z.string(), SecretRef]), password: SecretRef }),
+      z.strictObject({
+        username: z
+          .union([z.string(), SecretRef])
+          .check(z.describe('Registry user name, as written or as { fromEnv: NAME }.')),
+        password: SecretRef.check(
+          z.describe('Registry password or token, only as { fromEnv: NAME } (set it from a secret).'),
+        ),
+      }),
       'Registry credentials for pushing (and pulling the base): the oci builder sends them itself; the docker builder logs in with them (docker login --password-stdin into a private config).',
     ),
   });
@@ -139,14 +172,23 @@ function buildSchemas() {
   const StandaloneSchema = z.strictObject({
     masters: opt(
       z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
-      'REST submission URLs of the masters, tried in order (http://host:6066 or spark://host:6066).',
+      "The cluster's masters, tried in order, all written the same way: spark://host:7077 (or Spark's HA form spark://m1:7077,m2:7077) submits through the RPC port with spark-submit; http(s)://host:6066 or spark://host:6066 is the REST submission server.",
     ),
-    webUi: opt(str(), 'Master web UI base URL (default: the first master host on port 8080).'),
-    mode: opt(z.enum(['rest', 'spark-submit']), 'rest (default) or spark-submit from PATH.'),
+    webUi: opt(str(), 'Master web UI base URL (default: http://<host>:8080 of each master).'),
+    mode: opt(
+      z.enum(['rest', 'spark-submit']),
+      'rest (no Spark install needed; reads every master as a REST server) or spark-submit from PATH. Default: spark-submit for spark:// RPC masters, else rest.',
+    ),
     supervise: opt(z.boolean(), 'Restart the driver on failure (spark.driver.supervise).'),
     jar: opt(
       z.strictObject({
-        stage: z.enum(['local', 'url', 's3']).check(z.describe('How the workers reach the JAR.')),
+        stage: z
+          .enum(['local', 'url', 's3'])
+          .check(
+            z.describe(
+              "How the workers reach the JAR: local (copied into path, or with no path and a loopback master the runner's own path), url (already uploaded to url) or s3 (uploaded to s3).",
+            ),
+          ),
         url: opt(str(), 'stage url: the URL the JAR is already at.'),
         path: opt(str(), 'stage local: a directory every worker sees, to copy the JAR into.'),
         s3: opt(
@@ -163,6 +205,7 @@ function buildSchemas() {
           'stage s3: path-style addressing (default: true exactly when an endpoint is set).',
         ),
       }),
+      'Where every worker reads the JAR from; required unless every master is on loopback (then stage local).',
     ),
     allowInsecureRest: opt(
       z.boolean(),
@@ -194,85 +237,235 @@ function buildSchemas() {
       'Image pinned by digest (repository@sha256:...), used when the image stage did not run; the digest from the image stage wins.',
     ),
     serviceAccount: opt(str(), 'Service account of the driver (and executors).'),
-    imagePullPolicy: opt(z.enum(['Always', 'IfNotPresent', 'Never'])),
+    imagePullPolicy: opt(
+      z.enum(['Always', 'IfNotPresent', 'Never']),
+      "Pull policy of the driver and executor containers (SparkApplication spec.imagePullPolicy); default: Spark's (IfNotPresent).",
+    ),
     restartPolicy: opt(
       z.strictObject({
-        type: z.enum(['Never', 'Always', 'OnFailure']),
-        onFailureRetries: opt(nonNegativeInt()),
-        onFailureRetryInterval: opt(positiveInt()),
-        onSubmissionFailureRetries: opt(nonNegativeInt()),
-        onSubmissionFailureRetryInterval: opt(positiveInt()),
+        type: z
+          .enum(['Never', 'Always', 'OnFailure'])
+          .check(
+            z.describe(
+              'Never: run once; OnFailure: the operator resubmits a failed or unsubmittable run (up to the retries below); Always: it resubmits every run that ends.',
+            ),
+          ),
+        onFailureRetries: opt(
+          nonNegativeInt(),
+          'How many times the operator resubmits a run that failed (spec.restartPolicy.onFailureRetries).',
+        ),
+        onFailureRetryInterval: opt(
+          positiveInt(),
+          'Seconds between those resubmissions (spec.restartPolicy.onFailureRetryInterval).',
+        ),
+        onSubmissionFailureRetries: opt(
+          nonNegativeInt(),
+          'How many times the operator retries a submission that failed (spec.restartPolicy.onSubmissionFailureRetries).',
+        ),
+        onSubmissionFailureRetryInterval: opt(
+          positiveInt(),
+          'Seconds between those retries (spec.restartPolicy.onSubmissionFailureRetryInterval).',
+        ),
       }),
+      'SparkApplication spec.restartPolicy: whether the operator resubmits the application (default { type: Never }).',
     ),
-    labels: opt(stringMap()),
-    annotations: opt(stringMap()),
+    labels: opt(
+      stringMap(),
+      "Extra labels on the SparkApplication, its driver and executor pods and its companions; the action's app.kubernetes.io/* and spark-deploy-action/* labels take precedence.",
+    ),
+    annotations: opt(
+      stringMap(),
+      'Annotations on the SparkApplication (metadata.annotations); not on the pods.',
+    ),
     driver: opt(
-      z.strictObject({ labels: opt(stringMap()), env: opt(envMap(SecretRef)), coreLimit: opt(str()) }),
+      z.strictObject({
+        labels: opt(
+          stringMap(),
+          "Extra labels on the driver pod (spec.driver.labels), over kubernetes.labels and the action's labels.",
+        ),
+        env: opt(
+          envMap(SecretRef),
+          'Environment variables of the driver container (spec.driver.env); a value holding a secret ({ fromEnv: NAME }) goes into a Secret of the run and is referenced by secretKeyRef, never written into the spec.',
+        ),
+        coreLimit: opt(
+          str(),
+          'CPU limit of the driver pod (spec.driver.coreLimit, spark.kubernetes.driver.limit.cores), e.g. 1200m; spark.driver.cores is the request.',
+        ),
+      }),
+      'Driver pod settings.',
     ),
     executor: opt(
-      z.strictObject({ labels: opt(stringMap()), env: opt(envMap(SecretRef)), coreLimit: opt(str()) }),
+      z.strictObject({
+        labels: opt(
+          stringMap(),
+          "Extra labels on the executor pods (spec.executor.labels), over kubernetes.labels and the action's labels.",
+        ),
+        env: opt(
+          envMap(SecretRef),
+          'Environment variables of the executor containers (spec.executor.env); a value holding a secret ({ fromEnv: NAME }) goes into a Secret of the run and is referenced by secretKeyRef, never written into the spec.',
+        ),
+        coreLimit: opt(
+          str(),
+          'CPU limit of each executor pod (spec.executor.coreLimit, spark.kubernetes.executor.limit.cores), e.g. 1200m; spark.executor.cores is the request.',
+        ),
+      }),
+      'Executor pod settings.',
     ),
     keepHistory: opt(positiveInt(), 'Batch: how many past runs to keep (default 5).'),
     strategy: opt(z.enum(['in-place', 'blue-green']), 'Streaming update strategy (default in-place).'),
-    timeToLiveSeconds: opt(positiveInt()),
+    timeToLiveSeconds: opt(
+      positiveInt(),
+      'spec.timeToLiveSeconds: the operator deletes the SparkApplication this many seconds after it terminates (unset: it is not deleted by time).',
+    ),
     monitoring: opt(
       z.strictObject({
-        exposeDriverMetrics: opt(z.boolean()),
-        exposeExecutorMetrics: opt(z.boolean()),
-        jmxExporterJar: opt(str()),
-        port: opt(positiveInt()),
-        service: opt(z.boolean(), 'Create a metrics Service.'),
-        serviceMonitor: opt(z.boolean(), 'Create a Prometheus ServiceMonitor.'),
+        exposeDriverMetrics: opt(
+          z.boolean(),
+          "Expose the driver's metrics to Prometheus through the JMX exporter (spec.monitoring.exposeDriverMetrics; default false).",
+        ),
+        exposeExecutorMetrics: opt(
+          z.boolean(),
+          "Expose the executors' metrics to Prometheus through the JMX exporter (spec.monitoring.exposeExecutorMetrics; default false).",
+        ),
+        jmxExporterJar: opt(
+          str(),
+          'Path inside the image of the Prometheus JMX exporter agent JAR (spec.monitoring.prometheus.jmxExporterJar); the base image must carry it (the default apache/spark has none). Required when port is set with exposed metrics.',
+        ),
+        port: opt(
+          positiveInt(),
+          'Port the JMX exporter serves metrics on (spec.monitoring.prometheus.port), also used by the metrics Service and the NetworkPolicy (default 8090).',
+        ),
+        service: opt(
+          z.boolean(),
+          'Create a metrics Service (ClusterIP, selecting the driver pod, on the metrics port), owned by the SparkApplication.',
+        ),
+        serviceMonitor: opt(
+          z.boolean(),
+          'Create a Prometheus ServiceMonitor (monitoring.coreos.com/v1, every 30s) and the metrics Service it scrapes.',
+        ),
       }),
+      'Prometheus metrics (SparkApplication spec.monitoring) and the optional Service and ServiceMonitor for them.',
     ),
-    networkPolicy: opt(z.boolean()),
-    uiIngressUrl: opt(str(), 'URL format of the operator UI ingress, for links.'),
+    networkPolicy: opt(
+      z.boolean(),
+      "Create a NetworkPolicy owned by the SparkApplication that admits ingress to the app's pods only from its own driver and executors, plus the metrics port when metrics are exposed (default false).",
+    ),
+    uiIngressUrl: opt(
+      str(),
+      "The operator's --ingress-url-format ({{$appName}}, {{$appNamespace}}, {{$appId}}), for the Spark UI link when the status carries no ingress address.",
+    ),
   });
 
   const EmrSchema = z.strictObject({
-    region: opt(str()),
-    clusterId: opt(z.string().check(z.regex(/^j-[0-9A-Z]+$/, 'an EMR cluster id such as j-2AXXXXXXGAPLF'))),
-    clusterName: opt(str()),
+    region: opt(
+      str(),
+      'AWS region of the cluster and the staging bucket (default AWS_REGION, then AWS_DEFAULT_REGION).',
+    ),
+    clusterId: opt(
+      z.string().check(z.regex(/^j-[0-9A-Z]+$/, 'an EMR cluster id such as j-2AXXXXXXGAPLF')),
+      'Id (j-...) of an existing cluster to add the step to; it must be STARTING, BOOTSTRAPPING, RUNNING or WAITING. Set exactly one of clusterId, clusterName and cluster.',
+    ),
+    clusterName: opt(
+      str(),
+      'Name of the one active cluster (STARTING, BOOTSTRAPPING, RUNNING or WAITING) to add the step to. Set exactly one of clusterId, clusterName and cluster.',
+    ),
     cluster: opt(
       z.strictObject({
-        name: opt(str()),
+        name: opt(
+          str(),
+          'Name of the transient cluster (default: the step name, <app>-<environment>-<short sha>-<run id>).',
+        ),
         releaseLabel: z
           .string()
-          .check(z.regex(/^emr-\d+\.\d+\.\d+$/, 'an EMR release label such as emr-7.5.0')),
-        logUri: opt(str()),
-        serviceRole: opt(str()),
-        jobFlowRole: opt(str()),
-        subnetId: opt(str()),
-        keyName: opt(str()),
+          .check(
+            z.regex(/^emr-\d+\.\d+\.\d+$/, 'an EMR release label such as emr-7.5.0'),
+            z.describe(
+              'EMR release (ReleaseLabel), e.g. emr-7.5.0; it fixes the Spark version on the cluster.',
+            ),
+          ),
+        logUri: opt(
+          str(),
+          "s3:// location for the cluster's logs (LogUri); without it a failed step's stderr cannot be shown.",
+        ),
+        serviceRole: opt(str(), 'IAM service role of the cluster (ServiceRole; default EMR_DefaultRole).'),
+        jobFlowRole: opt(
+          str(),
+          'EC2 instance profile of the nodes, the identity the Spark job runs with (JobFlowRole; default EMR_EC2_DefaultRole).',
+        ),
+        subnetId: opt(str(), "Subnet to launch the nodes in (Instances.Ec2SubnetId; default: EMR's choice)."),
+        keyName: opt(str(), 'EC2 key pair for SSH to the nodes (Instances.Ec2KeyName; default: none).'),
         instanceGroups: opt(
           z.array(
             z.strictObject({
-              role: z.enum(['MASTER', 'CORE', 'TASK']),
-              instanceType: z.string(),
-              count: positiveInt(),
-              market: opt(z.enum(['ON_DEMAND', 'SPOT'])),
-              bidPrice: opt(str()),
+              role: z
+                .enum(['MASTER', 'CORE', 'TASK'])
+                .check(z.describe('InstanceRole: MASTER (the primary node), CORE or TASK.')),
+              instanceType: z.string().check(z.describe('EC2 instance type (InstanceType), e.g. m5.xlarge.')),
+              count: positiveInt().check(
+                z.describe(
+                  'Number of instances (InstanceCount); the MASTER group takes 1, or 3 for a multi-primary cluster.',
+                ),
+              ),
+              market: opt(z.enum(['ON_DEMAND', 'SPOT']), 'Market: ON_DEMAND (default) or SPOT.'),
+              bidPrice: opt(
+                str(),
+                'market SPOT only: highest hourly price in USD (BidPrice); unset, EMR bids the on-demand price.',
+              ),
             }),
           ),
+          'Instance groups (Instances.InstanceGroups): exactly one MASTER group, count 1 or 3. Default: one MASTER and two CORE m5.xlarge, on demand.',
         ),
         bootstrapActions: opt(
-          z.array(z.strictObject({ name: z.string(), path: z.string(), args: opt(z.array(z.string())) })),
+          z.array(
+            z.strictObject({
+              name: z.string().check(z.describe('Name of the bootstrap action.')),
+              path: z
+                .string()
+                .check(
+                  z.describe(
+                    'Location of the script, e.g. s3://bucket/bootstrap.sh (ScriptBootstrapAction.Path).',
+                  ),
+                ),
+              args: opt(z.array(z.string()), 'Arguments passed to the script (ScriptBootstrapAction.Args).'),
+            }),
+          ),
+          'Scripts every node runs before the applications start (BootstrapActions).',
         ),
-        tags: opt(stringMap()),
-        idleTimeoutSeconds: opt(positiveInt()),
-        configurations: opt(z.array(z.record(z.string(), z.unknown()))),
+        tags: opt(
+          stringMap(),
+          'Tags on the cluster, beside the spark-deploy-action:app, :environment and :run tags the action sets (which win).',
+        ),
+        idleTimeoutSeconds: opt(
+          positiveInt(),
+          'Terminate the cluster after this many idle seconds (AutoTerminationPolicy.IdleTimeout; EMR accepts 60-604800), a second guard: it also ends once its step does.',
+        ),
+        configurations: opt(
+          z.array(z.record(z.string(), z.unknown())),
+          'EMR configuration classifications (Configurations), passed as written, e.g. { Classification: spark-defaults, Properties: { ... } }.',
+        ),
       }),
-      'Transient cluster spec (RunJobFlow); instead of clusterId/clusterName.',
+      'Transient cluster spec (RunJobFlow): started with Spark and the step, it terminates once the step ends; instead of clusterId/clusterName.',
     ),
     s3: opt(
       z.strictObject({
         jar: z
           .string()
-          .check(z.describe('s3:// location for the JAR, e.g. s3://bucket/jars/{{sha}}/app.jar')),
-        config: opt(str()),
+          .check(
+            z.describe(
+              "s3:// location for the JAR, e.g. s3://bucket/jars/{{sha}}/app.jar; one ending in / gets the JAR's file name.",
+            ),
+          ),
+        config: opt(
+          str(),
+          "s3:// location for app.configFile (required when app.configFile is set), shipped with --files; one ending in / gets the file's name.",
+        ),
       }),
+      'Where the JAR and app.configFile are staged on S3 (an upload is skipped when the object already holds the same SHA-256).',
     ),
-    actionOnFailure: opt(z.enum(['CONTINUE', 'CANCEL_AND_WAIT', 'TERMINATE_CLUSTER', 'TERMINATE_JOB_FLOW'])),
+    actionOnFailure: opt(
+      z.enum(['CONTINUE', 'CANCEL_AND_WAIT', 'TERMINATE_CLUSTER', 'TERMINATE_JOB_FLOW']),
+      "What EMR does when the step fails (the step's ActionOnFailure; default CONTINUE).",
+    ),
     auth: opt(
       z.strictObject({
         roleArn: z
@@ -282,13 +475,19 @@ function buildSchemas() {
               /^arn:aws[\w-]*:iam::\d{12}:role\/.+$/,
               'an IAM role ARN such as arn:aws:iam::123456789012:role/deploy',
             ),
+            z.describe(
+              "ARN of the IAM role to assume with the workflow's OIDC token (AssumeRoleWithWebIdentity).",
+            ),
           ),
         audience: opt(str(), 'Audience of the GitHub OIDC token (default sts.amazonaws.com).'),
         durationSeconds: opt(
           z.int().check(z.gte(900), z.lte(43_200)),
           'Lifetime of each set of credentials (900-43200 s, default 3600); they are renewed before they expire.',
         ),
-        roleSessionName: opt(str()),
+        roleSessionName: opt(
+          str(),
+          'Session name of the assumed role, as CloudTrail shows it (default spark-deploy-<GITHUB_RUN_ID>).',
+        ),
       }),
       "Assume this role with the workflow's GitHub OIDC token (job permission id-token: write) and renew the credentials for the whole wait; without it the standard AWS credential chain is used.",
     ),
@@ -297,18 +496,24 @@ function buildSchemas() {
   // One layer of the deploy config: `defaults` or one `environments.<name>`.
   const LayerSchema = z.strictObject({
     target: opt(z.enum(TARGETS), 'Deploy target; the action input `target` overrides it.'),
-    app: opt(AppSchema),
-    spark: opt(SparkSchema),
-    verify: opt(VerifySchema),
-    image: opt(ImageSchema),
-    standalone: opt(StandaloneSchema),
-    kubernetes: opt(KubernetesSchema),
-    emr: opt(EmrSchema),
+    app: opt(AppSchema, 'The Spark application: name, main class, arguments, batch or streaming.'),
+    spark: opt(SparkSchema, 'Spark runtime and properties, applied on every target.'),
+    verify: opt(VerifySchema, 'Checks of the assembly JAR (verify stage).'),
+    image: opt(
+      ImageSchema,
+      'The container image the image stage builds and pushes (the kubernetes target runs it).',
+    ),
+    standalone: opt(StandaloneSchema, 'Spark standalone target: masters, REST submission and JAR staging.'),
+    kubernetes: opt(
+      KubernetesSchema,
+      'Kubernetes target: the SparkApplication (Spark Operator) and its companions.',
+    ),
+    emr: opt(EmrSchema, 'Amazon EMR target: the cluster, the S3 staging and the step.'),
   });
 
   // The whole deploy config file.
   const ConfigFileSchema = z.strictObject({
-    $schema: opt(str()),
+    $schema: opt(str(), 'URL or path of this JSON Schema, for editors; the action ignores it.'),
     version: opt(z.literal(1), 'Config format version (1).'),
     defaults: opt(LayerSchema, 'Settings shared by every environment.'),
     environments: opt(
