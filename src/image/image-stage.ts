@@ -3,6 +3,7 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import { Output } from '../constants.js';
 import type { Plan } from '../plan/plan.js';
 import type { Artifact, Reporter } from '../stage.js';
+import { configPlace } from '../targets/config-error.js';
 import { ActionError } from '../util/errors.js';
 import type { FetchLike } from '../util/http.js';
 import { notice } from '../util/runner.js';
@@ -180,6 +181,21 @@ export async function runImageStage(
   const epoch = commitEpoch(plan, env);
   const s = imageSettings(plan, epoch);
   let builder = s.builder;
+  const dockerfile = plan.config?.image?.dockerfile;
+  const dockerfileKey = configPlace(plan, ['image', 'dockerfile']).text;
+  if (dockerfile && builder === 'oci') {
+    throw new ActionError(
+      `image: ${dockerfileKey}: ${dockerfile} needs image.builder: docker; the oci builder assembles the image from image.base, the JAR and the config files and runs no Dockerfile`,
+    );
+  }
+  if (!builder && dockerfile) {
+    if (!(deps.dockerAvailable ?? (() => dockerAvailable(deps.docker)))()) {
+      throw new ActionError(
+        `image: ${dockerfileKey}: ${dockerfile} needs a Docker engine, and none answers \`docker info\` on this runner (the daemonless oci builder runs no Dockerfile): use a runner with Docker (ubuntu-latest has it), or drop image.dockerfile and put what it adds into image.base`,
+      );
+    }
+    builder = 'docker';
+  }
   if (!builder) {
     builder = (deps.dockerAvailable ?? (() => dockerAvailable(deps.docker)))() ? 'docker' : 'oci';
     if (builder === 'oci')

@@ -10,7 +10,7 @@ export interface ConfigPlace {
 }
 
 /** configPlace locates a config key in the deploy config file, when the Plan knows where it is. */
-export function configPlace(plan: DeployPlan, path: Path): ConfigPlace {
+export function configPlace(plan: Pick<DeployPlan, 'configRef'>, path: Path): ConfigPlace {
   const key = path.join('.');
   const at = plan.configRef?.locate(path);
   if (!at) return { text: key };

@@ -155,6 +155,42 @@ describe('runImageStage with image.builder: docker', () => {
     expect(args).toEqual(['APP_DIR=/opt/etl', 'JAR_FILE=target/etl-assembly-1.0.jar']);
   });
 
+  test('a Dockerfile without a builder named picks docker when an engine answers', async () => {
+    mkdirSync(join(ws, 'docker'));
+    writeFileSync(
+      join(ws, 'docker', 'Dockerfile'),
+      'FROM apache/spark:3.5.6\nARG JAR_FILE\nCOPY $JAR_FILE /app/\n',
+    );
+    const s = await stage(
+      { image: { builder: undefined, dockerfile: 'docker/Dockerfile' } },
+      {},
+      {
+        dockerAvailable: () => true,
+      },
+    );
+    await s.run;
+    expect(build(s.calls()).dockerfile).toContain('COPY $JAR_FILE /app/');
+  });
+
+  test.each<[string, { builder?: 'oci' }, () => boolean, RegExp]>([
+    ['with image.builder: oci', { builder: 'oci' }, () => true, /needs image\.builder: docker/],
+    [
+      'with no Docker engine (no builder named)',
+      { builder: undefined },
+      () => false,
+      /needs a Docker engine/,
+    ],
+  ])('a Dockerfile %s fails before building, never ignored', async (_case, image, available, message) => {
+    const s = await stage(
+      { image: { ...image, dockerfile: 'docker/Dockerfile' } },
+      {},
+      { dockerAvailable: available },
+    );
+    await expect(s.run).rejects.toThrow(message);
+    await expect(s.run).rejects.toThrow(/^image: image\.dockerfile: docker\/Dockerfile /);
+    expect(s.calls()).toEqual([]);
+  });
+
   test('push: false loads, and the summary says it was not pushed', async () => {
     const s = await stage({ image: { push: false } });
     await s.run;
