@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two lanes that run side by side, each one file at a time. The files of a lane share a real local service
-// that cannot take two of them at once (the same Spark cluster, ports and app names); the lanes share none:
+// Two lanes, each one file at a time. The files of a lane share a real local service that cannot take two of
+// them at once (the same Spark cluster, ports and app names); the lanes share none, so scripts/test.sh runs
+// them side by side as two processes (`--project <lane>`: vitest itself runs projects one after the other
+// when each allows one worker):
 //   shared-spark  the REST-on local cluster (6066/8080, History Server 18080) that the README starts,
 //                 and the sbt builds of build.e2e.ts;
 //   own-services  everything else: the act workflows, on a REST-on cluster of their own (6466/8480,
@@ -36,8 +38,6 @@ const common = {
 export default defineConfig({
   test: {
     globalSetup: ['test/e2e/global-setup.ts'],
-    // One worker per lane (vitest's default is the cores less one: a single worker on 2 cores).
-    maxWorkers: 2,
     projects: [
       {
         test: {

@@ -20,6 +20,7 @@ started=()
 shipped=()
 cleanup() {
   local c
+  rm -rf "${shared_dir:-}"
   for c in "${started[@]}"; do bash "scripts/local-$c.sh" stop >/dev/null 2>&1 || true; done
   for c in "${shipped[@]}"; do env $c bash scripts/local-spark.sh stop >/dev/null 2>&1 || true; done
 }
@@ -50,4 +51,20 @@ for c in "LOCAL_SPARK_REST=off LOCAL_SPARK_HISTORY=off" \
 done
 for p in "${pids[@]}"; do wait "$p"; done
 
-npm run --silent test:e2e
+# The two lanes of vitest.e2e.config.ts side by side (they share no service), each line prefixed with its
+# lane; the example JAR is built once, by whichever lane asks first (test/e2e/global-setup.ts).
+shared_dir=$(mktemp -d "${TMPDIR:-/tmp}/spark-deploy-e2e-shared-XXXXXX")
+export SPARK_DEPLOY_E2E_SHARED_DIR="$shared_dir"
+lane() {
+  set -o pipefail
+  npx vitest run --config vitest.e2e.config.ts --project "$1" 2>&1 | sed -u "s/^/[$1] /"
+}
+lane shared-spark &
+shared_pid=$!
+lane own-services &
+own_pid=$!
+rc=0
+wait "$shared_pid" || rc=1
+wait "$own_pid" || rc=1
+rm -rf "$shared_dir"
+exit "$rc"
