@@ -17,6 +17,18 @@ export function parseS3Uri(uri: string): S3Location | undefined {
 }
 
 /**
+ * whyNotS3Uri says what is wrong with a location parseS3Uri refuses: the scheme, or the bucket name (S3's
+ * rules: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit).
+ */
+export function whyNotS3Uri(uri: string): string {
+  const m = /^([a-z0-9]+):\/\/([^/]*)/i.exec(uri.trim());
+  if (!m || !/^s3[an]?$/.test(m[1] as string))
+    return 'is not an S3 location; use s3://bucket/prefix/ or s3://bucket/key';
+  const bucket = m[2] as string;
+  return `has "${bucket}" as its bucket, which is not a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit`;
+}
+
+/**
  * objectKeyFor is where a file goes under a configured location: a location ending in `/` (or the bucket
  * alone) is a prefix that gets the file's name; anything else is the object's full key.
  */

@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import type { DeployConfig } from '../../plan/plan.js';
 import type { Path } from '../../plan/source.js';
-import { objectKeyFor, parseS3Uri, s3Uri } from '../../s3/uri.js';
+import { objectKeyFor, parseS3Uri, s3Uri, whyNotS3Uri } from '../../s3/uri.js';
 import type { ActionError } from '../../util/errors.js';
 import { targetConfigError } from '../config-error.js';
 import type { DeployPlan } from '../target.js';
@@ -62,11 +62,7 @@ function s3Location(plan: DeployPlan, path: Path, value: string, fileName: strin
   }
   const parsed = parseS3Uri(value);
   if (!parsed) {
-    throw configError(
-      plan,
-      path,
-      `"${value}" is not an S3 location; use s3://bucket/prefix/ or s3://bucket/key`,
-    );
+    throw configError(plan, path, `"${value}" ${whyNotS3Uri(value)}`);
   }
   return s3Uri({ bucket: parsed.bucket, key: objectKeyFor(parsed, fileName) });
 }

@@ -6,7 +6,7 @@ import { basename, resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3ClientOptions } from '../../s3/client.js';
 import { type StagedBy, stageToS3 } from '../../s3/stage.js';
-import { objectKeyFor, parseS3Uri, s3aUri, s3Uri } from '../../s3/uri.js';
+import { objectKeyFor, parseS3Uri, s3aUri, s3Uri, whyNotS3Uri } from '../../s3/uri.js';
 import type { Artifact } from '../../stage.js';
 import { errorMessage } from '../../util/errors.js';
 import { sha256File } from '../../util/hash.js';
@@ -52,11 +52,7 @@ export function planS3Stage(plan: DeployPlan, artifact: Artifact, configPath: st
     throw configError(plan, key, `"${jar.s3}" still holds a {{template}} after rendering`);
   const loc = parseS3Uri(jar.s3);
   if (!loc) {
-    throw configError(
-      plan,
-      key,
-      `"${jar.s3}" is not an S3 location; use s3://bucket/prefix/ or s3://bucket/key.jar`,
-    );
+    throw configError(plan, key, `"${jar.s3}" ${whyNotS3Uri(jar.s3)}`);
   }
   if (jar.endpoint !== undefined && !/^https?:\/\/[^/]/i.test(jar.endpoint)) {
     throw configError(

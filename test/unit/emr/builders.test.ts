@@ -313,6 +313,11 @@ describe('resolveSettings errors name the key', () => {
     ['no s3.jar', { emr: { clusterId: 'j-1' } }, /emr\.s3\.jar: set the S3 location/],
     ['not an S3 URI', { emr: { clusterId: 'j-1', s3: { jar: 'https://b/x.jar' } } }, /is not an S3 location/],
     [
+      'a bucket name S3 refuses',
+      { emr: { clusterId: 'j-1', s3: { jar: 's3://b/jars/app.jar' } } },
+      /emr\.s3\.jar: "s3:\/\/b\/jars\/app\.jar" has "b" as its bucket, which is not a bucket name: 3 to 63/,
+    ],
+    [
       'configFile without s3.config',
       { app: { configFile: 'c.json' }, emr: { clusterId: 'j-1', s3: { jar: 's3://bkt/' } } },
       /emr\.s3\.config: app\.configFile \(c\.json\)/,
