@@ -233,9 +233,10 @@ start() {
   wait_for kube-apiserver crds_established
 
   # Out of cluster: the operator builds spark-submit's --master from KUBERNETES_SERVICE_HOST/_PORT, and
-  # spark-submit's fabric8 client reads KUBECONFIG; the health port stays off the Spark worker's 8081.
+  # spark-submit's fabric8 client reads KUBECONFIG; the health port stays off the Spark worker's 8081;
+  # SPARK_LOCAL_IP keeps spark-submit on loopback (and its stderr, which the operator reports, free of the warning).
   launch spark-operator env KUBECONFIG="$KUBECONFIG_FILE" KUBERNETES_SERVICE_HOST="$HOST" \
-    KUBERNETES_SERVICE_PORT="$API_PORT" SPARK_HOME="$SUBMIT_HOME" JAVA_HOME="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$JAVA")")")}" \
+    KUBERNETES_SERVICE_PORT="$API_PORT" SPARK_HOME="$SUBMIT_HOME" SPARK_LOCAL_IP="$HOST" JAVA_HOME="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$JAVA")")")}" \
     "$OPERATOR_DIR/bin/spark-operator" controller start --kubeconfig "$KUBECONFIG_FILE" \
     --health-probe-bind-address "$HOST:$OPERATOR_HEALTH_PORT" --metrics-bind-address 0 \
     --leader-election=false --enable-ui-service=true --controller-threads 4 --zap-log-level info
