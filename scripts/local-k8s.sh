@@ -223,14 +223,14 @@ start() {
   # SparkApplication CRD is too large for the last-applied annotation) and kwok's Logs CRD (a test's
   # `Logs` object names a driver pod and the file kwok serves as its log, through the API server's pods/log).
   kc create namespace "$OPERATOR_NAMESPACE" --dry-run=client -o yaml | kc apply -f - >/dev/null
-  kc apply -f "$HERE/node.yaml" >/dev/null
+  sed "s/@KWOK_PORT@/$KWOK_PORT/" "$HERE/node.yaml" | kc apply -f - >/dev/null
   kc apply --server-side --force-conflicts -f "$OPERATOR_DIR/crds" -f "$KWOK_DIR/crds" >/dev/null
+  wait_for kube-apiserver crds_established
   launch kwok "$KWOK_DIR/bin/kwok" --kubeconfig "$KUBECONFIG_FILE" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
     --config "$KWOK_DIR/stages/node.yaml" --config "$HERE/stages.yaml" --enable-crds Logs \
     --server-address "$HOST:$KWOK_PORT" --node-ip "$HOST" --node-port "$KWOK_PORT" \
     --tls-cert-file "$PKI/server.crt" --tls-private-key-file "$PKI/server.key"
-  wait_for kube-apiserver crds_established
 
   # Out of cluster: the operator builds spark-submit's --master from KUBERNETES_SERVICE_HOST/_PORT, and
   # spark-submit's fabric8 client reads KUBECONFIG; the health port stays off the Spark worker's 8081;
