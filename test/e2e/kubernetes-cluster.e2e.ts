@@ -223,6 +223,69 @@ describe.skipIf(!hasCluster)(
       expect(pod?.spec.containers[0].image).toBe(IMAGE);
     });
 
+    test('a second run of the same commit, a re-run attempt and the same attempt again each start a new SparkApplication', async () => {
+      const first = `etl-pipeline-staging-${SHORT}-8001`;
+      const secondName = `etl-pipeline-staging-${SHORT}-8002`;
+      const before = await kube.get('sparkapplications', NS, first);
+      expect(before?.status.applicationState.state).toBe('COMPLETED');
+      const second = await action({}, { runId: '8002' });
+      expect(second.code).toBe(0);
+      expect(second.outputs['submission-id']).toBe(secondName);
+      const rerun = await action({}, { runId: '8001', env: { GITHUB_RUN_ATTEMPT: '2' } });
+      expect(rerun.code).toBe(0);
+      expect(rerun.outputs['submission-id']).toBe(`${first}-2`);
+      const apps = await Promise.all(
+        [first, secondName, `${first}-2`].map((n) => kube.get('sparkapplications', NS, n)),
+      );
+      expect(apps.map((a) => a?.status.applicationState.state)).toEqual([
+        'COMPLETED',
+        'COMPLETED',
+        'COMPLETED',
+      ]);
+      expect(new Set(apps.map((a) => a?.metadata.uid)).size).toBe(3);
+      // The first run's object was left as it was (not re-applied, so not re-run by the operator).
+      expect(apps[0]?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+      // The same run attempt deploying again: the finished app is re-created, and run again by the operator.
+      const again = await action({}, { runId: '8002' });
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/already ran in this workflow run attempt \(COMPLETED\)/);
+      const recreated = await kube.get('sparkapplications', NS, secondName);
+      expect(recreated?.metadata.uid).not.toBe(apps[1]?.metadata.uid);
+      expect(recreated?.status.applicationState.state).toBe('COMPLETED');
+      expect(again.outputs['application-id']).not.toBe(second.outputs['application-id']);
+    });
+
+    test('an exec auth plugin in the kubeconfig (as aws eks get-token) supplies the bearer token', async () => {
+      const credential = JSON.stringify({
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+        kind: 'ExecCredential',
+        status: { token },
+      });
+      const doc = parseDocument(kubeconfigFor(cluster as LocalK8s, 'not-a-token'));
+      doc.setIn(
+        ['users', 0, 'user'],
+        doc.createNode({
+          exec: {
+            apiVersion: 'client.authentication.k8s.io/v1beta1',
+            command: process.execPath,
+            args: ['-e', `process.stdout.write(${JSON.stringify(credential)})`],
+            interactiveMode: 'Never',
+          },
+        }),
+      );
+      const file = `${kubeconfig}.exec.yaml`;
+      writeFileSync(file, doc.toString());
+      try {
+        const r = await action({ command: 'status', stages: '' }, { env: { KUBECONFIG: file } });
+        expect(failure(r)).toBe('');
+        expect(r.code).toBe(0);
+        expect(r.outputs['submission-id']).toMatch(new RegExp(`^etl-pipeline-staging-${SHORT}-\\d+`));
+        expect(r.outputs.state).toBe('SUCCEEDED');
+      } finally {
+        rmSync(file, { force: true });
+      }
+    });
+
     // Each scenario: the environment whose driver lives that life, the run id, what the error and the summary
     // say, the headline, and the state output.
     const scenarios: [string, string, RegExp[], RegExp, string][] = [
@@ -349,6 +412,34 @@ describe.skipIf(!hasCluster)(
       await expect
         .poll(() => kube.get('services', NS, `${name}-ui-svc`), { timeout: 20_000 })
         .toBeUndefined();
+    });
+
+    test('abort with cancel-on-abort: false leaves the app running; command cancel then stops it', async () => {
+      const runId = '8202';
+      const name = `etl-pipeline-k8s-run-${SHORT}-${runId}`;
+      const ctl = new AbortController();
+      let out = '';
+      const r = await action(
+        { environment: 'k8s-run', 'cancel-on-abort': 'false' },
+        {
+          runId,
+          signal: ctl.signal,
+          onOutput: (t) => {
+            out += t;
+            if (/state: RUNNING \(RUNNING\)/.test(out)) ctl.abort();
+          },
+        },
+      );
+      expect(r.code).toBe(1);
+      expect(failure(r)).toContain(`${name} is left running (cancel-on-abort is false)`);
+      expect(r.post.code).toBe(0);
+      expect((await kube.get('sparkapplications', NS, name))?.status.applicationState.state).toBe('RUNNING');
+      const c = await action({ command: 'cancel', environment: 'k8s-run', stages: '' });
+      expect(failure(c)).toBe('');
+      expect(c.code).toBe(0);
+      expect(c.summary).toMatch(new RegExp(`\\| \`${name}\` \\| RUNNING \\(RUNNING\\).*\\| cancelled \\|`));
+      expect(await kube.get('sparkapplications', NS, name)).toBeUndefined();
+      await expect.poll(() => kube.get('pods', NS, `${name}-driver`), { timeout: 20_000 }).toBeUndefined();
     });
 
     test('cleanup with preview 7 removes exactly preview 7 (app and owned objects, by garbage collection); preview 8 stays', async () => {
