@@ -3,6 +3,7 @@
 // real Spark Operator running the real spark-submit (scripts/local-k8s.sh; the pods' lives are chosen by
 // driver labels: scripts/local-k8s/stages.yaml). The action authenticates with a ServiceAccount token from
 // the TokenRequest API. Each run works in namespaces of its own, deleted at the end.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   copyFileSync,
@@ -21,7 +22,7 @@ import { component } from '../helpers/components.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { goodEntries } from '../helpers/jar-fixtures.js';
 import { type K8sObject, Kube, kubeconfigFor, type LocalK8s, localK8s } from '../helpers/local-k8s.js';
-import { type ActionRun, type ActionRunOptions, runAction } from '../helpers/run-action.js';
+import { type ActionRun, type ActionRunOptions, actionNode, runAction } from '../helpers/run-action.js';
 import { writeZip } from '../helpers/zip-writer.js';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -438,6 +439,50 @@ describe.skipIf(!hasCluster)(
       expect(failure(c)).toBe('');
       expect(c.code).toBe(0);
       expect(c.summary).toMatch(new RegExp(`\\| \`${name}\` \\| RUNNING \\(RUNNING\\).*\\| cancelled \\|`));
+      expect(await kube.get('sparkapplications', NS, name)).toBeUndefined();
+      await expect.poll(() => kube.get('pods', NS, `${name}-driver`), { timeout: 20_000 }).toBeUndefined();
+    });
+
+    test('post step: a SparkApplication left by a main step that died (handle saved, not finished) is deleted', async () => {
+      const runId = '8301';
+      const name = `etl-pipeline-k8s-run-${SHORT}-${runId}`;
+      const r = await action({ environment: 'k8s-run', wait: 'false' }, { runId });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.state.handle ?? '{}')).toMatchObject({ target: 'kubernetes', submissionId: name });
+      await expect
+        .poll(async () => (await kube.get('sparkapplications', NS, name))?.status?.applicationState?.state, {
+          timeout: 60_000,
+        })
+        .toBe('RUNNING');
+      // The post step exactly as the runner starts it after a killed main step: the same inputs, the saved
+      // state as STATE_*, except that the main step never marked the job finished.
+      const env: Record<string, string> = {
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(
+            (e): e is [string, string] => e[1] !== undefined && !/^(INPUT|STATE)_/.test(e[0]),
+          ),
+        ),
+        GITHUB_ACTIONS: 'true',
+        GITHUB_WORKSPACE: ws,
+        GITHUB_SHA: SHA,
+        GITHUB_RUN_ID: runId,
+        GITHUB_RUN_ATTEMPT: '1',
+        KUBECONFIG: kubeconfig,
+        INPUT_STAGES: 'verify,deploy',
+        INPUT_JAR: JAR,
+        INPUT_ENVIRONMENT: 'k8s-run',
+        ...Object.fromEntries(Object.entries(r.state).map(([k, v]) => [`STATE_${k}`, v])),
+        STATE_finished: 'false',
+      };
+      for (const k of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY'])
+        env[k] = join(r.dir, `post-${k}`);
+      const post = spawnSync(actionNode(), [join(repo, 'dist/post/index.js')], { env, encoding: 'utf8' });
+      const out = post.stdout + post.stderr;
+      expect(out.replaceAll(`::add-mask::${token}`, '')).not.toContain(token);
+      expect(post.status).toBe(0);
+      expect(out).toContain(
+        `post: cancelled kubernetes submission ${name} left running by an interrupted step`,
+      );
       expect(await kube.get('sparkapplications', NS, name)).toBeUndefined();
       await expect.poll(() => kube.get('pods', NS, `${name}-driver`), { timeout: 20_000 }).toBeUndefined();
     });
