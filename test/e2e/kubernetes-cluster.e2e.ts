@@ -128,6 +128,16 @@ function writeConfig(): void {
     // A ResourceQuota of 0 pods: spark-submit's driver pod is refused at admission.
     'k8s-quota': k8sEnv(QUOTA_NS),
     'k8s-run': k8sEnv(NS, { driver: { labels: { [OUTCOME]: 'run' } } }),
+    // No Prometheus Operator in this cluster: its ServiceMonitor kind is not served.
+    'k8s-servicemonitor': k8sEnv(NS, {
+      monitoring: {
+        exposeDriverMetrics: true,
+        port: 8090,
+        jmxExporterJar: '/prometheus/jmx_prometheus_javaagent-0.17.0.jar',
+        service: true,
+        serviceMonitor: true,
+      },
+    }),
     'production-k8s': k8sEnv(PROD_NS, {
       driver: { labels: { [OUTCOME]: 'run' } },
       monitoring: {
@@ -371,6 +381,8 @@ describe.skipIf(!hasCluster)(
         expect(r.outputs['submission-id']).toBe(name);
         expect(r.outputs.state).toBe(state);
         const namespace = environment === 'k8s-quota' ? QUOTA_NS : NS;
+        // Each problem is said once, though the scheduler records its message as several events.
+        expect(new Set(error.split('\n')).size).toBe(error.split('\n').length);
         if (stuck) {
           // Deleted when the wait gave up (cancel-on-abort); the garbage collector takes its driver pod.
           expect(await kube.get('sparkapplications', namespace, name)).toBeUndefined();
@@ -570,6 +582,14 @@ describe.skipIf(!hasCluster)(
       } finally {
         rmSync(file, { force: true });
       }
+    });
+
+    test('a ServiceMonitor without the Prometheus Operator CRD: the error names that CRD and the setting', async () => {
+      const r = await action({ environment: 'k8s-servicemonitor', wait: 'false' }, { runId: '8601' });
+      expect(r.code).toBe(1);
+      expect(failure(r)).toMatch(
+        /applying ServiceMonitor .*-metrics failed \(404\): 404 page not found — is the Prometheus Operator \(its ServiceMonitor CRD, monitoring\.coreos\.com\/v1\) installed in this cluster\? If not, set kubernetes\.monitoring\.serviceMonitor: false/,
+      );
     });
 
     test('faults the real server will not make on demand (a 500 once, a reset connection, a watch ended by 410 Gone) are survived', async () => {
