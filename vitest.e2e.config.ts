@@ -1,14 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
-// Two lanes, each one file at a time. The files of a lane share a real local service that cannot take two of
-// them at once (the same Spark cluster, ports and app names); the lanes share none, so scripts/test.sh runs
-// them side by side as two processes (`--project <lane>`: vitest itself runs projects one after the other
+// Three lanes, each one file at a time. The files of a lane share a real local service that cannot take two
+// of them at once (the same Spark cluster, ports and app names); the lanes share none, so scripts/test.sh runs
+// them side by side as processes of their own (`--project <lane>`: vitest itself runs projects one after the other
 // when each allows one worker):
 //   shared-spark  the REST-on local cluster (6066/8080, History Server 18080) that the README starts,
 //                 and the sbt builds of build.e2e.ts;
 //   own-services  everything else: the act workflows, on a REST-on cluster of their own (6466/8480,
-//                 started by scripts/test.sh), EMR (moto, the local EMR double), the registry, Kubernetes,
-//                 the REST-off and auth clusters (7177/7277), the fakes.
+//                 started by scripts/test.sh), EMR (moto, the local EMR double), the registry, the
+//                 REST-off and auth clusters (7177/7277), the fakes;
+//   kubernetes    the local control plane with the Spark Operator, once scripts/test.sh has built it.
 // Running one file (`npx vitest run --config vitest.e2e.config.ts test/e2e/x.e2e.ts`) works as before.
 const OWN_SERVICES = [
   'test/e2e/workflows.e2e.ts',
@@ -17,10 +18,13 @@ const OWN_SERVICES = [
   'test/e2e/emr-oidc.e2e.ts',
   'test/e2e/image.e2e.ts',
   'test/e2e/verify.e2e.ts',
-  'test/e2e/kubernetes.e2e.ts',
   'test/e2e/report.e2e.ts',
   'test/e2e/standalone-rpc.e2e.ts',
 ];
+
+// The Kubernetes target's files: the real control plane (scripts/local-k8s.sh), whose cold build the other
+// lanes need not wait for, and the fake API server for what a real one cannot be made to do.
+const KUBERNETES = ['test/e2e/kubernetes-cluster.e2e.ts', 'test/e2e/kubernetes.e2e.ts'];
 
 /** The act workflows' own cluster: scripts/test.sh starts it with these ports (see its header). */
 export const ACT_SPARK = {
@@ -44,7 +48,7 @@ export default defineConfig({
           ...common,
           name: 'shared-spark',
           include: ['test/e2e/**/*.e2e.ts'],
-          exclude: OWN_SERVICES,
+          exclude: [...OWN_SERVICES, ...KUBERNETES],
         },
       },
       {
@@ -55,6 +59,7 @@ export default defineConfig({
           env: { SPARK_REST_URL: ACT_SPARK.rest, SPARK_MASTER_UI_URL: ACT_SPARK.ui },
         },
       },
+      { test: { ...common, name: 'kubernetes', include: KUBERNETES } },
     ],
   },
 });

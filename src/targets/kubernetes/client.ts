@@ -66,7 +66,7 @@ function statusOf(err: unknown): { code?: number; reason?: string; message: stri
       try {
         body = JSON.parse(text) as StatusBody;
       } catch {
-        body = { message: text.slice(0, 300) };
+        body = { message: text.slice(0, 300).trim() };
       }
     }
     return {
@@ -103,8 +103,12 @@ export function apiError(what: string, err: unknown): ActionError {
       ? ' — the API server did not accept the credentials: check KUBECONFIG and the step that logs in to the cluster (e.g. aws eks update-kubeconfig, azure/k8s-set-context)'
       : s.code === 403
         ? ' — grant the workflow identity RBAC for sparkapplications.sparkoperator.k8s.io (get, list, watch, patch, delete) and pods/log (get) in this namespace'
-        : s.code === 404 && /resource metadata|could not find the requested resource/.test(s.message)
-          ? ' — is the Spark Operator (its SparkApplication CRD) installed in this cluster?'
+        : s.code === 404 &&
+            /resource metadata|could not find the requested resource|^404 page not found/.test(s.message)
+          ? // A kind the API server does not serve; a real one answers an unknown group's path with plain text.
+            /\bServiceMonitor\b/.test(what)
+            ? ' — is the Prometheus Operator (its ServiceMonitor CRD, monitoring.coreos.com/v1) installed in this cluster? If not, set kubernetes.monitoring.serviceMonitor: false'
+            : ' — is the Spark Operator (its SparkApplication CRD) installed in this cluster?'
           : s.code === 422
             ? ' — the API server rejected the object; run with dry-run: true to see the rendered manifest'
             : '';

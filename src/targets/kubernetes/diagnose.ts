@@ -59,7 +59,11 @@ export async function diagnosePod(
       }
     }
     if (pod.phase === 'Pending') {
+      // The scheduler records the same FailedScheduling message again as separate events: each said once.
+      const seen = new Set<string>();
       for (const e of await client.warnings(namespace, podName)) {
+        if (seen.has(`${e.reason}\0${e.message}`)) continue;
+        seen.add(`${e.reason}\0${e.message}`);
         if (e.reason === 'FailedScheduling') {
           first(`Unschedulable: ${e.message}`);
           out.push(`driver pod ${podName} is Unschedulable: ${e.message}`);

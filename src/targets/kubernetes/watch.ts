@@ -1,6 +1,7 @@
 // Following a SparkApplication with the watch API until it ends (batch) or has been RUNNING long enough
 // (streaming): list-then-watch from the resourceVersion, re-established when the stream drops, and
 // re-listed when the server answers 410 Gone.
+import { rootCauseFromLog } from '../../deploy/root-cause.js';
 import { ActionError, errorMessage } from '../../util/errors.js';
 import { backoffDelay, type Clock } from '../../util/poll.js';
 import type { Status } from '../target.js';
@@ -29,7 +30,8 @@ export interface AppStatus {
 
 /**
  * decisiveCause is the operator's error when it is the root cause on its own: the driver container was
- * OOMKilled (the JVM's log then shows only what it was doing), or the submission itself failed (no driver ran).
+ * OOMKilled (the JVM's log then shows only what it was doing), or the submission itself failed (no driver ran;
+ * still so once the operator has moved the app on to FAILED).
  */
 function decisiveCause(state: string, error: string | undefined): { cause?: string } {
   if (!error) return {};
@@ -37,21 +39,37 @@ function decisiveCause(state: string, error: string | undefined): { cause?: stri
     return {
       cause: `${error}: the driver ran out of memory (raise spark.driver.memory or spark.driver.memoryOverhead)`,
     };
-  if (state === 'SUBMISSION_FAILED') return { cause: error };
+  if (state === 'SUBMISSION_FAILED' || error.startsWith(SUBMIT_FAILED)) return { cause: error };
   return {};
+}
+
+const SUBMIT_FAILED = 'failed to submit spark application:';
+const SPARK_SUBMIT_STDERR = /^(.*?failed to run spark-submit: )(?!failed to run spark-submit: )/;
+
+/**
+ * errorOf is the operator's errorMessage, with a failed spark-submit's stderr (which the operator stores
+ * whole: log4j lines, then the exception and its stack trace) cut down to that exception's deepest cause.
+ */
+export function errorOf(error: string | undefined): string | undefined {
+  if (!error?.startsWith(SUBMIT_FAILED) || !error.includes('\n')) return error;
+  const prefix = SPARK_SUBMIT_STDERR.exec(error)?.[1];
+  if (!prefix) return error;
+  const cause = rootCauseFromLog(error.slice(prefix.length), 'spark-submit stderr');
+  return cause ? `${prefix}${cause.summary}` : error;
 }
 
 /** toStatus maps the SparkApplication status to a Status, keeping the native state and errorMessage. */
 export function toStatus(st: AppStatus | undefined): Status {
   const state = st?.applicationState?.state ?? '';
+  const error = errorOf(st?.applicationState?.errorMessage);
   const { phase, terminal } = mapAppState(state);
   const at = Date.parse(st?.terminationTime ?? st?.lastSubmissionAttemptTime ?? '');
   return {
     phase,
     nativeState: displayState(state),
     terminal,
-    ...(st?.applicationState?.errorMessage ? { message: st.applicationState.errorMessage } : {}),
-    ...decisiveCause(state, st?.applicationState?.errorMessage),
+    ...(error ? { message: error } : {}),
+    ...decisiveCause(state, error),
     ...(st?.sparkApplicationId ? { applicationId: st.sparkApplicationId } : {}),
     ...(Number.isFinite(at) ? { at } : {}),
   };
