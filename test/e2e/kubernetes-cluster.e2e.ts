@@ -22,7 +22,13 @@ import { component } from '../helpers/components.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { goodEntries } from '../helpers/jar-fixtures.js';
 import { type K8sObject, Kube, kubeconfigFor, type LocalK8s, localK8s } from '../helpers/local-k8s.js';
-import { type ActionRun, type ActionRunOptions, actionNode, runAction } from '../helpers/run-action.js';
+import {
+  type ActionRun,
+  type ActionRunOptions,
+  actionNode,
+  failure,
+  runAction,
+} from '../helpers/run-action.js';
 import { writeZip } from '../helpers/zip-writer.js';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -84,14 +90,6 @@ async function action(
   });
   runs.push(r);
   return r;
-}
-
-function failure(r: ActionRun): string {
-  return r.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('::error::'))
-    .map((l) => decodeURIComponent(l.slice('::error::'.length).replace(/%0A/g, '\n')))
-    .join('\n');
 }
 
 /** k8sEnv is a kubernetes environment of the test config: Never restarted, so a failure is final at once. */

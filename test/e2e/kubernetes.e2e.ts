@@ -30,7 +30,7 @@ import { component, installedTool } from '../helpers/components.js';
 import { startFakeGitHub } from '../helpers/fake-github.js';
 import { FakeKubeApi, kubeconfigFor, sparkApplicationCrd } from '../helpers/fake-k8s-api.js';
 import { goodEntries } from '../helpers/jar-fixtures.js';
-import { type ActionRun, type ActionRunOptions, runAction } from '../helpers/run-action.js';
+import { type ActionRun, type ActionRunOptions, failure, runAction } from '../helpers/run-action.js';
 import { writeZip } from '../helpers/zip-writer.js';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -90,15 +90,6 @@ async function action(
   });
   runs.push(r);
   return r;
-}
-
-/** failure is the message the main step failed with (`::error::` line, decoded). */
-function failure(r: ActionRun): string {
-  return r.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('::error::'))
-    .map((l) => decodeURIComponent(l.slice('::error::'.length).replace(/%0A/g, '\n')))
-    .join('\n');
 }
 
 /** writeConfig copies the example's deploy config, pins staging's image and adds a production-like kubernetes environment. */

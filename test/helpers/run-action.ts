@@ -47,3 +47,12 @@ export function annotations(
   }
   return list;
 }
+
+/** failure is the message the main step failed with (its `::error::` lines, decoded). */
+export function failure(r: { stdout: string }): string {
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('::error::'))
+    .map((l) => decodeURIComponent(l.slice('::error::'.length).replace(/%0A/g, '\n')))
+    .join('\n');
+}
