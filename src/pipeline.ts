@@ -1,4 +1,4 @@
-import { Output, type Stage } from './constants.js';
+import type { Stage } from './constants.js';
 import { hasErrors } from './findings.js';
 import type { Plan } from './plan/plan.js';
 import type { RunReport } from './report/run-report.js';
@@ -34,8 +34,7 @@ async function targetFor(plan: DeployPlan, carry: Carry, io: PipelineIO): Promis
 
 /**
  * resolveArtifact is the JAR of a run whose build stage did not run (or found none): the \`jar\` input or the
- * JAR under target/, with what the stages after it need from it whether or not verify runs: its SHA-256
- * (staged names carry it) and its manifest's Main-Class. Sets the jar-path and jar-sha256 outputs.
+ * JAR under target/, described as the build stage describes its own (artifactOf).
  */
 async function resolveArtifact(
   stage: Stage,
@@ -48,8 +47,7 @@ async function resolveArtifact(
   if (carry.artifact) return carry.artifact;
   const { discoverJar } = await import('./build/discover-jar.js');
   const { repoPath } = await import('./build/build-stage.js');
-  const { readJarMainFacts } = await import('./build/jar-contents.js');
-  const { sha256File } = await import('./util/hash.js');
+  const { artifactOf } = await import('./build/artifact.js');
   const jar = await discoverJar({
     workingDirectory: plan.workingDirectory,
     ...(plan.jar ? { pattern: plan.jar } : {}),
@@ -59,17 +57,8 @@ async function resolveArtifact(
     warn: io.warning,
     info: io.info,
   });
-  const [sha256, facts] = await Promise.all([sha256File(jar.path, signal), readJarMainFacts(jar.path)]);
   const jarDisplayPath = repoPath(plan.workspace, jar.path) ?? jar.path;
-  report.output(Output.jarPath, jarDisplayPath);
-  report.output(Output.jarSha256, sha256);
-  carry.artifact = {
-    jarPath: jar.path,
-    jarDisplayPath,
-    sizeBytes: jar.sizeBytes,
-    sha256,
-    ...(facts?.mainClass ? { mainClass: facts.mainClass } : {}),
-  };
+  carry.artifact = await artifactOf(jar, jarDisplayPath, report, signal);
   return carry.artifact;
 }
 

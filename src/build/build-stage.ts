@@ -1,13 +1,11 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { Output } from '../constants.js';
 import type { Finding } from '../findings.js';
 import type { Artifact, Reporter } from '../stage.js';
 import { ActionError } from '../util/errors.js';
 import { globFiles } from '../util/glob.js';
-import { sha256File } from '../util/hash.js';
+import { artifactOf } from './artifact.js';
 import { detectCauses } from './causes/index.js';
 import { discoverJar } from './discover-jar.js';
-import { readJarMainFacts } from './jar-contents.js';
 import { type JUnitResult, readJUnitReports } from './junit.js';
 import { compilerFindings, parseCompilerMessages, parseTaskErrors, stripAnsi } from './sbt-output.js';
 import { checkSbtProject } from './sbt-project.js';
@@ -152,18 +150,8 @@ export async function runBuildStage(input: BuildStageInput, reporter: Reporter):
   input.onLine(
     `build: using ${display} (${jar.how === 'input' ? 'the `jar` input' : jar.how === 'sbt' ? 'the JAR sbt reported' : 'found under target/: sbt printed no JAR path'})`,
   );
-  // The manifest's Main-Class too: a run without the verify stage deploys with it all the same.
-  const [sha256, facts] = await Promise.all([sha256File(jar.path, input.signal), readJarMainFacts(jar.path)]);
-  reporter.output(Output.jarPath, display);
-  reporter.output(Output.jarSha256, sha256);
   return {
-    artifact: {
-      jarPath: jar.path,
-      jarDisplayPath: display,
-      sizeBytes: jar.sizeBytes,
-      sha256,
-      ...(facts?.mainClass ? { mainClass: facts.mainClass } : {}),
-    },
+    artifact: await artifactOf(jar, display, reporter, input.signal),
     tests: junit.totals,
     findings,
   };

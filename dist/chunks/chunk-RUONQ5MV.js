@@ -1,0 +1,2 @@
+import { createRequire as __sdaCreateRequire } from 'node:module'; const require = __sdaCreateRequire(import.meta.url);
+import{a as m}from"./chunk-L4CBFYZ3.js";import{b as a}from"./chunk-CFOOYO3T.js";import{a as e}from"./chunk-64VFW4XI.js";async function c(t,s,i,p){let[r,o]=await Promise.all([e(t.path,p),m(t.path)]);return i.output(a.jarPath,s),i.output(a.jarSha256,r),{jarPath:t.path,jarDisplayPath:s,sizeBytes:t.sizeBytes,sha256:r,...o?.mainClass?{mainClass:o.mainClass}:{}}}export{c as a};
