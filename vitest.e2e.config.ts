@@ -24,7 +24,11 @@ const OWN_SERVICES = [
 
 // The Kubernetes target's files: the real control plane (scripts/local-k8s.sh), whose cold build the other
 // lanes need not wait for, and the fake API server for what a real one cannot be made to do.
-const KUBERNETES = ['test/e2e/kubernetes-cluster.e2e.ts', 'test/e2e/kubernetes.e2e.ts'];
+const KUBERNETES = [
+  'test/e2e/kubernetes-cluster.e2e.ts',
+  'test/e2e/kubernetes-secrets.e2e.ts',
+  'test/e2e/kubernetes.e2e.ts',
+];
 
 /** The act workflows' own cluster: scripts/test.sh starts it with these ports (see its header). */
 export const ACT_SPARK = {

@@ -285,7 +285,7 @@ function buildSchemas() {
         ),
         env: opt(
           envMap(SecretRef),
-          'Environment variables of the driver container (spec.driver.env); a value holding a secret ({ fromEnv: NAME }) goes into a Secret of the run and is referenced by secretKeyRef, never written into the spec.',
+          'Environment variables of the driver container (spec.driver.envVars, which spark-submit sets, so no operator webhook is needed); a value holding a secret ({ fromEnv: NAME }) goes into a Secret of the run and is referenced by spec.driver.envSecretKeyRefs, never written into the spec.',
         ),
         coreLimit: opt(
           str(),
@@ -302,7 +302,7 @@ function buildSchemas() {
         ),
         env: opt(
           envMap(SecretRef),
-          'Environment variables of the executor containers (spec.executor.env); a value holding a secret ({ fromEnv: NAME }) goes into a Secret of the run and is referenced by secretKeyRef, never written into the spec.',
+          'Environment variables of the executor containers (spec.executor.envVars, which spark-submit sets, so no operator webhook is needed); a value holding a secret ({ fromEnv: NAME }) goes into a Secret of the run and is referenced by spec.executor.envSecretKeyRefs, never written into the spec.',
         ),
         coreLimit: opt(
           str(),

@@ -174,11 +174,6 @@ export class FakeKubeApi {
   readonly scenarios = new Map<string, Scenario>();
   /** Simulated operator step in ms (each state lasts this long). */
   stepMs = 15;
-  /**
-   * A failing driver prints its environment (`NAME=value`, secretKeyRef values read from the Secret as the
-   * kubelet does: Pod `env[].valueFrom.secretKeyRef`, Secret `data` base64) before the exception.
-   */
-  driverPrintsEnv = false;
   /** Close every watch stream after this many events (a dropped watch). */
   dropWatchAfter?: number;
   /** Oldest resourceVersion a watch may resume from; older gets 410 Gone. */
@@ -653,24 +648,6 @@ export class FakeKubeApi {
     this.notify(key, 'MODIFIED', next);
   }
 
-  /** driverEnv is the driver container's environment as lines, secretKeyRef values resolved from the stored Secret. */
-  private driverEnv(app: Obj): string {
-    const ns = app.metadata.namespace;
-    const env = (app.spec?.driver?.env ?? []) as Obj[];
-    return env
-      .map((e) => {
-        const ref = e.valueFrom?.secretKeyRef;
-        if (!ref) return `${e.name}=${e.value ?? ''}\n`;
-        const secret = this.store.get(`secrets/${ns}/${ref.name}`);
-        const data = secret?.data?.[ref.key];
-        // The kubelet refuses to start such a container (CreateContainerConfigError); printed here as a marker.
-        if (data === undefined)
-          return `${e.name}=<CreateContainerConfigError: secret ${ref.name} key ${ref.key}>\n`;
-        return `${e.name}=${Buffer.from(data, 'base64').toString('utf8')}\n`;
-      })
-      .join('');
-  }
-
   private scenarioOf(name: string): Scenario {
     for (const [prefix, s] of this.scenarios) if (name.startsWith(prefix)) return s;
     return this.defaultScenario;
@@ -857,7 +834,7 @@ export class FakeKubeApi {
           const [code, reason] = scenario === 'oom' ? [137, 'OOMKilled'] : [1, 'Error'];
           this.podLogs.set(
             `${name}-driver`,
-            `${this.podLogs.get(`${name}-driver`) ?? ''}${this.driverPrintsEnv ? this.driverEnv(a0) : ''}Exception in thread "main" java.lang.IllegalStateException: input path s3a://bucket/in does not exist\n\tat com.etl.Main$.main(Main.scala:42)\n`,
+            `${this.podLogs.get(`${name}-driver`) ?? ''}Exception in thread "main" java.lang.IllegalStateException: input path s3a://bucket/in does not exist\n\tat com.etl.Main$.main(Main.scala:42)\n`,
           );
           this.podSet(a0, 'Failed', { ready: false, state: { terminated: { exitCode: code, reason } } });
           const errorMessage = `driver container failed with ExitCode: ${code}, Reason: ${reason}`;

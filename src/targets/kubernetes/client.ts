@@ -93,6 +93,20 @@ export function isNotFound(err: unknown): boolean {
   return statusOf(err).code === 404;
 }
 
+/**
+ * forbiddenFix names the rule a 403 lacks, read from the API server's message (`… cannot create resource
+ * "secrets" in API group "" in the namespace "x"`), and where the whole Role is documented.
+ */
+function forbiddenFix(message: string): string {
+  const m = /cannot (\w+) resource "([^"]+)" in API group "([^"]*)"(?: in the namespace "([^"]+)")?/.exec(
+    message,
+  );
+  const where = ' (every rule the action needs: docs/targets.md, "RBAC for the deploying identity")';
+  if (!m) return ` — grant the workflow identity the RBAC rules it lacks${where}`;
+  const [, verb, resource, group, ns] = m;
+  return ` — grant the workflow identity RBAC for ${resource}${group ? `.${group}` : ''}: verb ${verb}${ns ? ` in namespace ${ns}` : ''}${where}`;
+}
+
 /** apiError turns an API failure into a message that says what to fix. */
 export function apiError(what: string, err: unknown): ActionError {
   if (err instanceof ActionError) return err;
@@ -102,7 +116,7 @@ export function apiError(what: string, err: unknown): ActionError {
     s.code === 401
       ? ' — the API server did not accept the credentials: check KUBECONFIG and the step that logs in to the cluster (e.g. aws eks update-kubeconfig, azure/k8s-set-context)'
       : s.code === 403
-        ? ' — grant the workflow identity RBAC for sparkapplications.sparkoperator.k8s.io (get, list, watch, patch, delete) and pods/log (get) in this namespace'
+        ? forbiddenFix(s.message)
         : s.code === 404 &&
             /resource metadata|could not find the requested resource|^404 page not found/.test(s.message)
           ? // A kind the API server does not serve; a real one answers an unknown group's path with plain text.

@@ -6,8 +6,8 @@ import type { DeployPlan } from '../target.js';
 import { derivedName } from './names.js';
 import {
   assertNoSecretInSpec,
-  type EnvEntry,
-  envEntry,
+  type EnvFields,
+  envFields,
   type SecretSink,
   secretObject,
   secretSink,
@@ -56,20 +56,20 @@ function confString(plan: DeployPlan, key: string, v: unknown): string {
   throw configError(plan, ['spark', 'conf', key], 'must be a string, number or boolean once resolved');
 }
 
-function envList(
+function envOf(
   plan: DeployPlan,
   role: 'driver' | 'executor',
   env: Record<string, unknown> | undefined,
   sink: SecretSink,
-): EnvEntry[] | undefined {
-  if (!env || Object.keys(env).length === 0) return undefined;
-  return Object.entries(env)
+): EnvFields {
+  const entries = Object.entries(env ?? {})
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, value]) => {
+    .map(([name, value]): [string, string] => {
       if (typeof value !== 'string')
         throw configError(plan, ['kubernetes', role, 'env', name], 'must be a string once resolved');
-      return envEntry(sink, role, name, value);
+      return [name, value];
     });
+  return envFields(sink, role, entries);
 }
 
 function nonEmpty<T>(list: T[] | undefined): T[] | undefined {
@@ -141,7 +141,7 @@ export function buildSparkApplication(
       memoryOverhead: d.memoryOverhead,
       javaOptions: d.javaOptions,
       labels: { ...s.labels, ...(k.driver?.labels ?? {}) },
-      env: envList(plan, 'driver', k.driver?.env, sink),
+      ...envOf(plan, 'driver', k.driver?.env, sink),
       serviceAccount: k.serviceAccount,
     }),
     executor: compact({
@@ -152,7 +152,7 @@ export function buildSparkApplication(
       memoryOverhead: e.memoryOverhead,
       javaOptions: e.javaOptions,
       labels: { ...s.labels, ...(k.executor?.labels ?? {}) },
-      env: envList(plan, 'executor', k.executor?.env, sink),
+      ...envOf(plan, 'executor', k.executor?.env, sink),
       serviceAccount: k.serviceAccount,
     }),
     monitoring:

@@ -1,7 +1,14 @@
 // Secrets by reference. A SparkApplication's spec is readable by anyone allowed to `get sparkapplications`,
 // so a value the Plan resolved from `{ fromEnv }` never goes into it: an environment variable holding one
-// becomes `valueFrom.secretKeyRef` to a Secret of the run (owned by the SparkApplication, removed with it),
-// and a secret anywhere else in the spec is refused with where to put it instead.
+// becomes an `envSecretKeyRefs` entry naming a key of a Secret of the run (owned by the SparkApplication,
+// removed with it), and a secret anywhere else in the spec is refused with where to put it instead.
+//
+// Why `envVars`/`envSecretKeyRefs` and not `env`: the operator hands these two to spark-submit
+// (`spark.kubernetes.driverEnv.NAME`, `spark.kubernetes.driver.secretKeyRef.NAME=secret:key`, and the executor
+// forms), so they reach the pods on every install; `env` is added to the pods only by the operator's
+// mutating webhook, and an install without it drops the variables silently (spark-operator v2.4.0:
+// internal/controller/sparkapplication/submission.go driverEnvOption and the EnvSecretKeyRefs loop;
+// internal/webhook/sparkpod_defaulter.go addEnvVars; docs/protocols.md 2.1).
 import type { Path } from '../../plan/source.js';
 import type { DeployPlan } from '../target.js';
 import { derivedName } from './names.js';
@@ -23,22 +30,36 @@ export function secretSink(appName: string, secrets: readonly string[]): SecretS
 
 const holdsSecret = (value: string, secrets: readonly string[]) => secrets.some((s) => value.includes(s));
 
-/** EnvEntry is one container environment variable: a value, or a reference to the run's Secret. */
-export type EnvEntry =
-  | { name: string; value: string }
-  | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
+/** EnvFields are a container's environment in the spec: plain values, and references to the run's Secret. */
+export interface EnvFields {
+  envVars?: Record<string, string>;
+  envSecretKeyRefs?: Record<string, { name: string; key: string }>;
+}
 
-/** envEntry is `name: value`, or, when the value holds a secret, a secretKeyRef to the sink's Secret. */
-export function envEntry(
+/**
+ * envFields splits `name: value` pairs into `envVars` and, for a value holding a secret, an
+ * `envSecretKeyRefs` entry to the sink's Secret (key `<role>.<name>`, the value added to the sink).
+ */
+export function envFields(
   sink: SecretSink,
   role: 'driver' | 'executor',
-  name: string,
-  value: string,
-): EnvEntry {
-  if (!holdsSecret(value, sink.secrets)) return { name, value };
-  const key = `${role}.${name}`;
-  sink.data[key] = value;
-  return { name, valueFrom: { secretKeyRef: { name: sink.name, key } } };
+  entries: readonly (readonly [string, string])[],
+): EnvFields {
+  const envVars: Record<string, string> = {};
+  const refs: Record<string, { name: string; key: string }> = {};
+  for (const [name, value] of entries) {
+    if (!holdsSecret(value, sink.secrets)) {
+      envVars[name] = value;
+      continue;
+    }
+    const key = `${role}.${name}`;
+    sink.data[key] = value;
+    refs[name] = { name: sink.name, key };
+  }
+  return {
+    ...(Object.keys(envVars).length ? { envVars } : {}),
+    ...(Object.keys(refs).length ? { envSecretKeyRefs: refs } : {}),
+  };
 }
 
 /** where a spec path comes from in the config, for the error. */

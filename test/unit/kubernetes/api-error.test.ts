@@ -34,3 +34,24 @@ describe('apiError for a kind the API server does not serve', () => {
     );
   });
 });
+
+describe('apiError for a 403', () => {
+  test('names the verb and resource the API server says the identity lacks, and where the Role is documented', () => {
+    // The Status a real kube-apiserver answers (seen on the local control plane with the documented Role).
+    const forbidden = new ApiException(
+      403,
+      'HTTP-Code: 403',
+      {
+        kind: 'Status',
+        code: 403,
+        reason: 'Forbidden',
+        message:
+          'secrets "app-secrets" is forbidden: User "system:serviceaccount:ns:deployer" cannot create resource "secrets" in API group "" in the namespace "ns"',
+      },
+      {},
+    );
+    expect(apiError('applying Secret ns/app-secrets', forbidden).message).toMatch(
+      / — grant the workflow identity RBAC for secrets: verb create in namespace ns \(every rule the action needs: docs\/targets\.md, "RBAC for the deploying identity"\)$/,
+    );
+  });
+});

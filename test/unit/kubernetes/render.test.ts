@@ -280,13 +280,17 @@ describe('buildSparkApplication', () => {
       'compute',
     ],
     [
-      'driver env sorted list',
+      // envVars reach the pods through spark-submit; `env` would need the operator's webhook (protocols 2.5).
+      'driver env as envVars',
       { kubernetes: { image: IMAGE, driver: { env: { Z: '1', A: '2' } } } },
-      'spec.driver.env',
-      [
-        { name: 'A', value: '2' },
-        { name: 'Z', value: '1' },
-      ],
+      'spec.driver',
+      expect.objectContaining({ envVars: { A: '2', Z: '1' } }),
+    ],
+    [
+      'no env field the webhook alone would apply',
+      { kubernetes: { image: IMAGE, executor: { env: { TZ: 'UTC' } } } },
+      'spec.executor.env',
+      undefined,
     ],
     [
       'dynamic allocation',
