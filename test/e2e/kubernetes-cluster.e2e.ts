@@ -582,12 +582,19 @@ describe.skipIf(!hasCluster)(
       }
     });
 
-    test('a ServiceMonitor without the Prometheus Operator CRD: the error names that CRD and the setting', async () => {
+    test('a ServiceMonitor without the Prometheus Operator CRD: the error names that CRD and the setting; no half deployment is left', async () => {
+      const name = `etl-pipeline-k8s-servicemonitor-${SHORT}-8601`;
       const r = await action({ environment: 'k8s-servicemonitor', wait: 'false' }, { runId: '8601' });
       expect(r.code).toBe(1);
       expect(failure(r)).toMatch(
         /applying ServiceMonitor .*-metrics failed \(404\): 404 page not found — is the Prometheus Operator \(its ServiceMonitor CRD, monitoring\.coreos\.com\/v1\) installed in this cluster\? If not, set kubernetes\.monitoring\.serviceMonitor: false/,
       );
+      // The SparkApplication applied before it is deleted again; the Service it owns goes with it.
+      expect(failure(r)).toContain(`SparkApplication ${NS}/${name} was deleted again`);
+      expect(await kube.get('sparkapplications', NS, name)).toBeUndefined();
+      await expect
+        .poll(() => kube.get('services', NS, `${name}-metrics`), { timeout: 30_000 })
+        .toBeUndefined();
     });
 
     test('faults the real server will not make on demand (a 500 once, a reset connection, a watch ended by 410 Gone) are survived', async () => {

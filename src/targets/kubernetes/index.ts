@@ -109,9 +109,13 @@ export function createKubernetesTarget(
         `kubernetes: ${s.name} is ${state} and the spec did not change, so the operator will not run it again; delete it or change the spec to restart it`,
       );
     }
-    for (const o of renderAll(p, artifact, uid).companions) {
-      await api.call(`applying ${o.kind} ${o.metadata.namespace}/${o.metadata.name}`, (c) => c.apply(o));
-      deps.log.info(`kubernetes: applied ${o.kind} ${o.metadata.name}`);
+    try {
+      for (const o of renderAll(p, artifact, uid).companions) {
+        await api.call(`applying ${o.kind} ${o.metadata.namespace}/${o.metadata.name}`, (c) => c.apply(o));
+        deps.log.info(`kubernetes: applied ${o.kind} ${o.metadata.name}`);
+      }
+    } catch (err) {
+      throw await undoHalfDeploy(s, err);
     }
     if (s.mode === 'batch') {
       try {
@@ -121,6 +125,30 @@ export function createKubernetesTarget(
       }
     }
     return handle;
+  }
+
+  /**
+   * undoHalfDeploy is the error of a companion that failed to apply after its SparkApplication was: a run of
+   * its own (a new name) is deleted again, its Secret and the companions already applied with it (owner
+   * references), so no half deployment is left running; an app updated in place is left as it was applied.
+   */
+  async function undoHalfDeploy(s: { namespace: string; name: string; base: string }, err: unknown) {
+    const at = `SparkApplication ${s.namespace}/${s.name}`;
+    if (s.name === s.base)
+      return new ActionError(
+        `${errorMessage(err)}\n(kubernetes: ${at} was updated in place before this failure and keeps running with the new spec)`,
+      );
+    try {
+      await api.deleteApp(s.namespace, s.name);
+      deps.log.info(`kubernetes: deleted ${at} again: a companion failed to apply`);
+      return new ActionError(
+        `${errorMessage(err)}\n(kubernetes: ${at} was deleted again, with the objects it owns, so no half deployment is left running)`,
+      );
+    } catch (undo) {
+      return new ActionError(
+        `${errorMessage(err)}\n(kubernetes: ${at} is still running: deleting it failed too: ${errorMessage(undo)}; delete it with kubectl -n ${s.namespace} delete sparkapplication ${s.name})`,
+      );
+    }
   }
 
   async function cancel(handle: Handle): Promise<void> {

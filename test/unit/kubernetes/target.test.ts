@@ -253,7 +253,7 @@ describe('kubernetes target against the fake API server', () => {
 
   test.each([
     [401, /applying SparkApplication .* failed \(401 Unauthorized\).*check KUBECONFIG/],
-    [403, /\(403 Forbidden\).*grant the workflow identity RBAC/],
+    [403, /\(403 Forbidden\).*grant the workflow identity the RBAC rules it lacks/],
   ])('%d is not retried and says what to fix', async (status, message) => {
     api.fault({ method: 'PATCH', path: /sparkapplications/, status, times: 5 });
     const t = target();
@@ -335,6 +335,23 @@ describe('kubernetes target against the fake API server', () => {
     await t.cancel(handle); // already gone: no error
   });
 
+  test('a companion that fails to apply takes its new SparkApplication (and what it owns) away again', async () => {
+    const kube = { ...staging, networkPolicy: true, monitoring: { ...staging.monitoring, service: true } };
+    api.fault({ method: 'PATCH', path: /networkpolicies/, status: 403, times: 5 });
+    const t = target();
+    const err = await t
+      .submit(makePlan({ kubernetes: kube }), artifact, new AbortController().signal)
+      .catch((e: Error) => e);
+    expect(String(err)).toMatch(/applying NetworkPolicy .* failed \(403 Forbidden\)/);
+    expect(String(err)).toMatch(
+      /SparkApplication data-pipelines\/etl-pipeline-staging-0123456-4242 was deleted again/,
+    );
+    expect(api.apps()).toEqual([]);
+    expect(
+      api.get('services', 'data-pipelines', 'etl-pipeline-staging-0123456-4242-metrics'),
+    ).toBeUndefined();
+  });
+
   test('find lists an app by labels: previews only by their number, the environment without previews', async () => {
     await run(makePlan({ runId: '1' }));
     await run(makePlan({ runId: '2', preview: 7 }));
@@ -407,9 +424,9 @@ describe('kubernetes target against the fake API server', () => {
     expect(secret).not.toHaveProperty('data');
     expect(docs[0]?.kind).toMatch(/keys driver\.TOKEN/);
     const app = parse(docs[1]?.text ?? '');
-    expect(app.spec.driver.env).toEqual([
-      { name: 'TOKEN', valueFrom: { secretKeyRef: { name: secret.metadata.name, key: 'driver.TOKEN' } } },
-    ]);
+    expect(app.spec.driver.envSecretKeyRefs).toEqual({
+      TOKEN: { name: secret.metadata.name, key: 'driver.TOKEN' },
+    });
     expect(api.requests).toHaveLength(0);
     // No ownerReference to a uid that does not exist yet: applied from a file, the object would be collected.
     expect(docs[2]?.text).not.toContain('ownerReferences');
