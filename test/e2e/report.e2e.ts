@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github.js';
 import { type FakeSpark, startFakeSpark } from '../helpers/fake-spark-rest.js';
 import { goodEntries } from '../helpers/jar-fixtures.js';
+import { normaliseRun } from '../helpers/normalise.js';
 import { annotations, runAction } from '../helpers/run-action.js';
 import { writeZip } from '../helpers/zip-writer.js';
 
@@ -143,7 +144,7 @@ describe('GitHub reporting (bundled action, fake GitHub API)', () => {
     expect(run.stdout).not.toContain('not yet supported');
     await expect(
       run.summary.replace(/\d+(\.\d+)? (ms|s)\b|\d+ min \d+ s/g, '<duration>'),
-    ).toMatchFileSnapshot('../unit/report/__snapshots__/e2e-build-120-findings.md');
+    ).toMatchFileSnapshot('__snapshots__/build-failure-120-findings.md');
   });
 
   it('preview: deploys, statuses end in success with environment_url; a second run edits the same comment', async () => {
@@ -259,5 +260,6 @@ describe('GitHub reporting (bundled action, fake GitHub API)', () => {
     expect(run.outputs.state).toBe('SUCCEEDED');
     expect(run.summary).toContain('> [!WARNING]');
     expect(github.checkRuns).toEqual([]);
+    await expect(normaliseRun(run.summary)).toMatchFileSnapshot('__snapshots__/fork-fallback-summary.md');
   });
 });

@@ -45,6 +45,8 @@ function scenario(fill: (r: RunReport) => void): string {
   return md;
 }
 
+// The snapshots of whole summaries are real runs' (test/e2e/__snapshots__: build-failure-120-findings,
+// fork-fallback-summary, preview-summary-deployed, root-cause-summary); these check the renderer's rules.
 describe('job summary', () => {
   it('failing build with 120 findings', async () => {
     const md = scenario((r) => {
@@ -70,7 +72,6 @@ describe('job summary', () => {
       r.github = { checkRun: 'https://github.com/acme/etl/runs/1000', notes: [] };
     });
     expect(md).toContain('<details><summary>121 findings</summary>');
-    await expect(md).toMatchFileSnapshot('__snapshots__/build-failure-120-findings.md');
   });
 
   it('successful deploy', async () => {
@@ -92,7 +93,6 @@ describe('job summary', () => {
       };
     });
     expect(md).toMatch(/^✅ build, verify, deploy in 1 min 35 s$/m);
-    await expect(md).toMatchFileSnapshot('__snapshots__/deploy-success.md');
   });
 
   it('fork: GitHub reporting fell back', async () => {
@@ -107,7 +107,6 @@ describe('job summary', () => {
       };
     });
     expect(md).toContain(`\`ghcr.io/acme/etl@sha256:${'b'.repeat(64)}\``);
-    await expect(md).toMatchFileSnapshot('__snapshots__/fork-fallback.md');
   });
 
   it('failed deploy with the remote log excerpt', async () => {
