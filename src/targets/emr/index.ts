@@ -5,6 +5,7 @@ import type { EMRClient } from '@aws-sdk/client-emr';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Finding } from '../../findings.js';
 import { ActionError } from '../../util/errors.js';
+import { stagedOnlyOnDeploy } from '../staged-note.js';
 import type { DeployPlan, Handle, Links, Status, Target } from '../target.js';
 import { buildRunJobFlow } from './cluster.js';
 import { credentialsFor, defaultClients, type EmrDeps, withDefaults } from './deps.js';
@@ -92,11 +93,12 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
     const s = resolveSettings(p, artifact.jarPath);
     const step = buildStep(p, artifact, s);
     const shown = (v: unknown) => JSON.stringify(v, null, 2);
+    const note = `; ${stagedOnlyOnDeploy([s.jarUri, ...(s.configUri ? [s.configUri] : [])])}`;
     if (s.cluster.kind === 'transient') {
-      return [{ kind: 'EMR RunJobFlow request', text: shown(buildRunJobFlow(p, s, step)) }];
+      return [{ kind: `EMR RunJobFlow request${note}`, text: shown(buildRunJobFlow(p, s, step)) }];
     }
     const on = s.cluster.kind === 'id' ? s.cluster.id : `<active cluster named "${s.cluster.name}">`;
-    return [{ kind: 'EMR AddJobFlowSteps request', text: shown({ JobFlowId: on, Steps: [step] }) }];
+    return [{ kind: `EMR AddJobFlowSteps request${note}`, text: shown({ JobFlowId: on, Steps: [step] }) }];
   }
 
   async function submit(p: DeployPlan, artifact: Parameters<Target['submit']>[1], signal: AbortSignal) {

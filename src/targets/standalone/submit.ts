@@ -1,6 +1,7 @@
 // Starting a driver: what would be sent (render), and sending it, over REST or through spark-submit.
 import type { Artifact } from '../../stage.js';
 import { ActionError, errorMessage } from '../../util/errors.js';
+import { stagedOnlyOnDeploy } from '../staged-note.js';
 import type { DeployPlan, Handle } from '../target.js';
 import type { TargetContext } from './context.js';
 import { createSubmission } from './create.js';
@@ -21,18 +22,17 @@ export async function renderSubmission(
 ): Promise<{ kind: string; text: string }[]> {
   const s = ctx.prepare(p);
   const sp = planStaging(p, artifact, s);
+  const staged = [...(sp.uploads ?? []).map((u) => u.uri), ...sp.copies.map((c) => c.to)];
+  const note = staged.length ? `; ${stagedOnlyOnDeploy(staged)}` : '';
   if (s.mode === 'spark-submit') {
     const args = buildSparkSubmitArgs(p, artifact, sp.appResource, sp.configFile);
-    return [
-      {
-        kind: 'spark-submit command',
-        text: `spark-submit ${shellQuote(args)}`,
-      },
-    ];
+    return [{ kind: `spark-submit command${note}`, text: `spark-submit ${shellQuote(args)}` }];
   }
   const req = buildCreateRequest(p, artifact, sp.appResource, sp.configFile);
   const where = s.endpoints.map((e) => restUrl(e.rest, 'create')).join(' | ');
-  return [{ kind: `Spark REST CreateSubmissionRequest (POST ${where})`, text: renderCreateRequest(req) }];
+  return [
+    { kind: `Spark REST CreateSubmissionRequest (POST ${where})${note}`, text: renderCreateRequest(req) },
+  ];
 }
 
 /** Accepted is a started driver and the master that took it. */

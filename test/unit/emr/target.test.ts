@@ -600,7 +600,9 @@ describe('cancel, logs, links, find, render', () => {
   test('render prints the AddJobFlowSteps request', async () => {
     const plan = makePlan();
     const [r] = await env.target.render(plan, artifact);
-    expect(r?.kind).toBe('EMR AddJobFlowSteps request');
+    expect(r?.kind).toBe(
+      'EMR AddJobFlowSteps request; s3://etl-artifacts/jars/abc1234/etl-pipeline-assembly-1.0.0.jar is staged only when the action deploys (a render or dry run uploads and copies nothing)',
+    );
     expect(JSON.parse(r?.text ?? '')).toMatchObject({ JobFlowId: CLUSTER, Steps: [{ Name: NAME }] });
     expect(env.emr.calls()).toHaveLength(0);
   });
@@ -610,7 +612,9 @@ describe('cancel, logs, links, find, render', () => {
       emr: { cluster: { releaseLabel: 'emr-7.5.0' }, s3: { jar: 's3://etl-artifacts/jars/' } },
     });
     const [r] = await env.target.render(plan, artifact);
-    expect(r?.kind).toBe('EMR RunJobFlow request');
+    expect(r?.kind).toMatch(
+      /^EMR RunJobFlow request; s3:\/\/\S+\.jar is staged only when the action deploys/,
+    );
     expect(JSON.parse(r?.text ?? '')).toMatchObject({ ReleaseLabel: 'emr-7.5.0', Steps: [{ Name: NAME }] });
   });
 });

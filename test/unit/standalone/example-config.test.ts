@@ -41,7 +41,7 @@ describe('examples/etl-app/.github/spark-deploy.yml, environment development', (
     const target = createStandaloneTarget({ log: new RecordingLog(), plan: p });
     const [rendered] = await target.render(p, artifact);
     expect(rendered?.kind).toBe(
-      'Spark REST CreateSubmissionRequest (POST https://spark-master-1.dev.internal:6066/v1/submissions/create | https://spark-master-2.dev.internal:6066/v1/submissions/create)',
+      `Spark REST CreateSubmissionRequest (POST https://spark-master-1.dev.internal:6066/v1/submissions/create | https://spark-master-2.dev.internal:6066/v1/submissions/create); s3://acme-etl-artifacts/jars/${sha}/etl-pipeline-assembly-1.0.0-0123456789ab.jar, s3://acme-etl-artifacts/jars/${sha}/config-c2ac1f5e2df3/development.json are staged only when the action deploys (a render or dry run uploads and copies nothing)`,
     );
     const req = JSON.parse(rendered?.text ?? '{}') as {
       appResource: string;
