@@ -140,6 +140,9 @@ describe.skipIf(!up)('PR preview flow: opened, synchronize, closed (real Spark, 
     await expect(normaliseRun(comment?.body ?? '')).toMatchFileSnapshot(
       '__snapshots__/preview-comment-deployed.md',
     );
+    await expect(normaliseRun(opened.summary)).toMatchFileSnapshot(
+      '__snapshots__/preview-summary-deployed.md',
+    );
     const previewDeployments = () =>
       github.deployments.filter(
         (d) => (d.request as { environment?: string }).environment === `staging-pr-${PR}`,
