@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { awsErrorCode, httpStatusOf } from '../util/aws-errors.js';
+import { awsErrorCode, credentialsProblem, httpStatusOf } from '../util/aws-errors.js';
 import { ActionError, errorMessage } from '../util/errors.js';
 import { parseS3Uri } from './uri.js';
 
@@ -66,6 +66,8 @@ export function s3Error(
       `${by.label}: S3 bucket "${bucket}" does not exist (${op} ${where}); create it or fix ${by.keys}`,
     );
   }
+  const credentials = credentialsProblem(err);
+  if (credentials) return new ActionError(`${by.label}: S3 ${op} ${where} failed: ${credentials}`);
   if (code === 'AccessDenied' || code === 'Forbidden' || status === 403) {
     return new ActionError(
       `${by.label}: S3 denied ${op} on ${where} (${code ?? 'HTTP 403'}); the workflow's role needs s3:PutObject and s3:GetObject on arn:aws:s3:::${bucket}/${key} (and s3:ListBucket on arn:aws:s3:::${bucket})`,

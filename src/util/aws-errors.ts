@@ -86,3 +86,27 @@ export function isAmbiguous(err: unknown): boolean {
   if (isThrottling(err)) return false;
   return !(typeof err === 'object' && err !== null && (err as AwsErrorLike).name === 'AbortError');
 }
+
+/** Codes an AWS service answers when the request's credentials themselves are wrong (not their permissions). */
+const BAD_CREDENTIALS = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'InvalidToken',
+]);
+
+/**
+ * credentialsProblem says what is wrong with the runner's AWS credentials when that, not a permission, made a
+ * call fail: none found by the SDK's chain, keys the service does not know, or expired session credentials.
+ */
+export function credentialsProblem(err: unknown): string | undefined {
+  const code = awsErrorCode(err);
+  if (code === 'CredentialsProviderError')
+    return 'no AWS credentials were found on the runner (environment, profile, web identity, instance role): add aws-actions/configure-aws-credentials before this step, with `permissions: id-token: write` for its OIDC role';
+  if (code !== undefined && BAD_CREDENTIALS.has(code))
+    return `the AWS credentials on the runner are not valid (${code}): the access key is unknown or the secret does not match it; check the step that sets them (aws-actions/configure-aws-credentials, or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN)`;
+  if (isExpiredCredentials(err))
+    return `the AWS session credentials on the runner have expired (${code}): assume the role later in the job or for longer (role-duration-seconds of aws-actions/configure-aws-credentials)`;
+  return undefined;
+}

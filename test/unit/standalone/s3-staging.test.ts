@@ -148,12 +148,35 @@ describe('uploading (applyStaging with stage s3)', () => {
       404,
       /^standalone: S3 bucket "bkt1" does not exist \(PutObject .*\); create it or fix standalone\.jar\.s3$/,
     ],
+    // Wrong keys are not a missing permission: the fix is the credentials, not the role's policy.
+    [
+      'InvalidAccessKeyId',
+      403,
+      /^standalone: S3 PutObject s3:\/\/bkt1\/\S+ failed: the AWS credentials on the runner are not valid \(InvalidAccessKeyId\)/,
+    ],
+    [
+      'SignatureDoesNotMatch',
+      403,
+      /failed: the AWS credentials on the runner are not valid \(SignatureDoesNotMatch\)/,
+    ],
+    ['ExpiredToken', 400, /failed: the AWS session credentials on the runner have expired \(ExpiredToken\)/],
+    // The SDK's chain found nothing: its error names no fix of its own.
+    [
+      'CredentialsProviderError',
+      undefined,
+      /failed: no AWS credentials were found on the runner .*aws-actions\/configure-aws-credentials.*id-token: write/,
+    ],
   ])('%s: the target stops before submitting, with one error naming the fix', async (code, status, re) => {
     writeFileSync(join(ws, 'etl-pipeline-assembly-1.0.0.jar'), 'PK');
     const f: FakeSpark = await startFakeSpark({});
     try {
       s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
-      s3.on(PutObjectCommand).rejects(awsError(code, status));
+      s3.on(PutObjectCommand).rejects(
+        status === undefined
+          ? // As @smithy/property-provider's CredentialsProviderError: a name, no service response.
+            Object.assign(new Error('Could not load credentials from any providers'), { name: code })
+          : awsError(code, status),
+      );
       const target = createStandaloneTarget({
         clock: virtualClock(),
         log: new RecordingLog(),
