@@ -159,6 +159,11 @@ async function runStage(
       const artifact = await resolveArtifact(stage, plan, carry, report, io, signal);
       const target = await targetFor(deployPlan, carry, io);
       const { runDeployStage } = await import('./deploy/deploy-stage.js');
+      // What the target found (a local master, an application without executors, a secret in step
+      // arguments) is reported whether the deploy succeeds or fails.
+      const reportFindings = () => {
+        for (const f of target.findings ?? []) report.finding(f);
+      };
       const result = await runDeployStage(
         {
           plan: deployPlan,
@@ -189,8 +194,7 @@ async function runStage(
           },
         },
         report,
-      );
-      for (const f of target.findings ?? []) report.finding(f);
+      ).finally(reportFindings);
       return result.detail;
     }
   }

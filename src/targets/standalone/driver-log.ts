@@ -8,6 +8,8 @@
 //   StandaloneSchedulerBackend `Connected to Spark cluster with app ID app-20261207124131-0000`
 //   Executor (local mode)   `Starting executor ID driver on host localhost`
 //   JettyUtils, Utils       `Start Jetty 0.0.0.0:4040 for SparkUI`, `Successfully started service 'SparkUI' on port 4041.`
+//   SparkContext            `Total executor cores: 2 is not divisible by cores per executor: 3, the left cores: 2
+//                           will not be allocated` (spark.cores.max against spark.executor.cores, code-set ones included)
 // The patterns match the message only (any log4j pattern, with or without the logger name), and a JSON line
 // (Spark 4's structured logging) is read by its `msg`.
 import { type FetchLike, requestJson } from '../../util/http.js';
@@ -33,6 +35,8 @@ export interface DriverLogFacts {
   localLine?: string;
   /** Where the latest launch's live UI listens, as bound (host may be 0.0.0.0: any address of its host). */
   ui?: { host: string; port: number };
+  /** Spark's warning that spark.cores.max leaves cores no executor can take (the line as logged). */
+  coresWarning?: string;
 }
 
 /** emptyFacts is a log with nothing in it yet. */
@@ -47,6 +51,7 @@ const CONNECTING = /Connecting to master spark:\/\//;
 const LOCAL_EXECUTOR = /Starting executor ID driver on host /;
 const UI_JETTY = /Start Jetty (\S+):(\d+) for SparkUI/;
 const UI_PORT = /Successfully started service 'SparkUI' on port (\d+)/;
+const CORES_WARNING = /Total executor cores: \d+ is not divisible by cores per executor: \d+/;
 
 /** messageOf is what a log line says: the `msg` of a JSON line, else the line itself. */
 function messageOf(line: string): string {
@@ -72,6 +77,7 @@ export function scanDriverLog(facts: DriverLogFacts, lines: readonly string[]): 
       delete facts.localLine;
       delete facts.appId;
       delete facts.ui;
+      delete facts.coresWarning;
       continue;
     }
     const msg = messageOf(line);
@@ -92,6 +98,7 @@ export function scanDriverLog(facts: DriverLogFacts, lines: readonly string[]): 
     if (jetty) facts.ui = { host: jetty[1] ?? '', port: Number(jetty[2]) };
     // A taken port makes Spark try the next ones: this line has the one it got.
     else if (port && facts.ui) facts.ui.port = Number(port);
+    else if (CORES_WARNING.test(msg)) facts.coresWarning = msg.trim();
     else if (SPARK_STARTED.test(msg)) facts.sparkStarted = true;
     else if (CONNECTING.test(msg)) facts.connecting = true;
     else if (!facts.localExecutor && LOCAL_EXECUTOR.test(msg)) {

@@ -8,10 +8,13 @@ import { readDriverLog } from './driver-log.js';
 import type { Known } from './links.js';
 import { fetchMasterState, findDriver, workerUiOf } from './master-json.js';
 import { decodeHandleData } from './settings.js';
+import { STARVED_AFTER_MS, starvedApp, starvedCause, starvedMessage } from './starved.js';
 import type { Enriched } from './watch.js';
 
 /** How often `/json/` is read while the app id of a running driver is still unknown (it registers late). */
 const JSON_LOOKUP_EVERY_MS = 2_000;
+/** How often a running application without executors is looked at in `/json/` (starved.ts). */
+const GRANT_CHECK_EVERY_MS = 2_000;
 /** Timeout of one read of a driver's log: the worker UI is optional, a slow one must not hold the watch. */
 const LOG_READ_TIMEOUT_MS = 5_000;
 
@@ -74,6 +77,7 @@ export function createFollower({ deps, known, findings, headersFor }: FollowerIn
         readLog: readLog(signal),
       });
       if (k.discovery?.kind === 'found') {
+        k.appFoundAt = deps.clock.now();
         deps.log.info(
           `standalone: ${handle.submissionId} registered application ${k.discovery.appId} (found by ${k.discovery.by})`,
         );
@@ -105,6 +109,51 @@ export function createFollower({ deps, known, findings, headersFor }: FollowerIn
     return { status: { ...status, message }, local: report };
   };
 
+  /**
+   * checkGrant looks (at most every GRANT_CHECK_EVERY_MS, until the first executor) whether the master has
+   * granted the running application any cores: `k.waiting` while it lists it WAITING with none, and, once
+   * that has lasted STARVED_AFTER_MS, why in `k.starved` (warned once, with a finding).
+   */
+  const checkGrant = async (h: Handle, k: Known, signal: AbortSignal): Promise<void> => {
+    const now = deps.clock.now();
+    if (!k.appId || k.granted) return;
+    if (k.grantCheckedAt !== undefined && now - k.grantCheckedAt < GRANT_CHECK_EVERY_MS) return;
+    k.grantCheckedAt = now;
+    const data = decodeHandleData(h);
+    const got = await fetchMasterState(data.webUis, deps.fetch, headersFor, deps.requestTimeoutMs, signal);
+    if (!got) return;
+    if (!starvedApp(got.state, k.appId)) {
+      if (k.starved) deps.log.info(`standalone: application ${k.appId} has executors now`);
+      k.granted = true;
+      k.waiting = false;
+      delete k.starved;
+      return;
+    }
+    k.waiting = true;
+    const since = k.appFoundAt ?? now;
+    if (now - since < STARVED_AFTER_MS) return;
+    const input = {
+      appId: k.appId,
+      driverId: h.submissionId,
+      waitedMs: now - since,
+      state: got.state,
+      ...(k.log?.facts.launch ? { launch: k.log.facts.launch } : {}),
+      ...(k.log?.facts.coresWarning ? { coresWarning: k.log.facts.coresWarning } : {}),
+    };
+    // The cause keeps the wait's first figure: a cause that changed every poll would be a new status each time.
+    k.starved ??= { cause: starvedCause(input), message: starvedMessage(input) };
+    if (k.starvedWarned) return;
+    k.starvedWarned = true;
+    deps.log.warning(`standalone: ${k.starved.message}`);
+    findings.push({
+      stage: 'deploy',
+      severity: 'warning',
+      title: 'Spark application got no executor',
+      message: k.starved.message,
+      rule: 'standalone/no-executor',
+    });
+  };
+
   /** enrich adds the application id to a status (looking it up at most every 2 s), or the local-mode verdict. */
   const enrich = async (
     h: Handle,
@@ -129,7 +178,22 @@ export function createFollower({ deps, known, findings, headersFor }: FollowerIn
       !k.appId && k.discovery?.kind !== 'local' && (status.phase === 'RUNNING' || status.terminal);
     const stale = k.lookedAt === undefined || deps.clock.now() - k.lookedAt >= JSON_LOOKUP_EVERY_MS;
     const next = newWorker || (wantApp && (stale || status.terminal)) ? await lookup(h, workerId, signal) : k;
-    if (next.appId) return { status: { ...status, applicationId: next.appId } };
+    if (next.appId) {
+      const running = status.nativeState === 'RUNNING';
+      if (running) await checkGrant(h, next, signal);
+      const waiting = running && next.waiting === true;
+      const starved = waiting ? next.starved : undefined;
+      return {
+        status: {
+          ...status,
+          applicationId: next.appId,
+          ...(waiting ? { message: 'WAITING for executors: the master has granted no cores yet' } : {}),
+          ...(starved ? { message: starved.message, cause: starved.cause } : {}),
+        },
+        ...(waiting ? { waiting } : {}),
+        ...(starved ? { starved: starved.message } : {}),
+      };
+    }
     return judgeLocalMode(h, status, next);
   };
 

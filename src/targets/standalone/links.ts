@@ -29,6 +29,18 @@ export interface Known {
   localWarned?: boolean;
   /** The local-mode finding has been recorded (once per driver). */
   localReported?: boolean;
+  /** Runner clock when the application id became known. */
+  appFoundAt?: number;
+  /** Runner clock of the last look at whether the application has executors. */
+  grantCheckedAt?: number;
+  /** The master has granted the application cores (an executor started): no need to look again. */
+  granted?: boolean;
+  /** The master lists the application WAITING with no cores granted, as last seen. */
+  waiting?: boolean;
+  /** Why the application has no executor, once it has waited STARVED_AFTER_MS (starved.ts): short and whole. */
+  starved?: { cause: string; message: string };
+  /** The starved application has been warned about (once per driver). */
+  starvedWarned?: boolean;
 }
 
 /**

@@ -8,6 +8,11 @@ export interface WorkerInfo {
   host?: string;
   webuiaddress?: string;
   state?: string;
+  /** Cores and memory (MiB) the worker offers, and how much of it executors and drivers use. */
+  cores?: number;
+  coresused?: number;
+  memory?: number;
+  memoryused?: number;
 }
 
 export interface AppInfo {
@@ -15,7 +20,12 @@ export interface AppInfo {
   name: string;
   /** Master clock, ms since the epoch. */
   starttime: number;
+  /** WAITING until the master launches its first executor, then RUNNING (Master.allocateWorkerResourceToExecutors). */
   state?: string;
+  /** Cores granted to its executors (JsonProtocol.writeApplicationInfo writes coresGranted as `cores`). */
+  cores?: number;
+  /** Memory per executor, MiB. */
+  memoryperexecutor?: number;
 }
 
 export interface DriverInfo {
@@ -49,6 +59,11 @@ function opt<K extends string>(key: K, v: string | undefined): Partial<Record<K,
   return v === undefined ? {} : ({ [key]: v } as Record<K, string>);
 }
 
+function optNum<K extends string>(key: K, v: unknown): Partial<Record<K, number>> {
+  const n = num(v);
+  return Number.isFinite(n) ? ({ [key]: n } as Record<K, number>) : {};
+}
+
 /** parseMasterState reads `/json/` tolerantly: entries without an id are dropped; undefined when it is not master JSON. */
 export function parseMasterState(json: unknown): MasterState | undefined {
   if (!json || typeof json !== 'object' || Array.isArray(json)) return undefined;
@@ -58,7 +73,16 @@ export function parseMasterState(json: unknown): MasterState | undefined {
     arr(v).flatMap((a) => {
       const id = str(a.id);
       return id
-        ? [{ id, name: str(a.name) ?? '', starttime: num(a.starttime), ...opt('state', str(a.state)) }]
+        ? [
+            {
+              id,
+              name: str(a.name) ?? '',
+              starttime: num(a.starttime),
+              ...opt('state', str(a.state)),
+              ...optNum('cores', a.cores),
+              ...optNum('memoryperexecutor', a.memoryperexecutor),
+            },
+          ]
         : [];
     });
   const drivers = (v: unknown): DriverInfo[] =>
@@ -88,6 +112,10 @@ export function parseMasterState(json: unknown): MasterState | undefined {
               ...opt('host', str(w.host)),
               ...opt('webuiaddress', str(w.webuiaddress)),
               ...opt('state', str(w.state)),
+              ...optNum('cores', w.cores),
+              ...optNum('coresused', w.coresused),
+              ...optNum('memory', w.memory),
+              ...optNum('memoryused', w.memoryused),
             },
           ]
         : [];

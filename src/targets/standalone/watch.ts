@@ -39,10 +39,16 @@ export function statusOf(driverState: string, sparkMessage?: string): Status {
   };
 }
 
-/** Enriched is a status with what the target learned besides: the driver runs Spark in local mode. */
+/**
+ * Enriched is a status with what the target learned besides: the driver runs Spark in local mode, or its
+ * application has had no executor (why, starved.ts).
+ */
 export interface Enriched {
   status: Status;
   local?: LocalReport;
+  /** The master lists the application WAITING with no cores granted (yet). */
+  waiting?: boolean;
+  starved?: string;
 }
 
 /** WatchHooks let the target enrich statuses (application id, local mode) without the loop knowing how. */
@@ -87,6 +93,7 @@ export async function* watchDriver(
   let failures = 0;
   let unknowns = 0;
   let local: LocalReport | undefined;
+  let starved: string | undefined;
 
   const pause = async (atMostMs?: number) => {
     try {
@@ -95,7 +102,7 @@ export async function* watchDriver(
       if (!(err instanceof PollTimeoutError)) throw err;
       const minutes = Math.round(data.timeoutMs / 60_000);
       const goal = data.appMode === 'streaming' ? 'become healthy' : 'finish';
-      const why = local ? `\n${local.message}` : '';
+      const why = local ? `\n${local.message}` : starved ? `\n${starved}` : '';
       throw new ActionError(
         `standalone: driver ${id} did not ${goal} within ${minutes} min (timeout-minutes); last state ${last?.nativeState ?? 'unknown'}. It keeps running on the cluster unless cancelled.${why}`,
       );
@@ -115,8 +122,13 @@ export async function* watchDriver(
       );
       const status = enriched.status;
       local = enriched.local;
+      starved = enriched.starved;
+      const waiting = enriched.waiting === true;
       const changed =
-        !last || last.nativeState !== status.nativeState || last.applicationId !== status.applicationId;
+        !last ||
+        last.nativeState !== status.nativeState ||
+        last.applicationId !== status.applicationId ||
+        last.cause !== status.cause;
       last = status;
       if (changed) {
         poller.reset();
@@ -130,7 +142,13 @@ export async function* watchDriver(
       }
       // A streaming driver counts as up once its application has registered with the master (it has an
       // app id): a driver whose SparkContext never starts is RUNNING too, and is not healthy.
-      if (data.appMode === 'streaming' && status.nativeState === 'RUNNING' && status.applicationId) {
+      // An application without executors runs none of its work: not healthy (yet) either.
+      if (
+        data.appMode === 'streaming' &&
+        status.nativeState === 'RUNNING' &&
+        status.applicationId &&
+        !waiting
+      ) {
         runningSince ??= clock.now();
         const ran = clock.now() - runningSince;
         if (ran >= data.healthyAfterMs) {
