@@ -5,12 +5,28 @@ import type { Finding } from '../findings.js';
 import { compactBytes, compactDuration, stageLabel } from './format.js';
 import type { RunMetrics, StageRun } from './model.js';
 
-/** A stage is skewed when its slowest task takes this many times its median task, or reads that many times. */
+// Skew is judged on the task summary's quantiles (min, median, p75, max), each measure on its own: the task
+// with the most time need not be the one with the most data, so neither is said of "one task".
+/** A stage reads unevenly when its largest task read this many times its median task (bytes or records)… */
 export const SKEW_RATIO = 4;
-/** …and the slowest task is at least this much longer than the median (smaller gaps cost nothing). */
-export const SKEW_MIN_EXCESS_MS = 2_000;
-/** …or reads at least this many more bytes than the median task. */
+/** …and at least this many more bytes (input plus shuffle read) than the median task… */
 export const SKEW_MIN_EXCESS_BYTES = 32 * 1024 * 1024;
+/** …or at least this many more records. Smaller gaps are tiny data: never flagged. */
+export const SKEW_MIN_EXCESS_RECORDS = 100_000;
+/**
+ * An uneven stage is a warning (spark-run/skew) when its slowest task also ran (executorRunTime, without
+ * deserialisation or scheduler delay) at least this much longer than its median task; below, the skew costs
+ * nothing. No floor on the median task here: in a key-skewed shuffle most tasks read nothing and take ms.
+ */
+export const SKEW_MIN_EXCESS_RUN_MS = 1_000;
+/**
+ * Tasks reading evenly whose slowest ran SKEW_RATIO times the median and STRAGGLER_MIN_EXCESS_MS over it are
+ * at most a notice (spark-run/stragglers), and only when the median task ran STRAGGLER_MIN_MEDIAN_MS: shorter
+ * stages are dominated by a first wave's JVM warm-up. Task `duration` (which adds deserialisation, ~3 s of
+ * class loading on each executor's first tasks) is never used for this.
+ */
+export const STRAGGLER_MIN_EXCESS_MS = 2_000;
+export const STRAGGLER_MIN_MEDIAN_MS = 1_000;
 /** A stage dominates a run of at least DOMINANT_MIN_WALL_MS when it takes this share of the wall time. */
 export const DOMINANT_SHARE = 0.6;
 export const DOMINANT_MIN_WALL_MS = 10_000;
@@ -26,18 +42,38 @@ const finding = (severity: Finding['severity'], rule: string, title: string, mes
   rule: `spark-run/${rule}`,
 });
 
-/** skewOf describes a stage's skew, or undefined when its tasks are even (or its spread was not read). */
-export function skewOf(s: StageRun): string | undefined {
-  const d = s.spread?.durationMs;
-  const r = s.spread?.readBytes;
-  if (!d || !r) return undefined;
-  const [, medD, , maxD] = d;
-  const [, medR, , maxR] = r;
-  const slow = maxD >= SKEW_RATIO * medD && maxD - medD >= SKEW_MIN_EXCESS_MS;
-  const heavy = maxR >= SKEW_RATIO * medR && maxR - medR >= SKEW_MIN_EXCESS_BYTES;
-  if (!slow && !heavy) return undefined;
-  const records = s.spread?.readRecords;
-  return `its slowest task took ${compactDuration(maxD)} against a median of ${compactDuration(medD)} and read ${compactBytes(maxR)}${records ? ` (${records[3].toLocaleString('en-US')} records)` : ''} against a median of ${compactBytes(medR)}${records ? ` (${records[1].toLocaleString('en-US')} records)` : ''}, over ${s.tasks} tasks`;
+/** Skew is what skewOf found: uneven reads (a warning) or stragglers over even reads (a notice). */
+export interface Skew {
+  kind: 'uneven-reads' | 'stragglers';
+  /** The quantile figures, each measure on its own. */
+  figures: string;
+}
+
+const over = (max: number, med: number, min: number) => max >= SKEW_RATIO * med && max - med >= min;
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** skewOf judges a stage's task spread, or undefined when it is even, tiny or was not read. */
+export function skewOf(s: StageRun): Skew | undefined {
+  const sp = s.spread;
+  if (!sp) return undefined;
+  const [, medRun, , maxRun] = sp.runMs;
+  const [, medB, , maxB] = sp.readBytes;
+  const [, medN, , maxN] = sp.readRecords;
+  const uneven = over(maxB, medB, SKEW_MIN_EXCESS_BYTES) || over(maxN, medN, SKEW_MIN_EXCESS_RECORDS);
+  const time = `the slowest task ran ${compactDuration(maxRun)} against a median of ${compactDuration(medRun)}`;
+  const reads = `the largest read was ${compactBytes(maxB)} against a median of ${compactBytes(medB)}, the most records ${count(maxN)} against a median of ${count(medN)}`;
+  const figures = `${time}; ${reads} (each measure's own top task), over ${s.tasks} tasks`;
+  if (uneven)
+    return maxRun - medRun >= SKEW_MIN_EXCESS_RUN_MS ? { kind: 'uneven-reads', figures } : undefined;
+  const straggling = medRun >= STRAGGLER_MIN_MEDIAN_MS && over(maxRun, medRun, STRAGGLER_MIN_EXCESS_MS);
+  return straggling ? { kind: 'stragglers', figures } : undefined;
+}
+
+/** skewAdvice says what to do about uneven reads: hot keys after a shuffle, uneven splits at the source. */
+export function skewAdvice(s: StageRun): string {
+  return s.shuffleReadBytes > 0
+    ? 'The stage reads a shuffle, so a few keys hold most rows: salt the hot key, enable adaptive skew-join handling (spark.sql.adaptive.skewJoin.enabled) for joins, or repartition on a better spread key.'
+    : "The stage reads no shuffle, so its input splits are uneven: a few large files or partitions (an unsplittable file, e.g. gzip, is one task). Repartition after reading, or write the input as more files of even size (spark.sql.files.maxPartitionBytes bounds a file source's split).";
 }
 
 /** analyzeRun returns the findings of one run, most telling first. */
@@ -45,13 +81,22 @@ export function analyzeRun(m: RunMetrics): Finding[] {
   const out: Finding[] = [];
   for (const s of m.stages) {
     const skew = skewOf(s);
-    if (skew) {
+    if (skew?.kind === 'uneven-reads') {
       out.push(
         finding(
           'warning',
           'skew',
-          `Skewed stage ${s.stageId}: one task does most of the work`,
-          `${stageLabel(s)}: ${skew}. A few keys hold most rows: salt the hot key, enable adaptive skew-join handling (spark.sql.adaptive.skewJoin.enabled) for joins, or repartition on a better spread key.`,
+          `Skewed stage ${s.stageId}: its tasks read unevenly`,
+          `${stageLabel(s)}: ${skew.figures}. ${skewAdvice(s)}`,
+        ),
+      );
+    } else if (skew?.kind === 'stragglers') {
+      out.push(
+        finding(
+          'notice',
+          'stragglers',
+          `Stage ${s.stageId} waited on straggler tasks`,
+          `${stageLabel(s)}: ${skew.figures}. The tasks read evenly, so the time went elsewhere: a slow or busy executor, garbage collection, or rows costlier than others (the stage's task list in the Spark UI names the executors); spark.speculation re-launches stragglers.`,
         ),
       );
     }

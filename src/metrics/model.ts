@@ -3,7 +3,10 @@
 
 /** TaskSpread is a stage's task distribution at the quantiles min, median, p75, max. */
 export interface TaskSpread {
+  /** Each task's whole time: deserialisation, run, result serialisation (`duration`, Spark 3.x). */
   durationMs: [number, number, number, number];
+  /** Each task's run time alone (`executorRunTime`: without deserialisation or scheduler delay). */
+  runMs: [number, number, number, number];
   /** Bytes each task read (input plus shuffle read). */
   readBytes: [number, number, number, number];
   /** Records each task read (input plus shuffle read). */

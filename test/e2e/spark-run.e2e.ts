@@ -128,9 +128,15 @@ describe.skipIf(!spark)('Spark run metrics (bundled action, real Spark and Histo
       const skew = annotations(first.stdout).find((a) => /^Skewed stage \d+/.test(a.props.title ?? ''));
       expect(skew, first.stdout).toBeDefined();
       // The shuffle puts 95 % of 600 000 rows in one task of the sorting stage.
-      expect(skew?.message).toMatch(/stage \d+ "save at ShapeJob\.java:\d+": its slowest task took/);
-      const hot = /read [\d.]+ MiB \(([\d,]+) records\) against a median of/.exec(skew?.message ?? '');
+      expect(skew?.level).toBe('warning');
+      expect(skew?.message).toMatch(
+        /stage \d+ "save at ShapeJob\.java:\d+": the slowest task ran [\d.]+ m?s against/,
+      );
+      expect(skew?.message).toMatch(/the largest read was [\d.]+ MiB against a median of/);
+      const hot = /the most records ([\d,]+) against a median of/.exec(skew?.message ?? '');
       expect(Number(hot?.[1]?.replaceAll(',', ''))).toBeGreaterThanOrEqual(570_000);
+      // A shuffle's skew: the hot-key advice.
+      expect(skew?.message).toContain('salt the hot key');
       if (process.env.SPARK_RUN_E2E_SUMMARY) writeFileSync(process.env.SPARK_RUN_E2E_SUMMARY, first.summary);
       // The run's numbers are kept in a deployment created once they are known; the first one retires.
       expect(github.deployments).toHaveLength(2);

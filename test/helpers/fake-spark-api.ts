@@ -87,3 +87,5 @@ export async function startFakeSparkApi(o: FakeSparkApiOptions): Promise<FakeSpa
 /** The application ids of the captured fixtures. */
 export const SKEW_APP = 'app-20261207154840-0001';
 export const SPILL_APP = 'app-20261207154835-0000';
+/** A run whose first-wave tasks are slow from class loading alone (executorDeserializeTime), reading evenly. */
+export const WARMUP_APP = 'app-20261207225612-0004';

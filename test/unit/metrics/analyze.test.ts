@@ -39,27 +39,115 @@ const run = (stages: StageRun[], over: Partial<RunMetrics> = {}): RunMetrics => 
   ...over,
 });
 const MiB = 1024 * 1024;
-const spread = (d: [number, number, number, number], r: [number, number, number, number]) => ({
-  durationMs: d,
-  readBytes: r,
-  readRecords: [0, 10, 10, 100] as [number, number, number, number],
+type Q = [number, number, number, number];
+/** A spread from run times, bytes and records read; task durations add 3 s of warm-up to the slowest. */
+const spread = (run: Q, bytes: Q, records: Q = [500, 500, 500, 500]) => ({
+  durationMs: [run[0] + 50, run[1] + 100, run[2] + 100, run[3] + 3000] as Q,
+  runMs: run,
+  readBytes: bytes,
+  readRecords: records,
 });
+const EVEN: Q = [MiB, MiB, MiB, MiB];
 
 describe('skewOf', () => {
   it.each([
-    ['slow task, 4x and 2 s over the median', spread([100, 500, 600, 2600], [0, 1, 1, 1]), true],
     [
-      'heavy task, 4x and 32 MiB over the median',
-      spread([100, 100, 100, 100], [0, MiB, MiB, 40 * MiB]),
-      true,
+      'bytes 4x and 32 MiB over, slowest 1 s over',
+      spread([20, 30, 300, 1030], [0, 0, MiB, 40 * MiB]),
+      'uneven-reads',
     ],
-    ['4x slower but only 1.5 s over', spread([100, 500, 500, 2000], [0, 1, 1, 1]), false],
-    ['2 s over but only 3x', spread([100, 1000, 1000, 3000], [0, 1, 1, 1]), false],
-    ['even tasks', spread([900, 1000, 1000, 1100], [MiB, MiB, MiB, MiB]), false],
-  ])('%s', (_name, s, skewed) => {
-    expect(skewOf(stage({ spread: s })) !== undefined).toBe(skewed);
+    [
+      'records 4x and 100 000 over (no bytes)',
+      spread([20, 30, 30, 2000], [0, 0, 0, 0], [0, 10, 10, 100_010]),
+      'uneven-reads',
+    ],
+    [
+      'bytes uneven but the slowest only 0.9 s over: costs nothing',
+      spread([20, 30, 300, 930], [0, 0, MiB, 40 * MiB]),
+      undefined,
+    ],
+    [
+      'bytes 4x but only 24 MiB over: tiny data',
+      spread([20, 30, 300, 9000], [0, 8 * MiB, 8 * MiB, 32 * MiB]),
+      undefined,
+    ],
+    [
+      'records 4x but only 99 999 over',
+      spread([20, 30, 30, 9000], [0, 0, 0, 0], [0, 1, 1, 100_000]),
+      undefined,
+    ],
+    [
+      'even reads, run time 4x and 2 s over a 1 s median: stragglers',
+      spread([900, 1000, 1000, 4000], EVEN),
+      'stragglers',
+    ],
+    [
+      'even reads, run time 4x and 2 s over a 0.9 s median: too short',
+      spread([800, 900, 900, 3600], EVEN),
+      undefined,
+    ],
+    ['even reads, run time 4x but only 1.5 s over', spread([100, 500, 500, 2000], EVEN), undefined],
+    ['even reads, run time 2 s over but only 3x', spread([900, 1000, 1000, 3000], EVEN), undefined],
+    ['even tasks', spread([900, 1000, 1000, 1100], EVEN), undefined],
+  ])('%s', (_name, s, kind) => {
+    expect(skewOf(stage({ spread: s }))?.kind).toBe(kind);
   });
   it('no spread read, no judgement', () => expect(skewOf(stage())).toBeUndefined());
+
+  it('a first wave slow from deserialisation (class loading) over even reads is nothing (the public false alarm)', () => {
+    // Stage 0 of the captured warm-up run: durations 1.1 s median, 6.3 s max, ~2.9 s of which deserialisation.
+    const s = stage({
+      tasks: 18,
+      inputBytes: 688_347,
+      spread: {
+        durationMs: [646, 1063, 3985, 6324],
+        runMs: [344, 1011, 1588, 3215],
+        readBytes: [4029, 40_254, 56_354, 72_454],
+        readRecords: [515, 541, 591, 672],
+      },
+    });
+    expect(skewOf(s)).toBeUndefined();
+    expect(analyzeRun(run([s]))).toEqual([]);
+  });
+
+  it('says each quantile as its own measure, not as one task', () => {
+    const s = stage({ spread: spread([20, 45, 400, 2700], [0, 0, MiB, 40 * MiB], [0, 0, 15_000, 585_000]) });
+    expect(skewOf(s)?.figures).toBe(
+      "the slowest task ran 2.7 s against a median of 45 ms; the largest read was 40.0 MiB against a median of 0 B, the most records 585,000 against a median of 0 (each measure's own top task), over 8 tasks",
+    );
+  });
+});
+
+describe('skew findings', () => {
+  const uneven = spread([20, 45, 400, 2700], [0, 0, MiB, 40 * MiB], [0, 0, 15_000, 585_000]);
+  it('uneven reads after a shuffle: a warning with the hot-key advice', () => {
+    const [f] = analyzeRun(run([stage({ shuffleReadBytes: 42 * MiB, spread: uneven })]));
+    expect(f).toMatchObject({
+      severity: 'warning',
+      rule: 'spark-run/skew',
+      title: 'Skewed stage 0: its tasks read unevenly',
+    });
+    expect(f?.message).toMatch(
+      /reads a shuffle, so a few keys hold most rows: salt the hot key, enable adaptive skew-join/,
+    );
+  });
+  it('uneven reads at the source (no shuffle read): a warning about uneven splits, no hot key', () => {
+    const [f] = analyzeRun(run([stage({ inputBytes: 42 * MiB, spread: uneven })]));
+    expect(f).toMatchObject({ severity: 'warning', rule: 'spark-run/skew' });
+    expect(f?.message).toMatch(
+      /reads no shuffle, so its input splits are uneven: .*Repartition after reading/,
+    );
+    expect(f?.message).not.toMatch(/hot key|skew-join/);
+  });
+  it('stragglers over even reads: a notice, not a warning', () => {
+    const f = analyzeRun(
+      run([stage({ inputBytes: 8 * MiB, spread: spread([900, 1000, 1000, 4000], EVEN) })]),
+    );
+    expect(f.map((x) => [x.severity, x.rule, x.title])).toEqual([
+      ['notice', 'spark-run/stragglers', 'Stage 0 waited on straggler tasks'],
+    ]);
+    expect(f[0]?.message).toContain('the slowest task ran 4.0 s against a median of 1.0 s');
+  });
 });
 
 describe('analyzeRun', () => {

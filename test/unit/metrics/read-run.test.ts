@@ -4,14 +4,20 @@ import { analyzeRun } from '../../../src/metrics/analyze.js';
 import { collectRunMetrics } from '../../../src/metrics/collect.js';
 import { readRun } from '../../../src/metrics/read-run.js';
 import { createSparkApi, parseSparkTime } from '../../../src/metrics/spark-api.js';
-import { type FakeSparkApi, SKEW_APP, SPILL_APP, startFakeSparkApi } from '../../helpers/fake-spark-api.js';
+import {
+  type FakeSparkApi,
+  SKEW_APP,
+  SPILL_APP,
+  startFakeSparkApi,
+  WARMUP_APP,
+} from '../../helpers/fake-spark-api.js';
 
 let server: FakeSparkApi | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-const apps = { [SKEW_APP]: 'skew', [SPILL_APP]: 'spill' };
+const apps = { [SKEW_APP]: 'skew', [SPILL_APP]: 'spill', [WARMUP_APP]: 'warmup' };
 /** A clock whose sleeps pass at once, counting the time they would have taken. */
 const virtualClock = () => {
   let t = 1_000_000;
@@ -40,6 +46,7 @@ describe('readRun (captured History Server answers)', () => {
     expect(sort?.shuffleReadBytes).toBe(143_249_746);
     expect(sort?.spread?.readRecords).toEqual([0, 0, 50_000, 1_950_000]);
     expect(sort?.spread?.durationMs).toEqual([176, 314, 2953, 11941]);
+    expect(sort?.spread?.runMs).toEqual([80, 159, 2146, 11283]);
     expect(m.executors).toEqual({ total: 1, lost: [] });
     // Every stage's task summary was asked for with the quantiles the spread needs.
     expect(server.requests).toContain(
@@ -53,8 +60,27 @@ describe('readRun (captured History Server answers)', () => {
     const f = analyzeRun(m);
     expect(f.map((x) => x.rule)).toEqual(['spark-run/skew']);
     expect(f[0]?.message).toContain(
-      'stage 1 "save at ShapeJob.java:49": its slowest task took 11.9 s against a median of 314 ms and read 133.1 MiB (1,950,000 records) against a median of 0 B (0 records), over 8 tasks',
+      'stage 1 "save at ShapeJob.java:49": the slowest task ran 11.3 s against a median of 159 ms; the largest read was 133.1 MiB against a median of 0 B, the most records 1,950,000 against a median of 0 (each measure\'s own top task), over 8 tasks. The stage reads a shuffle, so a few keys hold most rows: salt the hot key',
     );
+    expect(f[0]?.severity).toBe('warning');
+  });
+
+  it('the warm-up run (first tasks slow from deserialisation, reads even) gives no skew finding at all', async () => {
+    server = await startFakeSparkApi({ apps });
+    const m = await readRun(createSparkApi(server.url, fetch, { timeoutMs: 2000 }), WARMUP_APP, 'history');
+    const read = m.stages.find((s) => s.stageId === 0);
+    expect(read).toMatchObject({
+      name: 'map at CoPurchaseAnalysis.scala:37',
+      tasks: 18,
+      shuffleReadBytes: 0,
+    });
+    // What raised "Skewed stage 0": the durations (6.3 s max against 1.1 s), ~2.9 s of it class loading.
+    expect(read?.spread?.durationMs).toEqual([646, 1063, 3985, 6324]);
+    expect(read?.spread?.runMs).toEqual([344, 1011, 1588, 3215]);
+    expect(read?.spread?.readBytes).toEqual([4029, 40_254, 56_354, 72_454]);
+    const rules = analyzeRun(m).map((x) => x.rule);
+    expect(rules).not.toContain('spark-run/skew');
+    expect(rules).not.toContain('spark-run/stragglers');
   });
 
   it('the spilling run gives a spill warning with the worst stage; no skew', async () => {
