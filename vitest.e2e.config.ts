@@ -13,7 +13,11 @@ import { defineConfig } from 'vitest/config';
 // Running one file (`npx vitest run --config vitest.e2e.config.ts test/e2e/x.e2e.ts`) works as before.
 const OWN_SERVICES = [
   'test/e2e/workflows.e2e.ts',
-  'test/e2e/emr.e2e.ts',
+  'test/e2e/emr-moto.e2e.ts',
+  'test/e2e/emr-double.e2e.ts',
+  'test/e2e/emr-action-deploy.e2e.ts',
+  'test/e2e/emr-action-secrets.e2e.ts',
+  'test/e2e/emr-action-left-running.e2e.ts',
   'test/e2e/emr-spark.e2e.ts',
   'test/e2e/emr-oidc.e2e.ts',
   'test/e2e/image.e2e.ts',
