@@ -29,7 +29,10 @@ const OWN_SERVICES = [
 // The Kubernetes target's files: the real control plane (scripts/local-k8s.sh), whose cold build the other
 // lanes need not wait for, and the fake API server for what a real one cannot be made to do.
 const KUBERNETES = [
-  'test/e2e/kubernetes-cluster.e2e.ts',
+  'test/e2e/kubernetes-cluster-deploy.e2e.ts',
+  'test/e2e/kubernetes-cluster-access.e2e.ts',
+  'test/e2e/kubernetes-cluster-failures.e2e.ts',
+  'test/e2e/kubernetes-cluster-stop.e2e.ts',
   'test/e2e/kubernetes-secrets.e2e.ts',
   'test/e2e/kubernetes.e2e.ts',
 ];
