@@ -13,7 +13,11 @@ import { defineConfig } from 'vitest/config';
 // Running one file (`npx vitest run --config vitest.e2e.config.ts test/e2e/x.e2e.ts`) works as before.
 const OWN_SERVICES = [
   'test/e2e/workflows.e2e.ts',
-  'test/e2e/emr.e2e.ts',
+  'test/e2e/emr-moto.e2e.ts',
+  'test/e2e/emr-double.e2e.ts',
+  'test/e2e/emr-action-deploy.e2e.ts',
+  'test/e2e/emr-action-secrets.e2e.ts',
+  'test/e2e/emr-action-left-running.e2e.ts',
   'test/e2e/emr-spark.e2e.ts',
   'test/e2e/emr-oidc.e2e.ts',
   'test/e2e/image.e2e.ts',
@@ -25,7 +29,10 @@ const OWN_SERVICES = [
 // The Kubernetes target's files: the real control plane (scripts/local-k8s.sh), whose cold build the other
 // lanes need not wait for, and the fake API server for what a real one cannot be made to do.
 const KUBERNETES = [
-  'test/e2e/kubernetes-cluster.e2e.ts',
+  'test/e2e/kubernetes-cluster-deploy.e2e.ts',
+  'test/e2e/kubernetes-cluster-access.e2e.ts',
+  'test/e2e/kubernetes-cluster-failures.e2e.ts',
+  'test/e2e/kubernetes-cluster-stop.e2e.ts',
   'test/e2e/kubernetes-secrets.e2e.ts',
   'test/e2e/kubernetes.e2e.ts',
 ];

@@ -1,6 +1,6 @@
 // The Kubernetes target end to end through the BUNDLED action against the FAKE Kubernetes API server with its
 // scripted Spark Operator (test/helpers/fake-k8s-api.ts), for what the real local control plane
-// (test/e2e/kubernetes-cluster.e2e.ts, scripts/local-k8s.sh) cannot produce on demand:
+// (test/e2e/kubernetes-cluster-*.e2e.ts, scripts/local-k8s.sh) cannot produce on demand:
 // - status over apps in chosen states with chosen creation times (a real API server sets creationTimestamp
 //   itself, and the real operator would act on seeded SparkApplications);
 // - render and dry-run sending no request at all (the fake logs every request), with the manifests validated
