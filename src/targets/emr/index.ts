@@ -14,6 +14,7 @@ import { decodeHandleData, encodeHandleData, type HandleData } from './handle.js
 import { cancelStep, terminateCluster } from './lifecycle.js';
 import { buildLinks, consoleClusterUrl } from './links.js';
 import { stepLogTail } from './log-tail.js';
+import { stepsRunOneAtATime } from './one-at-a-time.js';
 import { placeStep, stageArtifacts } from './place.js';
 import { resolveSettings } from './settings.js';
 import { buildStep } from './step.js';
@@ -154,8 +155,15 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
     return findSteps(emr, deps, plan, await regionOf(emr, plan.config.emr?.region), selector);
   }
 
+  async function retireFirst(p: DeployPlan, signal: AbortSignal) {
+    plan = p;
+    const s = resolveSettings(p, 'app.jar');
+    return stepsRunOneAtATime(clientsFor(s.region).emr, deps, p, s, signal);
+  }
+
   return {
     name: 'emr',
+    retireFirst,
     /** A transient cluster runs (and bills) until it is terminated, whatever its step did. */
     outlives: (handle) => decodeHandleData(handle).transient,
     findings,
