@@ -51,6 +51,8 @@ export interface WatchEdges {
   deps: EmrDeps;
   /** Called once when the step ended badly (transient cluster: terminate it). */
   onFailed?: (handle: Handle, status: Status) => Promise<void>;
+  /** Read once before the last status of a run that went well (SUCCEEDED, or healthy): its application id. */
+  applicationIdOf?: (handle: Handle) => Promise<string | undefined>;
 }
 
 function same(a: Status | undefined, b: Status): boolean {
@@ -90,6 +92,8 @@ export async function* watchStep(
   let level: number | undefined;
   let behindNote: string | undefined;
 
+  const applicationIdOf = async () =>
+    handle.applicationId ?? (await edges.applicationIdOf?.(handle).catch(() => undefined));
   const finish = async (status: Status) => {
     if (status.phase !== 'SUCCEEDED' && edges.onFailed) await edges.onFailed(handle, status);
   };
@@ -160,14 +164,18 @@ export async function* watchStep(
     if (data.appMode === 'streaming' && status.nativeState === 'RUNNING') {
       runningSince ??= now;
       if (now - runningSince >= data.healthyAfterMs) {
-        yield {
-          ...status,
-          message: `healthy: RUNNING for ${Math.round((now - runningSince) / 1000)} s (app.healthyAfter)`,
-        };
+        yield withApplicationId(
+          {
+            ...status,
+            message: `healthy: RUNNING for ${Math.round((now - runningSince) / 1000)} s (app.healthyAfter)`,
+          },
+          await applicationIdOf(),
+        );
         return;
       }
     } else runningSince = undefined;
 
+    if (status.phase === 'SUCCEEDED') status = withApplicationId(status, await applicationIdOf());
     if (!same(last, status)) {
       if (last?.nativeState !== status.nativeState) attempt = 0;
       last = status;
@@ -183,6 +191,10 @@ export async function* watchStep(
     if (now >= deadline) throw timeoutError(data.timeoutMs, stepId, last);
     await clock.sleep(Math.min(delay, deadline - now), signal);
   }
+}
+
+function withApplicationId(status: Status, applicationId: string | undefined): Status {
+  return applicationId ? { ...status, applicationId } : status;
 }
 
 /** credentialsExpired says the wait lost sight of the step, why, and how to wait longer. */

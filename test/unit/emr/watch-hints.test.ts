@@ -11,6 +11,8 @@ import {
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, test } from 'vitest';
+import { reportSparkRun } from '../../../src/metrics/report-run.js';
+import { RunReport } from '../../../src/report/run-report.js';
 import { createEmrTarget } from '../../../src/targets/emr/index.js';
 import type { Handle, Status } from '../../../src/targets/target.js';
 import { awsError, RecordingLog, virtualClock } from './fixtures.js';
@@ -115,5 +117,35 @@ describe('a step PENDING behind another', () => {
     const { target } = setup(2, ['PENDING', 'COMPLETED']);
     const got = await collect(target.watch(handle(), new AbortController().signal));
     expect(got[0]?.message).toBeUndefined();
+  });
+});
+
+describe('the application id of a step that completed', () => {
+  test("is read once from the step's stderr and ends up in the last status", async () => {
+    const { target, s3 } = setup(1, ['RUNNING', 'COMPLETED']);
+    const got = await collect(target.watch(handle(), new AbortController().signal));
+    expect(got.at(-1)).toMatchObject({ phase: 'SUCCEEDED', applicationId: APP });
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(1);
+  });
+
+  test("the run report then gives the target's own reason for no metrics", async () => {
+    const { target } = setup(1, ['COMPLETED']);
+    const h = handle();
+    const got = await collect(target.watch(h, new AbortController().signal));
+    const notices: string[] = [];
+    await reportSparkRun(
+      {
+        target,
+        handle: h,
+        ...(got.at(-1) ? { last: got.at(-1) as Status } : {}),
+        batch: true,
+        canCompare: false,
+        log: () => undefined,
+        notice: (m) => notices.push(m),
+      },
+      new RunReport(() => undefined),
+    );
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/^emr: no Spark metrics: /);
   });
 });
