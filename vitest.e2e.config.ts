@@ -15,6 +15,7 @@ const OWN_SERVICES = [
   'test/e2e/workflows.e2e.ts',
   'test/e2e/emr.e2e.ts',
   'test/e2e/emr-spark.e2e.ts',
+  'test/e2e/emr-steps.e2e.ts',
   'test/e2e/emr-oidc.e2e.ts',
   'test/e2e/image.e2e.ts',
   'test/e2e/verify.e2e.ts',
