@@ -19,6 +19,7 @@ const OWN_SERVICES = [
   'test/e2e/emr-action-secrets.e2e.ts',
   'test/e2e/emr-action-left-running.e2e.ts',
   'test/e2e/emr-spark.e2e.ts',
+  'test/e2e/emr-steps.e2e.ts',
   'test/e2e/emr-oidc.e2e.ts',
   'test/e2e/image.e2e.ts',
   'test/e2e/verify.e2e.ts',

@@ -6,7 +6,7 @@ import type { Artifact, Reporter } from '../stage.js';
 import type { DeployPlan, Handle, Links, Status, Target } from '../targets/target.js';
 import { ActionError, errorMessage, WatchLost } from '../util/errors.js';
 import { redact } from '../util/redact.js';
-import { retirePrevious } from './replace.js';
+import { retireFirstQuietly, retirePrevious } from './replace.js';
 import { causeLine, type RootCause, rootCauseFromLog } from './root-cause.js';
 
 /** Lines of the driver log read to find why a job failed, and lines shown in the job summary. */
@@ -126,6 +126,11 @@ export async function runDeployStage(
     };
   }
 
+  // Where the old run would keep the new one from starting, it is retired before the submit.
+  const retiredFirst =
+    plan.config.app.mode === 'streaming'
+      ? await retireFirstQuietly(target, plan, input.signal, input.log, input.warn)
+      : [];
   const handle = await target.submit(plan, artifact, input.signal);
   input.saveHandle(handle);
   reporter.output(Output.submissionId, handle.submissionId);
@@ -223,7 +228,8 @@ export async function runDeployStage(
     if (streamingHealthy) {
       try {
         const { retired, failed } = await retirePrevious(target, plan, handle, input.signal, input.log);
-        if (retired.length) replaced = `; replaced ${retired.join(', ')}`;
+        const all = [...retiredFirst, ...retired];
+        if (all.length) replaced = `; replaced ${all.join(', ')}`;
         for (const f of failed) input.warn?.(`deploy: could not cancel the previous run ${f}`);
       } catch (err) {
         input.warn?.(`deploy: could not look for the previous run to replace: ${errorMessage(err)}`);

@@ -47,16 +47,17 @@ export async function reportSparkRun(input: ReportRunInput, reporter: Reporter):
 }
 
 async function reportUnguarded(input: ReportRunInput, reporter: Reporter): Promise<void> {
-  const appId = input.last?.applicationId ?? input.handle.applicationId;
-  if (!appId) {
-    input.notice('Spark run: no metrics: the Spark application id of this run is not known');
-    return;
-  }
+  // The target's own reason comes first: without a source the application id would not help.
   const source = input.target.metricsSource?.(input.handle, input.last) ?? {
     missing: `${input.target.name}: no Spark metrics: this target has no reachable Spark monitoring REST API for the run (see docs/targets.md, "Spark run metrics")`,
   };
   if ('missing' in source) {
     input.notice(source.missing);
+    return;
+  }
+  const appId = input.last?.applicationId ?? input.handle.applicationId;
+  if (!appId) {
+    input.notice('Spark run: no metrics: the Spark application id of this run is not known');
     return;
   }
   const started = Date.now();

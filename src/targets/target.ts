@@ -75,6 +75,13 @@ export interface Target {
    */
   readonly replacesPreviousRun?: boolean;
   /**
+   * retireFirst says, for a streaming redeploy, why the app's previous run must be stopped before the new one
+   * is submitted (an EMR cluster that runs one step at a time would keep the new step PENDING behind it until
+   * the timeout), naming what a run is there (`unit`: "step"); undefined keeps the default, the previous run
+   * retired once the new one is healthy (src/deploy/replace.ts).
+   */
+  retireFirst?(plan: DeployPlan, signal: AbortSignal): Promise<{ reason: string; unit: string } | undefined>;
+  /**
    * outlives tells whether a job still holds something on the cluster after it ended (a SparkApplication
    * object, a transient EMR cluster), which cleanup must remove; by default an ended job holds nothing.
    */

@@ -1,5 +1,5 @@
-// The EMR double's clusters when steps run for real (docs/protocols.md 3.2, 3.7): one step at a time in the
-// order added (StepConcurrencyLevel 1), PENDING -> RUNNING while its process lives -> COMPLETED / FAILED
+// The EMR double's clusters when steps run for real (docs/protocols.md 3.2, 3.7): StepConcurrencyLevel steps at
+// a time (default 1) in the order added, PENDING -> RUNNING while its process lives -> COMPLETED / FAILED
 // (FailureDetails) / CANCELLED; ActionOnFailure applied on FAILED (CONTINUE runs the next step,
 // CANCEL_AND_WAIT cancels the pending ones, TERMINATE_CLUSTER / TERMINATE_JOB_FLOW also ends the cluster);
 // a cancelled running step neither triggers ActionOnFailure nor starts the next step; a cluster without
@@ -31,6 +31,8 @@ export interface LiveCluster {
   StateChangeReason?: { Code?: string; Message?: string };
   steps: LiveStep[];
   keepAlive: boolean;
+  /** How many steps run at once (default 1). */
+  StepConcurrencyLevel?: number;
 }
 
 const ENDED = ['COMPLETED', 'CANCELLED', 'FAILED'];
@@ -80,7 +82,10 @@ export function createClusterRunner(o: RunnerOptions): ClusterRunner {
 
   const runner: ClusterRunner = {
     kick(c) {
-      if (GONE.includes(c.State) || runningStep(c)) return settle(c);
+      const holding = c.steps.filter(
+        (s) => s.live?.State === 'RUNNING' || s.live?.State === 'CANCEL_PENDING',
+      );
+      if (GONE.includes(c.State) || holding.length >= (c.StepConcurrencyLevel ?? 1)) return settle(c);
       const next = c.steps.find((s) => s.live?.State === 'PENDING');
       if (!next?.live) return settle(c);
       const live = next.live;
@@ -124,6 +129,8 @@ export function createClusterRunner(o: RunnerOptions): ClusterRunner {
           runs.delete(run);
         });
       inFlight.add(p);
+      // With StepConcurrencyLevel > 1 the next pending step may start beside this one.
+      runner.kick(c);
     },
     cancel(c, s, option) {
       const state = s.live?.State;
@@ -147,8 +154,9 @@ export function createClusterRunner(o: RunnerOptions): ClusterRunner {
       ending.set(c, { code, message, withErrors: code === 'STEP_FAILURE' });
       c.State = 'TERMINATING';
       cancelPending(c);
-      const s = runningStep(c);
-      if (s?.live?.run) s.live.run.cancel('SIGKILL');
+      for (const s of c.steps)
+        if ((s.live?.State === 'RUNNING' || s.live?.State === 'CANCEL_PENDING') && s.live.run)
+          s.live.run.cancel('SIGKILL');
       settle(c);
     },
     async close() {

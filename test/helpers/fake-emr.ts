@@ -11,7 +11,8 @@
 //   directory that is the driver's working directory; `--master yarn` mapped to `local[n]`; the YARN client's
 //   output as the step's stderr and the driver's as the AM container's, gzipped under the cluster's LogUri;
 //   a cluster without KeepJobFlowAliveWhenNoSteps terminated after its steps.
-// Both: the persistent app UI (CreatePersistentAppUI / DescribePersistentAppUI / GetPersistentAppUIPresignedURL).
+// Both: Cluster.StepConcurrencyLevel (default 1, set by RunJobFlow and ModifyCluster; moto does the same), which
+// the running mode honours; the persistent app UI (CreatePersistentAppUI / DescribePersistentAppUI / GetPersistentAppUIPresignedURL).
 // Shapes follow @aws-sdk/client-emr's model types (dist-types/models/models_0.d.ts): Step, StepStatus,
 // FailureDetails, StepSummary, Cluster, ClusterSummary, CancelStepsInfo, CreatePersistentAppUIOutput,
 // PersistentAppUI, GetPersistentAppUIPresignedURLOutput.
@@ -27,6 +28,7 @@ import type {
   CancelStepsOutput,
   ClusterState,
   ListClustersOutput,
+  ModifyClusterOutput,
   RunJobFlowOutput,
 } from '@aws-sdk/client-emr';
 import { createClusterRunner, type LiveState } from './emr-cluster-runner.js';
@@ -60,6 +62,8 @@ interface FakeCluster {
   StateChangeReason?: { Code?: string; Message?: string };
   steps: FakeStep[];
   keepAlive: boolean;
+  /** How many steps run at once (EMR default 1; RunJobFlow and ModifyCluster set it, 1 to 256). */
+  StepConcurrencyLevel: number;
 }
 
 /** Request is one call the double received, for assertions. */
@@ -80,7 +84,13 @@ export interface FakeEmr {
   throttle(n: number, op?: string): void;
   /** Answer the next call of `op` with a 500 after carrying it out (an ambiguous failure). */
   failAfterApplying(op: string): void;
-  addCluster(c: { id: string; name: string; state?: string; logUri?: string }): void;
+  addCluster(c: {
+    id: string;
+    name: string;
+    state?: string;
+    logUri?: string;
+    stepConcurrencyLevel?: number;
+  }): void;
   /** Called when a step is added (AddJobFlowSteps or RunJobFlow), e.g. to put its logs on S3. */
   onStep?: (clusterId: string, stepId: string) => void;
   /** Presigned URLs handed out by GetPersistentAppUIPresignedURL (each one unique). */
@@ -136,6 +146,7 @@ export async function startFakeEmr(opts: FakeEmrOptions = {}): Promise<FakeEmr> 
         ...(c.logUri ? { LogUri: c.logUri } : {}),
         steps: [],
         keepAlive: true,
+        StepConcurrencyLevel: c.stepConcurrencyLevel ?? 1,
       });
     },
   };
@@ -217,6 +228,12 @@ export async function startFakeEmr(opts: FakeEmrOptions = {}): Promise<FakeEmr> 
       return s.Id;
     });
 
+  // StepConcurrencyLevel: "You can specify a minimum of 1 step and a maximum of 256 steps" (EMR API
+  // Reference, ModifyCluster; RunJobFlow: "The default value is 1. The maximum value is 256").
+  const concurrencyLevel = (v: unknown): number | string =>
+    Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 256
+      ? (v as number)
+      : `StepConcurrencyLevel must be an integer from 1 to 256, not ${JSON.stringify(v)}`;
   const arnOf = (c: FakeCluster) => `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${c.Id}`;
 
   const ops: Record<string, (b: Record<string, unknown>) => { status: number; body: unknown }> = {
@@ -240,6 +257,7 @@ export async function startFakeEmr(opts: FakeEmrOptions = {}): Promise<FakeEmr> 
             Status: { State: c.State, StateChangeReason: c.StateChangeReason ?? {}, Timeline: {} },
             ...(c.LogUri ? { LogUri: c.LogUri } : {}),
             ClusterArn: arnOf(c),
+            StepConcurrencyLevel: c.StepConcurrencyLevel,
           },
         },
       };
@@ -278,12 +296,32 @@ export async function startFakeEmr(opts: FakeEmrOptions = {}): Promise<FakeEmr> 
         ...(b.LogUri ? { LogUri: String(b.LogUri) } : {}),
         steps: [],
         keepAlive: inst.KeepJobFlowAliveWhenNoSteps === true,
+        StepConcurrencyLevel: 1,
       };
+      if (b.StepConcurrencyLevel !== undefined) {
+        const level = concurrencyLevel(b.StepConcurrencyLevel);
+        if (typeof level === 'string') return invalid(level);
+        c.StepConcurrencyLevel = level;
+      }
       clusters.set(c.Id, c);
       addSteps(c, (b.Steps as Record<string, unknown>[]) ?? []);
       return {
         status: 200,
         body: { JobFlowId: c.Id, ClusterArn: arnOf(c) } satisfies RunJobFlowOutput,
+      };
+    },
+    ModifyCluster(b) {
+      const c = clusters.get(String(b.ClusterId));
+      if (!c) return invalid(`Cluster id '${b.ClusterId}' is not valid.`);
+      if (b.StepConcurrencyLevel !== undefined) {
+        const level = concurrencyLevel(b.StepConcurrencyLevel);
+        if (typeof level === 'string') return invalid(level);
+        c.StepConcurrencyLevel = level;
+        if (runner) setImmediate(() => runner.kick(c));
+      }
+      return {
+        status: 200,
+        body: { StepConcurrencyLevel: c.StepConcurrencyLevel } satisfies ModifyClusterOutput,
       };
     },
     DescribeStep(b) {

@@ -13,7 +13,8 @@ import { findSteps } from './find.js';
 import { decodeHandleData, encodeHandleData, type HandleData } from './handle.js';
 import { cancelStep, terminateCluster } from './lifecycle.js';
 import { buildLinks, consoleClusterUrl } from './links.js';
-import { stepLogTail } from './log-tail.js';
+import { stepApplicationId, stepLogTail } from './log-tail.js';
+import { stepsRunOneAtATime } from './one-at-a-time.js';
 import { placeStep, stageArtifacts } from './place.js';
 import { resolveSettings } from './settings.js';
 import { buildStep } from './step.js';
@@ -76,6 +77,10 @@ function logSparkUi(deps: EmrDeps, region: string, clusterId: string) {
     `emr: Spark UI: open ${consoleClusterUrl(region, clusterId)} and choose "Spark History Server" under "Applications" (persistent application UI; its address is a presigned URL the action never prints)`,
   );
 }
+
+/** Why the EMR target reads no Spark metrics (docs/targets.md, "Spark run metrics"). */
+const NO_METRICS =
+  'emr: no Spark metrics: the cluster\'s Spark History Server (the persistent application UI) is reached only through presigned URLs, which the action does not read (see docs/targets.md, "Spark run metrics")';
 
 /** createEmrTarget builds the EMR Target over injected deps (see EmrDeps for defaults). */
 export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
@@ -140,7 +145,9 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
         await terminateCluster(emr, deps, data.clusterId, `step ${h.submissionId} ended ${st.nativeState}`);
     };
     let ended = false;
-    for await (const status of watchStep(handle, { emr, deps, onFailed }, signal)) {
+    // One read of the step's stderr for the YARN id, which DescribeStep does not carry.
+    const applicationIdOf = (h: Handle) => stepApplicationId(clientsFor(regionFor(h)).s3, h);
+    for await (const status of watchStep(handle, { emr, deps, onFailed, applicationIdOf }, signal)) {
       ended = status.terminal;
       yield status;
     }
@@ -154,8 +161,15 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
     return findSteps(emr, deps, plan, await regionOf(emr, plan.config.emr?.region), selector);
   }
 
+  async function retireFirst(p: DeployPlan, signal: AbortSignal) {
+    plan = p;
+    const s = resolveSettings(p, 'app.jar');
+    return stepsRunOneAtATime(clientsFor(s.region).emr, deps, p, s, signal);
+  }
+
   return {
     name: 'emr',
+    retireFirst,
     /** A transient cluster runs (and bills) until it is terminated, whatever its step did. */
     outlives: (handle) => decodeHandleData(handle).transient,
     findings,
@@ -168,6 +182,7 @@ export function createEmrTarget(partial: Partial<EmrDeps> = {}): EmrTarget {
       const data = decodeHandleData(handle);
       return buildLinks(data.region || 'us-east-1', data.clusterId, handle.submissionId, data.logUri);
     },
+    metricsSource: () => ({ missing: NO_METRICS }),
     logTail: (handle, lines) => stepLogTail(clientsFor(regionFor(handle)).s3, deps, handle, lines),
   };
 }

@@ -50,3 +50,19 @@ export async function stepLogTail(
   if (step !== undefined) return tailLines(step, lines);
   return `(stderr not readable: ${why}; step logs reach S3 minutes late: ${prefix})`;
 }
+
+/**
+ * stepApplicationId reads the step's stderr once for the YARN application id the client printed
+ * (`Submitted application application_…`); undefined when the log is not on S3 (yet) or names none.
+ */
+export async function stepApplicationId(s3: S3Client, handle: Handle): Promise<string | undefined> {
+  const data = decodeHandleData(handle);
+  const prefix = data.logUri ? stepLogPrefix(data.logUri, data.clusterId, handle.submissionId) : undefined;
+  if (!prefix) return undefined;
+  try {
+    const got = await fetchStepStderr(s3, prefix);
+    return 'text' in got ? yarnApplicationId(got.text) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -58,6 +58,8 @@ export interface ClusterInfo {
   arn?: string;
   state: string;
   logUri?: string;
+  /** How many steps the cluster runs at once (Cluster.StepConcurrencyLevel; EMR's default is 1). */
+  stepConcurrencyLevel: number;
 }
 
 /** resolveCluster finds the configured existing cluster and checks that it accepts steps. */
@@ -121,7 +123,8 @@ export async function resolveCluster(
   }
   const logUri = cluster.Cluster?.LogUri;
   const arn = cluster.Cluster?.ClusterArn;
-  return { id, state, ...(arn ? { arn } : {}), ...(logUri ? { logUri } : {}) };
+  const stepConcurrencyLevel = cluster.Cluster?.StepConcurrencyLevel ?? 1;
+  return { id, state, ...(arn ? { arn } : {}), ...(logUri ? { logUri } : {}), stepConcurrencyLevel };
 }
 
 /** findStepByName is the newest step with this name created since `since` (ListSteps is newest first). */

@@ -6,6 +6,7 @@ import { awsErrorCode, isExpiredCredentials, isTransient } from '../../util/aws-
 import { ActionError, errorMessage, WatchLost } from '../../util/errors.js';
 import { type Backoff, backoffDelay } from '../../util/poll.js';
 import type { Handle, Status } from '../target.js';
+import { pendingBehind } from './blocker.js';
 import type { EmrDeps } from './deps.js';
 import { decodeHandleData } from './handle.js';
 import { isClusterGone, mapStepState } from './states.js';
@@ -50,6 +51,8 @@ export interface WatchEdges {
   deps: EmrDeps;
   /** Called once when the step ended badly (transient cluster: terminate it). */
   onFailed?: (handle: Handle, status: Status) => Promise<void>;
+  /** Read once before the last status of a run that went well (SUCCEEDED, or healthy): its application id. */
+  applicationIdOf?: (handle: Handle) => Promise<string | undefined>;
 }
 
 function same(a: Status | undefined, b: Status): boolean {
@@ -85,7 +88,12 @@ export async function* watchStep(
   let interruptedSince: number | undefined;
   let runningSince: number | undefined;
   let clusterNote = '';
+  /** The cluster's StepConcurrencyLevel, read once, and the step the watched one last waited behind. */
+  let level: number | undefined;
+  let behindNote: string | undefined;
 
+  const applicationIdOf = async () =>
+    handle.applicationId ?? (await edges.applicationIdOf?.(handle).catch(() => undefined));
   const finish = async (status: Status) => {
     if (status.phase !== 'SUCCEEDED' && edges.onFailed) await edges.onFailed(handle, status);
   };
@@ -129,9 +137,16 @@ export async function* watchStep(
       }
     } else interruptedSince = undefined;
 
-    if (data.transient && !status.terminal && status.nativeState === 'PENDING') {
-      const c = await describeClusterQuietly(emr, data.clusterId, signal);
-      if (c) {
+    if (!status.terminal && status.nativeState === 'PENDING') {
+      const c =
+        data.transient || level === undefined
+          ? await describeClusterQuietly(emr, data.clusterId, signal)
+          : undefined;
+      if (c) level = c.stepConcurrencyLevel;
+      const behind = await pendingBehind(emr, data.clusterId, stepId, level ?? 1, signal);
+      if (behind && behind !== behindNote) log.info(`emr: step ${stepId} is ${behind}`);
+      behindNote = behind;
+      if (data.transient && c) {
         clusterNote = `cluster ${c.state}${c.reason ? ` (${c.reason})` : ''}`;
         if (isClusterGone(c.state)) {
           status = {
@@ -142,19 +157,25 @@ export async function* watchStep(
           };
         } else status = { ...status, message: clusterNote };
       }
+      if (behind && !status.terminal)
+        status = { ...status, message: [behind, status.message].filter(Boolean).join('; ') };
     }
 
     if (data.appMode === 'streaming' && status.nativeState === 'RUNNING') {
       runningSince ??= now;
       if (now - runningSince >= data.healthyAfterMs) {
-        yield {
-          ...status,
-          message: `healthy: RUNNING for ${Math.round((now - runningSince) / 1000)} s (app.healthyAfter)`,
-        };
+        yield withApplicationId(
+          {
+            ...status,
+            message: `healthy: RUNNING for ${Math.round((now - runningSince) / 1000)} s (app.healthyAfter)`,
+          },
+          await applicationIdOf(),
+        );
         return;
       }
     } else runningSince = undefined;
 
+    if (status.phase === 'SUCCEEDED') status = withApplicationId(status, await applicationIdOf());
     if (!same(last, status)) {
       if (last?.nativeState !== status.nativeState) attempt = 0;
       last = status;
@@ -172,6 +193,10 @@ export async function* watchStep(
   }
 }
 
+function withApplicationId(status: Status, applicationId: string | undefined): Status {
+  return applicationId ? { ...status, applicationId } : status;
+}
+
 /** credentialsExpired says the wait lost sight of the step, why, and how to wait longer. */
 function credentialsExpired(
   stepId: string,
@@ -186,7 +211,7 @@ function credentialsExpired(
 
 function timeoutError(timeoutMs: number, stepId: string, last: Status | undefined): ActionError {
   return new ActionError(
-    `emr: step ${stepId} did not finish within ${+(timeoutMs / 60_000).toFixed(2)} min (last state ${last?.nativeState || 'unknown'}); raise timeout-minutes or look at the cluster`,
+    `emr: step ${stepId} did not finish within ${+(timeoutMs / 60_000).toFixed(2)} min (last state ${last?.nativeState || 'unknown'}${last?.message ? `: ${last.message}` : ''}); raise timeout-minutes or look at the cluster`,
   );
 }
 
@@ -195,7 +220,7 @@ export async function describeClusterQuietly(
   emr: EMRClient,
   clusterId: string,
   signal?: AbortSignal,
-): Promise<{ state: string; reason?: string } | undefined> {
+): Promise<{ state: string; reason?: string; stepConcurrencyLevel: number } | undefined> {
   try {
     const c = (
       await emr.send(
@@ -206,7 +231,11 @@ export async function describeClusterQuietly(
     if (!c?.Status?.State) return undefined;
     const r = c.Status.StateChangeReason;
     const reason = [r?.Code, r?.Message].filter(Boolean).join(': ');
-    return { state: c.Status.State, ...(reason ? { reason } : {}) };
+    return {
+      state: c.Status.State,
+      ...(reason ? { reason } : {}),
+      stepConcurrencyLevel: c.StepConcurrencyLevel ?? 1,
+    };
   } catch (err) {
     if (signal?.aborted) throw signal.reason ?? err;
     return undefined;

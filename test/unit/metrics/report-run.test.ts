@@ -71,6 +71,8 @@ describe('reportSparkRun', () => {
 
   it.each([
     [{ source: 'none' as const, appId: SKEW_APP }, NO_SOURCE],
+    // The target's own reason first: without a source, a missing application id is not the point.
+    [{ source: 'none' as const }, NO_SOURCE],
     [{ source: 'shs' as const }, 'Spark run: no metrics: the Spark application id of this run is not known'],
     [
       { source: 'unreachable' as const, appId: SKEW_APP },
