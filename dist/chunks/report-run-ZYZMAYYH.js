@@ -1,2 +1,0 @@
-import { createRequire as __sdaCreateRequire } from 'node:module'; const require = __sdaCreateRequire(import.meta.url);
-import{b as a,c as b}from"./chunk-DN54GVFU.js";import"./chunk-RT5TS53K.js";import"./chunk-NFZGLQRI.js";import"./chunk-7DZLF5HQ.js";import"./chunk-CFOOYO3T.js";import"./chunk-M47AHA5H.js";import"./chunk-5H2X5USR.js";import"./chunk-DWU7ZWBK.js";export{a as SPARK_RUN_SECTION,b as reportSparkRun};
