@@ -29,6 +29,7 @@ import {
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { component, hasCommand, httpOk } from '../helpers/components.js';
+import { emrDoubleEnv } from '../helpers/emr-env.js';
 import { type FakeEmr, startFakeEmr } from '../helpers/fake-emr.js';
 import { type ActionRun, type ActionRunOptions, annotations, runAction } from '../helpers/run-action.js';
 import { buildSmokeJar } from '../helpers/smoke-jar.js';
@@ -154,21 +155,7 @@ describe.skipIf(!sparkReady)('EMR steps run by the local Spark (bundled action, 
       workspace: ws,
       ...opts,
       inputs: { environment: 'production', stages: 'verify,deploy', jar, 'timeout-minutes': '5' },
-      env: {
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_SESSION_TOKEN: 'testing',
-        AWS_REGION: REGION,
-        AWS_ENDPOINT_URL_S3: MOTO,
-        AWS_ENDPOINT_URL_EMR: fake.endpoint,
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        GITHUB_SHA: SHA,
-        GITHUB_REF: 'refs/heads/main',
-        GITHUB_REF_NAME: 'main',
-        GITHUB_RUN_ID: String(7000 + runs),
-      },
+      env: emrDoubleEnv({ region: REGION, moto: MOTO, emr: fake.endpoint, sha: SHA, runId: 7000 + runs }),
     });
     rmSync(r.dir, { recursive: true, force: true });
     return r;

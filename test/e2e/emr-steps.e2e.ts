@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { component, hasCommand, httpOk } from '../helpers/components.js';
+import { emrDoubleEnv } from '../helpers/emr-env.js';
 import { type FakeEmr, startFakeEmr } from '../helpers/fake-emr.js';
 import { type ActionRun, runAction } from '../helpers/run-action.js';
 import { buildSmokeJar } from '../helpers/smoke-jar.js';
@@ -106,21 +107,7 @@ describe.skipIf(!sparkReady)(
       const r = await runAction({
         workspace: ws,
         inputs: { environment: 'production', stages: 'deploy', jar, 'timeout-minutes': '3' },
-        env: {
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-          AWS_SESSION_TOKEN: 'testing',
-          AWS_REGION: REGION,
-          AWS_ENDPOINT_URL_S3: MOTO,
-          AWS_ENDPOINT_URL_EMR: fake.endpoint,
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          GITHUB_SHA: SHA,
-          GITHUB_REF: 'refs/heads/main',
-          GITHUB_REF_NAME: 'main',
-          GITHUB_RUN_ID: String(8100 + runs),
-        },
+        env: emrDoubleEnv({ region: REGION, moto: MOTO, emr: fake.endpoint, sha: SHA, runId: 8100 + runs }),
       });
       rmSync(r.dir, { recursive: true, force: true });
       return r;

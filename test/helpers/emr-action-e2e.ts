@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { BUCKET, clusterId, dir, MOTO, REGION } from './emr-e2e.js';
+import { emrDoubleEnv } from './emr-env.js';
 import { type FakeEmr, startFakeEmr } from './fake-emr.js';
 import { goodEntries } from './jar-fixtures.js';
 import { type ActionRun, type ActionRunOptions, annotations, runAction } from './run-action.js';
@@ -108,21 +109,7 @@ export async function run(
 }
 /** awsEnv is the SDK's standard environment (S3 on moto, EMR on the double) plus the commit. */
 export function awsEnv(): Record<string, string> {
-  return {
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_SESSION_TOKEN: 'testing',
-    AWS_REGION: REGION,
-    AWS_ENDPOINT_URL_S3: MOTO,
-    AWS_ENDPOINT_URL_EMR: fake.endpoint,
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    GITHUB_SHA: SHA,
-    GITHUB_REF: 'refs/heads/main',
-    GITHUB_REF_NAME: 'main',
-    GITHUB_RUN_ID: String(9000 + runs),
-  };
+  return emrDoubleEnv({ region: REGION, moto: MOTO, emr: fake.endpoint, sha: SHA, runId: 9000 + runs });
 }
 export const deploy = (ws: string, jar: string, extra: Record<string, string> = {}, opts = {}) =>
   run(ws, { stages: 'verify,deploy', jar, ...extra }, opts);
