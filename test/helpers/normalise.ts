@@ -20,6 +20,6 @@ export function normaliseRun(md: string): string {
       .replace(/\| Deployment \| \d+ to /g, '| Deployment | <id> to ')
       // The Spark run section holds the run's own numbers (checked by spark-run.e2e.ts), and a streaming run
       // has it only when its live UI answered in time.
-      .replace(/### Spark run\n[\s\S]*?(?=\n### |$)/g, '')
+      .replace(/\n### Spark run\n[\s\S]*?(?=\n### |$)/g, '')
   );
 }
