@@ -33,25 +33,13 @@ import { emrDoubleEnv } from '../helpers/emr-env.js';
 import { type FakeEmr, startFakeEmr } from '../helpers/fake-emr.js';
 import { type ActionRun, type ActionRunOptions, annotations, runAction } from '../helpers/run-action.js';
 import { buildSmokeJar } from '../helpers/smoke-jar.js';
+import { sparkHome } from '../helpers/spark-home.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const MOTO = `http://127.0.0.1:${process.env.LOCAL_MOTO_PORT ?? '5055'}`;
 const REGION = 'us-east-1';
 const SHA = 'feedface1234567890feedface1234567890feed';
 const exampleJar = inject('exampleJar');
-
-function sparkHome(): string | undefined {
-  try {
-    const home = execFileSync('bash', [join(root, 'scripts/local-spark.sh'), 'home'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 1_200_000,
-    }).trim();
-    return existsSync(join(home, 'jars')) ? home : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const ready =
   component(

@@ -3,11 +3,10 @@
 // docs/protocols.md 3.7) on moto's S3. The double runs Cluster.StepConcurrencyLevel steps at once (default 1,
 // as EMR): there the previous step must be cancelled before the new one is added, or the new one waits
 // PENDING behind it until the timeout. Needs moto (scripts/local-moto.sh start), the local Spark home and javac.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { component, hasCommand, httpOk } from '../helpers/components.js';
@@ -15,24 +14,11 @@ import { emrDoubleEnv } from '../helpers/emr-env.js';
 import { type FakeEmr, startFakeEmr } from '../helpers/fake-emr.js';
 import { type ActionRun, runAction } from '../helpers/run-action.js';
 import { buildSmokeJar } from '../helpers/smoke-jar.js';
+import { sparkHome } from '../helpers/spark-home.js';
 
-const root = resolve(import.meta.dirname, '../..');
 const MOTO = `http://127.0.0.1:${process.env.LOCAL_MOTO_PORT ?? '5055'}`;
 const REGION = 'us-east-1';
 const SHA = 'c0ffee1234567890c0ffee1234567890c0ffee12';
-
-function sparkHome(): string | undefined {
-  try {
-    const home = execFileSync('bash', [join(root, 'scripts/local-spark.sh'), 'home'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 1_200_000,
-    }).trim();
-    return existsSync(join(home, 'jars')) ? home : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const ready =
   component(
